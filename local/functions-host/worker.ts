@@ -1,0 +1,63 @@
+// Stands in for: one Edge Runtime isolate. Each function runs in its own Web Worker so a crash or a
+// syntax error in one function cannot take the host or the other functions down. It provides what
+// the platform provides inside an isolate: SUPABASE_FUNCTION_SLUG, EdgeRuntime.waitUntil, and
+// support for both `export default { fetch }` and the older `Deno.serve(handler)` style.
+/// <reference lib="deno.worker" />
+
+type Handler = (req: Request) => Response | Promise<Response>;
+type Incoming =
+  | { type: 'init'; slug: string; entry: string }
+  | { type: 'request'; id: number; method: string; url: string; headers: [string, string][]; body: ArrayBuffer | null };
+
+let handler: Handler | null = null;
+let slug = '';
+
+function installPlatformGlobals(): void {
+  const realGet = Deno.env.get.bind(Deno.env);
+  Deno.env.get = (key: string) => (key === 'SUPABASE_FUNCTION_SLUG' ? slug : realGet(key));
+  const pending = new Set<Promise<unknown>>();
+  (globalThis as unknown as { EdgeRuntime: unknown }).EdgeRuntime = {
+    waitUntil(promise: Promise<unknown>) {
+      const tracked = Promise.resolve(promise).catch((e) => console.error(`[${slug}] waitUntil task failed:`, e));
+      pending.add(tracked);
+      tracked.finally(() => pending.delete(tracked));
+    },
+  };
+  // Older functions call Deno.serve(handler); capture the handler instead of opening a port.
+  (Deno as unknown as { serve: unknown }).serve = (a: unknown, b?: unknown) => {
+    const h = (typeof a === 'function' ? a : b ?? (a as { handler?: Handler }).handler) as Handler;
+    handler = h;
+    return { finished: new Promise(() => {}), shutdown: async () => {}, ref() {}, unref() {} };
+  };
+}
+
+async function load(entry: string): Promise<void> {
+  installPlatformGlobals();
+  const mod = await import(entry);
+  const fromDefault = mod.default?.fetch as Handler | undefined;
+  if (fromDefault) handler = fromDefault.bind(mod.default);
+  if (!handler) throw new Error('the module has no `export default { fetch }` and did not call Deno.serve');
+}
+
+self.onmessage = async (event: MessageEvent<Incoming>) => {
+  const msg = event.data;
+  if (msg.type === 'init') {
+    slug = msg.slug;
+    try {
+      await load(msg.entry);
+      self.postMessage({ type: 'ready' });
+    } catch (e) {
+      self.postMessage({ type: 'load-error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    }
+    return;
+  }
+  try {
+    const req = new Request(msg.url, { method: msg.method, headers: msg.headers, body: msg.body });
+    const res = await handler!(req);
+    const body = await res.arrayBuffer();
+    self.postMessage({ type: 'response', id: msg.id, status: res.status, headers: [...res.headers], body }, [body]);
+  } catch (e) {
+    console.error(`[${slug}] unhandled error:`, e);
+    self.postMessage({ type: 'error', id: msg.id, message: e instanceof Error ? e.message : String(e) });
+  }
+};

@@ -1,0 +1,160 @@
+// Brings up the local stand-in for hosted Supabase: Postgres (with the platform bootstrap), migrations
+// through the real Supabase CLI, the pg_net worker, the Edge Functions host and the Plaid emulator.
+// Used by `npm run dev` (long-lived, reuses state) and by the test command (fresh, isolated ports).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, mkdirSync, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Cluster, ensureDebianPackages } from './postgres.ts';
+import { ensureKeys, vaultKeyPath, type LocalKeys } from './keys.ts';
+import { startPgNetWorker, type PgNetWorker } from './pg-net-worker.ts';
+import { binDir, repoRoot } from './paths.ts';
+
+export type StackOptions = {
+  stateDir: string;
+  ports: { api: number; db: number; plaid: number };
+  /** Wipe the database first (tests); the dev stack keeps its data. */
+  fresh?: boolean;
+  fast?: boolean;
+  /** Start the Plaid emulator unless PLAID_CLIENT_ID/PLAID_SECRET point at real Plaid. */
+  plaid?: 'emulator' | 'real';
+  log?: (line: string) => void;
+};
+
+export type Stack = {
+  keys: LocalKeys;
+  cluster: Cluster;
+  apiUrl: string;
+  dbUrl: string;
+  plaidUrl: string | null;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+};
+
+export function run(cmd: string, args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...opts.env } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+export function applyBootstrap(cluster: Cluster, stateDir: string): void {
+  const dir = join(repoRoot, 'local', 'bootstrap');
+  const keyPath = vaultKeyPath(stateDir);
+  cluster.shareFile(keyPath);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    cluster.psql('', { file: join(dir, file), vars: { vault_key_path: keyPath } });
+  }
+}
+
+/** Applies supabase/migrations with the real CLI, which also writes the [db.vault] secrets. */
+export function pushMigrations(dbUrl: string, vault: { projectUrl: string; secretKey: string }): void {
+  run(join(binDir, 'supabase'), ['db', 'push', `--remote=${dbUrl}`, '--include-all', '--yes'], {
+    env: { NESTFOLIO_PROJECT_URL: vault.projectUrl, NESTFOLIO_SECRET_KEY: vault.secretKey, SUPABASE_YES: '1' },
+  });
+}
+
+/** The CLI only writes [db.vault] when it has migrations to apply; keep them current on every start. */
+export function ensureVaultSecrets(cluster: Cluster, secrets: Record<string, string>): void {
+  for (const [name, value] of Object.entries(secrets)) {
+    cluster.psql(`select case when exists (select 1 from vault.secrets where name = :'name')
+        then (select vault.update_secret(id, :'value') from vault.secrets where name = :'name')::text
+        else vault.create_secret(:'value', :'name')::text end`.replace(/\n\s+/g, ' '), { vars: { name, value } });
+  }
+}
+
+/** Reads supabase/functions/.env (the secrets `supabase secrets set` would hold on the platform). */
+export function readFunctionSecrets(): Record<string, string> {
+  const file = join(repoRoot, 'supabase', 'functions', '.env');
+  if (!existsSync(file)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/);
+    if (m) out[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
+  }
+  return out;
+}
+
+function startChild(name: string, cmd: string, args: string[], env: Record<string, string>, logFile: string, log: (s: string) => void, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const file = createWriteStream(logFile, { flags: 'a' });
+  return new Promise((resolve, reject) => {
+    let seen = false;
+    const onData = (buf: Buffer) => {
+      file.write(buf);
+      for (const line of buf.toString().split('\n')) {
+        if (!line) continue;
+        log(`[${name}] ${line}`);
+        if (!seen && ready.test(line)) { seen = true; resolve(child); }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => { if (!seen) reject(new Error(`${name} exited (${code}) before it was ready; see ${logFile}`)); });
+  });
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const log = opts.log ?? ((s: string) => console.log(s));
+  ensureDebianPackages();
+  mkdirSync(opts.stateDir, { recursive: true });
+  const keys = await ensureKeys(opts.stateDir);
+  const cluster = new Cluster({ dataDir: join(opts.stateDir, 'db'), port: opts.ports.db, fast: opts.fast });
+  if (opts.fresh) cluster.destroy();
+  cluster.start();
+  applyBootstrap(cluster, opts.stateDir);
+  const apiUrl = `http://127.0.0.1:${opts.ports.api}`;
+  pushMigrations(cluster.url, { projectUrl: apiUrl, secretKey: keys.secretKey });
+  ensureVaultSecrets(cluster, { project_url: apiUrl, secret_key: keys.secretKey });
+  log(`[db] ${cluster.url} ready, migrations applied`);
+
+  const children: ChildProcess[] = [];
+  const stoppers: Array<() => Promise<void>> = [];
+
+  const realPlaid = opts.plaid === 'real';
+  let plaidUrl: string | null = null;
+  const plaidEnv: Record<string, string> = {};
+  if (!realPlaid) {
+    const emulatorModule = join(repoRoot, 'local', 'plaid-emulator', 'server.ts');
+    if (existsSync(emulatorModule)) {
+      const { startEmulator } = await import(emulatorModule);
+      const emulator = await startEmulator({ port: opts.ports.plaid, clientId: keys.plaidClientId, secret: keys.plaidSecret, log: (s: string) => log(`[plaid-emulator] ${s}`) });
+      plaidUrl = emulator.url as string;
+      stoppers.push(() => emulator.close());
+      Object.assign(plaidEnv, { PLAID_ENV: 'sandbox', PLAID_BASE_URL: plaidUrl, PLAID_CLIENT_ID: keys.plaidClientId, PLAID_SECRET: keys.plaidSecret });
+    }
+  }
+
+  const functionEnv: Record<string, string> = {
+    ...readFunctionSecrets(),
+    ...plaidEnv,
+    SUPABASE_URL: apiUrl,
+    SUPABASE_DB_URL: cluster.url,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+    SUPABASE_JWKS: JSON.stringify(keys.jwks),
+  };
+  const host = await startChild('functions', join(binDir, 'deno'),
+    ['run', '-A', '--config', join(repoRoot, 'deno.json'), join(repoRoot, 'local', 'functions-host', 'main.ts')],
+    {
+      ...functionEnv,
+      FUNCTIONS_HOST_PORT: String(opts.ports.api),
+      FUNCTIONS_DIR: join(repoRoot, 'supabase', 'functions'),
+      SUPABASE_CONFIG_TOML: join(repoRoot, 'supabase', 'config.toml'),
+      NESTFOLIO_KEYS_FILE: join(opts.stateDir, 'keys.json'),
+    },
+    join(opts.stateDir, 'functions.log'), log, /listening on/);
+  children.push(host);
+
+  const pgNet: PgNetWorker = await startPgNetWorker({ dbUrl: cluster.adminUrl, log });
+  stoppers.push(() => pgNet.stop());
+
+  return {
+    keys, cluster, apiUrl, dbUrl: cluster.url, plaidUrl,
+    env: functionEnv,
+    async stop() {
+      for (const c of children) c.kill('SIGTERM');
+      await Promise.all(children.map((c) => c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))));
+      for (const s of stoppers.reverse()) await s().catch(() => {});
+      cluster.stop();
+    },
+  };
+}
