@@ -1,0 +1,74 @@
+// Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
+// Request validation against the schemas copied from Plaid's OpenAPI spec (spec/plaid-schemas.json).
+// Violations become Plaid's INVALID_REQUEST errors: MISSING_FIELDS, UNKNOWN_FIELDS, INVALID_FIELD.
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { PlaidApiError } from './errors.ts';
+
+type SchemaDoc = {
+  specVersion: string;
+  endpoints: Record<string, [string, string]>;
+  webhooks: Record<string, string>;
+  definitions: Record<string, unknown>;
+};
+
+export const SCHEMA_DOC: SchemaDoc = JSON.parse(
+  readFileSync(new URL('./spec/plaid-schemas.json', import.meta.url), 'utf8'),
+);
+
+// ajv-formats is CommonJS; its default export is the function under node's ESM interop.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv, f: string[]) => void;
+
+let ajv: Ajv | null = null;
+const cache = new Map<string, ValidateFunction>();
+
+export function validatorFor(schemaName: string): ValidateFunction {
+  let v = cache.get(schemaName);
+  if (v) return v;
+  if (!ajv) {
+    ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv, ['date', 'date-time']);
+    ajv.addSchema({ $id: 'plaid', definitions: SCHEMA_DOC.definitions });
+  }
+  v = ajv.getSchema(`plaid#/definitions/${schemaName}`);
+  if (!v) throw new Error(`no schema ${schemaName}`);
+  cache.set(schemaName, v);
+  return v;
+}
+
+function fieldPath(instancePath: string, leaf?: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  if (leaf !== undefined) parts.push(leaf);
+  return parts.join('.');
+}
+
+/** Map ajv errors to the single Plaid error Plaid would send (missing, then unknown, then invalid). */
+export function toPlaidError(errors: ErrorObject[]): PlaidApiError {
+  const missing = errors.filter((e) => e.keyword === 'required').map((e) => fieldPath(e.instancePath, (e.params as { missingProperty: string }).missingProperty));
+  if (missing.length) return new PlaidApiError('MISSING_FIELDS', { fields: [...new Set(missing)].join(', ') });
+  const unknown = errors.filter((e) => e.keyword === 'additionalProperties').map((e) => fieldPath(e.instancePath, (e.params as { additionalProperty: string }).additionalProperty));
+  if (unknown.length) return new PlaidApiError('UNKNOWN_FIELDS', { fields: [...new Set(unknown)].join(', ') });
+  // Prefer the most specific error: skip the anyOf wrappers that nullable fields produce.
+  const e = errors.find((x) => x.keyword !== 'anyOf' && !(x.keyword === 'type' && errors.length > 1 && (x.params as { type: string }).type === 'null')) ?? errors[0];
+  const field = fieldPath(e.instancePath) || 'body';
+  let message: string;
+  switch (e.keyword) {
+    case 'type': message = `${field} must be of type ${(e.params as { type: string }).type}`; break;
+    case 'enum': message = `${field} must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.filter((x) => x !== null).join(', ')}`; break;
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+    case 'minLength': case 'maxLength': case 'minItems': case 'maxItems':
+      message = `${field} ${e.message}`; break;
+    case 'format': message = `${field} must be a valid ${(e.params as { format: string }).format}`; break;
+    default: message = `${field} ${e.message ?? 'is invalid'}`;
+  }
+  return new PlaidApiError('INVALID_FIELD', { message });
+}
+
+/** Throws the Plaid error for an invalid request body; returns nothing when it is valid. */
+export function validateRequest(path: string, body: unknown): void {
+  const names = SCHEMA_DOC.endpoints[path];
+  if (!names) return;
+  const v = validatorFor(names[0]);
+  if (!v(body)) throw toPlaidError(v.errors ?? []);
+}
