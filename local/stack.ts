@@ -16,7 +16,7 @@ export type StackOptions = {
   fresh?: boolean;
   fast?: boolean;
   /** Start the Plaid emulator unless PLAID_CLIENT_ID/PLAID_SECRET point at real Plaid. */
-  plaid?: 'emulator' | 'real';
+  plaid?: 'emulator' | 'real' | 'off';
   log?: (line: string) => void;
 };
 
@@ -112,10 +112,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const realPlaid = opts.plaid === 'real';
   let plaidUrl: string | null = null;
   const plaidEnv: Record<string, string> = {};
-  if (!realPlaid) {
-    const emulatorModule = join(repoRoot, 'local', 'plaid-emulator', 'server.ts');
-    if (existsSync(emulatorModule)) {
-      const { startEmulator } = await import(emulatorModule);
+  if (!realPlaid && opts.plaid !== 'off') {
+    {
+      const { startEmulator } = await import(join(repoRoot, 'local', 'plaid-emulator', 'server.ts'));
       const emulator = await startEmulator({ port: opts.ports.plaid, clientId: keys.plaidClientId, secret: keys.plaidSecret, log: (s: string) => log(`[plaid-emulator] ${s}`) });
       plaidUrl = emulator.url as string;
       stoppers.push(() => emulator.close());

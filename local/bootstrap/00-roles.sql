@@ -33,3 +33,6 @@ grant usage on schema public to anon, authenticated, service_role;
 
 -- Functions are executable only where a migration grants it (no implicit EXECUTE for PUBLIC).
 alter default privileges for role postgres in schema public revoke execute on functions from public;
+
+-- As on the platform, extension functions (pgtap, pgcrypto, ...) resolve without a schema prefix.
+alter database postgres set search_path to "$user", public, extensions;

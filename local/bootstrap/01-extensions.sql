@@ -6,7 +6,8 @@ create schema if not exists extensions;
 grant usage on schema extensions to postgres, anon, authenticated, service_role;
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;
-create extension if not exists pg_cron;
+-- Supabase installs pg_cron into pg_catalog (its objects live in the `cron` schema).
+create extension if not exists pg_cron with schema pg_catalog;
 create extension if not exists plpgsql_check with schema extensions;
 
 grant usage on schema cron to postgres;

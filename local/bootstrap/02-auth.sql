@@ -14,7 +14,8 @@ create table if not exists auth.users (
   created_at timestamptz default now(),
   updated_at timestamptz default now()
 );
-grant select, references on auth.users to postgres;
+-- As on the platform, the project owner may manage users (tests create them directly).
+grant select, insert, update, delete, references on auth.users to postgres;
 
 create or replace function auth.uid() returns uuid language sql stable as $$
   select coalesce(

@@ -1,0 +1,103 @@
+// Runs every test against a fresh, isolated local stack (its own state folder and ports, so a running
+// dev stack is untouched): pgTAP through pg_prove, deno check + deno lint over the functions,
+// `supabase db lint` and `db advisors` (findings listed), then vitest. Ends with one summary line.
+//   npm test                      everything
+//   npm test -- --only=vitest     one suite (vitest | pgtap | deno | db); extra args go to vitest
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startStack } from './stack.ts';
+import { binDir, repoRoot, stateDir } from './paths.ts';
+
+export const testPorts = { api: 54331, db: 54332, plaid: 54335 };
+const testState = join(stateDir, 'test');
+
+type SuiteResult = { suite: string; passed: number; failed: number; ok: boolean };
+
+function exec(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (b: Buffer) => { out += b.toString(); process.stdout.write(b); };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+async function pgtap(dbUrl: string): Promise<SuiteResult> {
+  const u = new URL(dbUrl);
+  const r = await exec('pg_prove', ['--ext', '.sql', '-r', 'supabase/tests'], {
+    PGHOST: u.hostname, PGPORT: u.port, PGUSER: u.username, PGPASSWORD: u.password, PGDATABASE: 'postgres',
+  });
+  const total = Number(r.out.match(/Tests=(\d+)/)?.[1] ?? 0);
+  const failed = [...r.out.matchAll(/Failed (\d+)\/\d+ subtests/g)].reduce((n, m) => n + Number(m[1]), 0);
+  return { suite: 'pgTAP', passed: total - failed, failed: r.code === 0 ? failed : Math.max(failed, 1), ok: r.code === 0 };
+}
+
+async function denoChecks(): Promise<SuiteResult> {
+  const deno = join(binDir, 'deno');
+  const entries = ['supabase/functions', 'local/functions-host'];
+  const check = await exec(deno, ['check', '--config', 'deno.json', ...entries]);
+  const lint = await exec(deno, ['lint', '--config', 'deno.json', ...entries]);
+  const ok = check.code === 0 && lint.code === 0;
+  return { suite: 'deno check + lint', passed: (check.code === 0 ? 1 : 0) + (lint.code === 0 ? 1 : 0), failed: ok ? 0 : 2 - Number(check.code === 0) - Number(lint.code === 0), ok };
+}
+
+async function dbChecks(dbUrl: string): Promise<SuiteResult> {
+  const supabase = join(binDir, 'supabase');
+  const lint = await exec(supabase, ['db', 'lint', `--remote=${dbUrl}`, '--schema', 'public', '--fail-on', 'error']);
+  // Advisor findings are listed here; tests/db/advisors.test.ts fails on findings for our schema.
+  const advisors = await exec(supabase, ['db', 'advisors', `--remote=${dbUrl}`, '--type', 'all']);
+  const ok = lint.code === 0 && advisors.code === 0;
+  return { suite: 'supabase db lint + advisors', passed: Number(lint.code === 0) + Number(advisors.code === 0), failed: 2 - Number(lint.code === 0) - Number(advisors.code === 0), ok };
+}
+
+async function vitest(env: Record<string, string>, extra: string[]): Promise<SuiteResult> {
+  const report = join(testState, 'vitest.json');
+  const r = await exec(join(binDir, 'vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra], env);
+  let passed = 0, failed = r.code === 0 ? 0 : 1;
+  if (existsSync(report)) {
+    const j = JSON.parse(readFileSync(report, 'utf8'));
+    passed = j.numPassedTests;
+    failed = j.numFailedTests + (r.code !== 0 && j.numFailedTests === 0 ? 1 : 0);
+  }
+  return { suite: 'vitest', passed, failed, ok: r.code === 0 };
+}
+
+export async function runAllTests(args: string[]): Promise<number> {
+  const only = args.find((a) => a.startsWith('--only='))?.slice(7);
+  const vitestArgs = args.filter((a) => !a.startsWith('--only='));
+  const started = Date.now();
+  mkdirSync(testState, { recursive: true });
+  const stackLog = join(testState, 'stack.log');
+  writeFileSync(stackLog, '');
+  const stack = await startStack({
+    stateDir: testState, ports: testPorts, fresh: true, fast: true,
+    plaid: process.env.NESTFOLIO_PLAID === 'off' ? 'off' : 'emulator',
+    log: (line) => appendFileSync(stackLog, `${line}\n`),
+  });
+  const env: Record<string, string> = {
+    NESTFOLIO_TEST_STATE: testState,
+    NESTFOLIO_TEST_API_URL: stack.apiUrl,
+    NESTFOLIO_TEST_DB_URL: stack.dbUrl,
+    NESTFOLIO_TEST_ADMIN_DB_URL: stack.cluster.adminUrl,
+    NESTFOLIO_TEST_PLAID_URL: stack.plaidUrl ?? '',
+    NESTFOLIO_TEST_STACK_LOG: stackLog,
+  };
+  const results: SuiteResult[] = [];
+  try {
+    if (!only || only === 'pgtap') results.push(await pgtap(stack.dbUrl));
+    if (!only || only === 'deno') results.push(await denoChecks());
+    if (!only || only === 'db') results.push(await dbChecks(stack.dbUrl));
+    if (!only || only === 'vitest') results.push(await vitest(env, vitestArgs));
+  } finally {
+    await stack.stop();
+  }
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log('\n' + results.map((r) => `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.suite}: ${r.passed} passed, ${r.failed} failed`).join('\n'));
+  console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s; stack log: ${stackLog})`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
