@@ -26,7 +26,7 @@ const keys: GatewayKeys = {
   serviceRoleJwt: await signRoleJwt(keysFile.signingJwk, issuer, 'service_role'),
 };
 
-type Pending = { resolve: (r: Response) => void; timer: number };
+type Pending = { resolve: (r: Response) => void; timer: ReturnType<typeof setTimeout> };
 type FunctionWorker = { worker: Worker; ready: Promise<void>; pending: Map<number, Pending> };
 const workers = new Map<string, FunctionWorker>();
 let nextId = 1;

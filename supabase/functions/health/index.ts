@@ -7,8 +7,8 @@ type Mode = 'none' | 'user' | 'publishable' | 'secret';
 const byMode = Object.fromEntries(
   (['none', 'user', 'publishable', 'secret'] as const).map((auth) => [
     auth,
-    withSupabase({ auth }, async (_req, ctx) =>
-      Response.json({ status: 'ok', authMode: ctx.authMode, userId: ctx.userClaims?.id ?? null })),
+    withSupabase({ auth }, (_req, ctx) => Promise.resolve(
+      Response.json({ status: 'ok', authMode: ctx.authMode, userId: ctx.userClaims?.id ?? null }))),
   ]),
 ) as Record<Mode, (req: Request) => Promise<Response>>;
 
