@@ -1,0 +1,44 @@
+// Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
+// POST /link/token/create, including update mode (access_token), webhook, products, optional_products,
+// required_if_supported_products and transactions.days_requested.
+import { PlaidApiError } from '../errors.ts';
+import { type Handler, iso8601 } from './types.ts';
+
+const isUrl = (s: unknown) => {
+  try {
+    const u = new URL(String(s));
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+export const linkTokenCreate: Handler = ({ state, body }) => {
+  if (!body.user && !body.user_id) throw new PlaidApiError('MISSING_FIELDS', { fields: 'user' });
+  if (body.webhook != null && !isUrl(body.webhook)) throw new PlaidApiError('INVALID_FIELD', { message: 'webhook must be a valid URL' });
+  const products: string[] = body.products ?? [];
+  const lists: Record<string, string[]> = {
+    optional_products: body.optional_products ?? [],
+    required_if_supported_products: body.required_if_supported_products ?? [],
+    additional_consented_products: body.additional_consented_products ?? [],
+  };
+  for (const p of [...products, ...Object.values(lists).flat()]) {
+    if (p === 'balance') throw new PlaidApiError('INVALID_PRODUCT', { message: 'balance is not a valid product for Link. Balance is available on any Item with another product' });
+  }
+  for (const [name, list] of Object.entries(lists)) {
+    const overlap = list.filter((p) => products.includes(p));
+    if (overlap.length) throw new PlaidApiError('INVALID_FIELD', { message: `${name} must not contain products that are also in products: ${overlap.join(', ')}` });
+  }
+  if (body.access_token != null) {
+    // Update mode: the webhook field has no effect and no product is needed.
+    const item = state.itemFor(body.access_token);
+    const rec = state.createLinkToken(body, item);
+    return { expiration: iso8601(rec.expiration), link_token: rec.link_token };
+  }
+  if (!products.length) {
+    if (body.products === undefined) throw new PlaidApiError('MISSING_FIELDS', { fields: 'products' });
+    throw new PlaidApiError('INVALID_FIELD', { message: 'products must contain at least one product' });
+  }
+  const rec = state.createLinkToken(body, null);
+  return { expiration: iso8601(rec.expiration), link_token: rec.link_token };
+};

@@ -1,0 +1,30 @@
+// Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
+// The shape of a Plaid endpoint handler: it gets the validated JSON body and returns the 200 body
+// (server.ts adds request_id) or throws PlaidApiError.
+import type { EmulatorState } from '../state.ts';
+import { PlaidApiError } from '../errors.ts';
+import type { Item } from '../items.ts';
+
+// Bodies are schema-validated before a handler runs, so fields have the spec's types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Body = Record<string, any>;
+export type Ctx = { state: EmulatorState; body: Body; requestId: string };
+export type Handler = (ctx: Ctx) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** options.account_ids must all belong to the Item (Plaid: INVALID_ACCOUNT_ID). */
+export function checkAccountIds(item: Item, ids: unknown): string[] | null {
+  if (!Array.isArray(ids)) return null;
+  for (const id of ids) if (!item.accounts.some((a) => a.account_id === id)) throw new PlaidApiError('INVALID_ACCOUNT_ID');
+  return ids as string[];
+}
+
+/** Calling a product endpoint adds the product to the Item if its institution supports it. */
+export function requireProduct(item: Item, product: string): void {
+  if (item.products.includes(product)) return;
+  if (!item.institution.products.includes(product)) {
+    throw new PlaidApiError('PRODUCTS_NOT_SUPPORTED', { message: `the following products are not supported by this institution: ${product}` });
+  }
+  item.products = [...item.products, product].sort();
+}
+
+export const iso8601 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

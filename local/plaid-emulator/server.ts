@@ -1,0 +1,203 @@
+// Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
+// The HTTP server: Plaid's endpoints (POST JSON at Plaid's paths, Plaid auth, request_id on every
+// response, spec validation, Plaid error objects), the emulator-only control API under /__emulator/,
+// and the Link drop-in at /link/v2/stable/link-initialize.js (Plaid's CDN path).
+import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { EmulatorState } from './state.ts';
+import { PlaidApiError, plaidError, httpStatusOf } from './errors.ts';
+import { validateRequest } from './validate.ts';
+import { ROUTES } from './routes/index.ts';
+import { handleControl } from './control.ts';
+import { handleLinkApi, linkScript } from './link/api.ts';
+import { readBody, sendJson, sleep, BodyTooLarge, CORS_HEADERS } from './http.ts';
+import type { Delivery } from './webhooks.ts';
+
+export const API_VERSION = '2020-09-14';
+/** Plaid-Version values Plaid has published; the emulator speaks only 2020-09-14. */
+const KNOWN_VERSIONS = new Set(['2020-09-14', '2019-05-29', '2018-05-22', '2017-03-08']);
+
+export type EmulatorOptions = {
+  port?: number;
+  host?: string;
+  clientId: string;
+  secret: string;
+  seed?: number;
+  webhookDelayMs?: number;
+  log?: (line: string) => void;
+  /** generated transactions per new Item (default: 4 per requested day) */
+  historySize?: number;
+  /** 0 (default): an Item's transactions are ready when it is created */
+  transactionsReadyDelayMs?: number;
+  /** clock in ms since epoch (default Date.now); fix it for byte-identical replays */
+  clock?: () => number;
+};
+
+export type Emulator = {
+  url: string;
+  port: number;
+  state: EmulatorState;
+  close(): Promise<void>;
+  /** Resolves with the first finished webhook delivery matching `pred` (past ones included). */
+  waitForWebhook(pred: (d: Delivery) => boolean, timeoutMs?: number): Promise<Delivery>;
+};
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host)) throw new Error(`the emulator binds to loopback only (got host ${host})`);
+  if (!opts.clientId || !opts.secret) throw new Error('clientId and secret are required');
+  const log = opts.log ?? (() => {});
+  const state = new EmulatorState({
+    seed: opts.seed ?? 1,
+    clientId: opts.clientId,
+    secret: opts.secret,
+    clock: opts.clock ?? Date.now,
+    log,
+    webhookDelayMs: opts.webhookDelayMs ?? 0,
+    historySize: opts.historySize ?? null,
+    transactionsReadyDelayMs: opts.transactionsReadyDelayMs ?? 0,
+  });
+  const sockets = new Set<Socket>();
+  let origin = '';
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const path = url.pathname;
+    const route = async () => {
+      if (req.method === 'OPTIONS' && (path.startsWith('/__emulator/') || path.startsWith('/link/'))) {
+        res.writeHead(204, CORS_HEADERS).end();
+      } else if (path === '/link/v2/stable/link-initialize.js' && req.method === 'GET') {
+        const js = linkScript();
+        res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store', ...CORS_HEADERS }).end(js);
+      } else if (path.startsWith('/__emulator/link/')) {
+        await handleLinkApi(state, req, res, path, origin);
+      } else if (path.startsWith('/__emulator/')) {
+        await handleControl(state, req, res, path, url, origin);
+      } else {
+        await handlePlaid(state, req, res, path, log);
+      }
+    };
+    route().catch((e: unknown) => {
+      log(`emulator error on ${req.method} ${path}: ${(e as Error).stack ?? e}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'emulator internal error' });
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  origin = `http://${host === '::1' ? '[::1]' : host}:${port}`;
+  log(`plaid emulator listening on ${origin} (seed ${state.seed})`);
+
+  return {
+    url: origin,
+    port,
+    state,
+    waitForWebhook: (pred, timeoutMs) => state.webhooks.waitFor(pred, timeoutMs),
+    close: () =>
+      new Promise<void>((resolve) => {
+        state.close();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Wait until the client gives up (socket closes) or `ms` pass, without keeping a timer alive after. */
+function holdOpen(socket: Socket, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      socket.off('close', done);
+      resolve();
+    }
+    socket.once('close', done);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: ServerResponse, path: string, log: (l: string) => void): Promise<void> {
+  const requestId = state.requestId();
+  const started = performance.now();
+  const reply = (status: number, body: Record<string, unknown>) => {
+    sendJson(res, status, { ...body, request_id: requestId });
+    log(`${req.method} ${path} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+  };
+  try {
+    const handler = req.method === 'POST' ? ROUTES[path] : undefined;
+    if (!handler) throw new PlaidApiError('NOT_FOUND');
+    let raw: string;
+    try {
+      raw = await readBody(req);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) throw new PlaidApiError('INVALID_BODY');
+      throw e;
+    }
+    // Plaid accepts only application/json bodies.
+    if (!(header(req, 'content-type') ?? '').toLowerCase().includes('application/json')) throw new PlaidApiError('INVALID_BODY');
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new PlaidApiError('INVALID_BODY');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PlaidApiError('INVALID_BODY');
+    const b = body as Record<string, unknown>;
+
+    const version = header(req, 'plaid-version');
+    if (version !== undefined && version !== API_VERSION) {
+      throw new PlaidApiError('INVALID_HEADERS', {
+        message: KNOWN_VERSIONS.has(version)
+          ? `this emulator implements Plaid API version ${API_VERSION} only; got Plaid-Version ${version}`
+          : `Plaid-Version header must be a valid API version such as ${API_VERSION}`,
+      });
+    }
+    const clientId = header(req, 'plaid-client-id') ?? b.client_id;
+    const secret = header(req, 'plaid-secret') ?? b.secret;
+    if (clientId !== state.opts.clientId || secret !== state.opts.secret) throw new PlaidApiError('INVALID_API_KEYS');
+
+    validateRequest(path, b);
+
+    const itemId = typeof b.access_token === 'string' ? state.byAccessToken.get(b.access_token)?.item_id ?? null : null;
+    const fault = state.faults.take(path, { itemId, page: null });
+    if (fault) {
+      if (fault.latency_ms) await sleep(fault.latency_ms);
+      if (fault.hang) {
+        log(`${req.method} ${path} hanging for ${fault.hang_ms}ms (injected)`);
+        await holdOpen(req.socket, fault.hang_ms);
+        req.socket.destroy();
+        return;
+      }
+      if (fault.error_code) {
+        const err = plaidError(fault.error_code, { message: 'injected fault', fields: 'injected', }, requestId);
+        sendJson(res, fault.http_status ?? httpStatusOf(fault.error_code), err);
+        log(`${req.method} ${path} ${fault.http_status ?? httpStatusOf(fault.error_code)} ${fault.error_code} (injected)`);
+        return;
+      }
+    }
+    const result = await ROUTES[path]({ state, body: b, requestId });
+    reply(200, result);
+  } catch (e) {
+    if (e instanceof PlaidApiError) {
+      const err = plaidError(e.code, e.vars, requestId);
+      sendJson(res, httpStatusOf(e.code), err);
+      log(`${req.method} ${path} ${httpStatusOf(e.code)} ${e.code}`);
+      return;
+    }
+    log(`${req.method} ${path} 500 internal: ${(e as Error).stack ?? e}`);
+    sendJson(res, 500, plaidError('INTERNAL_SERVER_ERROR', {}, requestId));
+  }
+}

@@ -1,0 +1,321 @@
+// Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
+// All emulator state: configuration, Items and their tokens, link tokens, webhooks and faults. Every id
+// comes from the seed and a counter, so a fresh emulator with the same seed replays byte-identically.
+import { Rng, ALNUM, plaidId, uuid, hash32 } from './rng.ts';
+import { PlaidApiError, plaidError } from './errors.ts';
+import { institutionById, type InstitutionDef } from './data/institutions.ts';
+import { buildAccounts, personaFor, PERSONAS } from './data/accounts.ts';
+import { genContext, utcMidnight, DAY_MS } from './data/transactions.ts';
+import { buildInvestments } from './data/investments.ts';
+import { TxLog } from './txlog.ts';
+import { Webhooks } from './webhooks.ts';
+import { Faults } from './faults.ts';
+import { type Item, type TxStatus, iso } from './items.ts';
+
+export type StateOptions = {
+  seed: number;
+  clientId: string;
+  secret: string;
+  clock: () => number;
+  log: (line: string) => void;
+  webhookDelayMs: number;
+  historySize: number | null;
+  transactionsReadyDelayMs: number;
+};
+
+export type Config = {
+  /** generated transactions per new Item; null = 4 per requested day */
+  history_size: number | null;
+  webhook_mode: 'immediate' | 'off';
+  webhook_delay_ms: number;
+  webhook_retry_attempts: number;
+  webhook_retry_base_ms: number;
+  /** 0 = transactions are ready (HISTORICAL_UPDATE_COMPLETE) when the Item is created */
+  transactions_ready_delay_ms: number;
+  /** also send DEFAULT_UPDATE / INITIAL_UPDATE / HISTORICAL_UPDATE / TRANSACTIONS_REMOVED, as Plaid does */
+  legacy_transaction_webhooks: boolean;
+  /** how long a rotated-out webhook key stays valid */
+  key_grace_ms: number;
+};
+
+export type LinkTokenRecord = {
+  link_token: string;
+  expiration: number;
+  request: Record<string, unknown>;
+  updateItem: Item | null;
+};
+
+export type CreateItemInput = {
+  institution: InstitutionDef;
+  username: string;
+  password: string;
+  products: string[];
+  consented?: string[];
+  webhook: string | null;
+  daysRequested: number;
+  clientUserId?: string | null;
+  accountMasks?: string[] | null;
+};
+
+/** Sandbox credential check (plaid.com/docs/sandbox/test-credentials): returns the error code or null. */
+export function checkCredentials(username: string, password: string): { error: string | null; custom: Record<string, unknown> | null } {
+  if (password.startsWith('error_')) return { error: password.slice(6), custom: null };
+  if (username === 'user_good') return { error: password === 'pass_good' || password === 'mfa_device' ? null : 'INVALID_CREDENTIALS', custom: null };
+  if (username === 'user_custom') {
+    try {
+      const c = JSON.parse(password);
+      if (c && typeof c === 'object' && !Array.isArray(c)) return { error: null, custom: c };
+    } catch { /* fall through */ }
+    return { error: 'INVALID_CREDENTIALS', custom: null };
+  }
+  if (username in PERSONAS) return { error: password.trim() ? null : 'INVALID_CREDENTIALS', custom: null };
+  return { error: 'INVALID_CREDENTIALS', custom: null };
+}
+
+export class EmulatorState {
+  opts: StateOptions;
+  config: Config;
+  items: Item[] = [];
+  byAccessToken = new Map<string, Item>();
+  byItemId = new Map<string, Item>();
+  publicTokens = new Map<string, { item: Item; expires: number }>();
+  linkTokens = new Map<string, LinkTokenRecord>();
+  webhooks: Webhooks;
+  faults = new Faults();
+  cursorKey: number;
+  private counters = { request: 0, item: 0, publicToken: 0, linkToken: 0, explicit: 0 };
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(opts: StateOptions) {
+    this.opts = opts;
+    this.cursorKey = hash32(`cursor-key:${opts.seed}`);
+    this.config = {
+      history_size: opts.historySize,
+      webhook_mode: 'immediate',
+      webhook_delay_ms: opts.webhookDelayMs,
+      webhook_retry_attempts: 1,
+      webhook_retry_base_ms: 30_000,
+      transactions_ready_delay_ms: opts.transactionsReadyDelayMs,
+      legacy_transaction_webhooks: true,
+      key_grace_ms: 24 * 3600_000,
+    };
+    this.webhooks = new Webhooks({ seed: opts.seed, clock: opts.clock, log: opts.log, delayMs: opts.webhookDelayMs });
+  }
+
+  get seed(): number {
+    return this.opts.seed;
+  }
+
+  now(): number {
+    return this.opts.clock();
+  }
+
+  applyConfig(patch: Partial<Config>): Config {
+    Object.assign(this.config, patch);
+    this.webhooks.mode = this.config.webhook_mode;
+    this.webhooks.delayMs = this.config.webhook_delay_ms;
+    this.webhooks.retryAttempts = Math.max(1, this.config.webhook_retry_attempts);
+    this.webhooks.retryBaseMs = this.config.webhook_retry_base_ms;
+    return this.config;
+  }
+
+  /** Plaid-style 15-character request id, deterministic per call number. */
+  requestId(): string {
+    return Rng.of(this.seed, `request:${this.counters.request++}`).string(15, ALNUM);
+  }
+
+  nextExplicitTxId(item: Item): string {
+    return plaidId(this.seed, `${item.key}:xtx:${this.counters.explicit++}`);
+  }
+
+  schedule(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.webhooks.close();
+  }
+
+  // ---- tokens -------------------------------------------------------------------------------------
+
+  createLinkToken(request: Record<string, unknown>, updateItem: Item | null): LinkTokenRecord {
+    const link_token = `link-sandbox-${uuid(this.seed, `link-token:${this.counters.linkToken++}`)}`;
+    // 4 hours for new Items, 30 minutes in update mode (Plaid docs)
+    const rec = { link_token, expiration: this.now() + (updateItem ? 30 : 240) * 60_000, request, updateItem };
+    this.linkTokens.set(link_token, rec);
+    return rec;
+  }
+
+  linkToken(token: string): LinkTokenRecord | null {
+    const rec = this.linkTokens.get(token);
+    return rec && rec.expiration > this.now() ? rec : null;
+  }
+
+  createPublicToken(item: Item): string {
+    const token = `public-sandbox-${uuid(this.seed, `public-token:${this.counters.publicToken++}`)}`;
+    this.publicTokens.set(token, { item, expires: this.now() + 30 * 60_000 });
+    return token;
+  }
+
+  exchangePublicToken(token: string): Item {
+    const rec = this.publicTokens.get(token);
+    if (!rec || rec.expires <= this.now() || rec.item.removed) throw new PlaidApiError('INVALID_PUBLIC_TOKEN');
+    return rec.item;
+  }
+
+  /** The Item for an access token, or Plaid's error. */
+  itemFor(accessToken: unknown): Item {
+    const item = typeof accessToken === 'string' ? this.byAccessToken.get(accessToken) : undefined;
+    if (!item) throw new PlaidApiError('INVALID_ACCESS_TOKEN');
+    if (item.removed) throw new PlaidApiError('ITEM_NOT_FOUND');
+    return item;
+  }
+
+  /** Data endpoints refuse Items in an error state (ITEM_LOGIN_REQUIRED, ...). */
+  healthyItemFor(accessToken: unknown): Item {
+    const item = this.itemFor(accessToken);
+    if (item.error) throw new PlaidApiError(item.error.error_code);
+    return item;
+  }
+
+  // ---- Items --------------------------------------------------------------------------------------
+
+  createItem(input: CreateItemInput): Item {
+    const index = this.counters.item++;
+    const key = `item${index}`;
+    const { custom } = checkCredentials(input.username, input.password);
+    const personaName = typeof custom?.persona === 'string' && custom.persona in PERSONAS ? custom.persona : input.username;
+    const persona = personaFor(personaName);
+    let accounts = buildAccounts(this.seed, persona, key, input.institution.institution_id, personaName);
+    if (input.accountMasks?.length) accounts = accounts.filter((a) => input.accountMasks?.includes(a.mask));
+    const now = this.now();
+    const anchorMs = utcMidnight(now);
+    const days = Number(custom?.days_requested ?? input.daysRequested);
+    const historySize = Math.max(0, Math.floor(Number(custom?.history_size ?? this.config.history_size ?? 4 * days)));
+    const readyDelay = Number(custom?.transactions_ready_delay_ms ?? this.config.transactions_ready_delay_ms);
+    const gen = genContext(this.seed, key, anchorMs, historySize, days, accounts, persona.dynamic, persona.incomeScale);
+    // Investments first: holdings set the investment accounts' balances.
+    const invest = accounts.some((a) => a.type === 'investment') ? buildInvestments(this.seed, key, accounts, anchorMs) : null;
+    const item: Item = {
+      index, key,
+      item_id: plaidId(this.seed, `${key}:item_id`),
+      access_token: `access-sandbox-${uuid(this.seed, `${key}:access_token`)}`,
+      institution: input.institution,
+      username: input.username,
+      persona,
+      products: [...new Set(input.products)].sort(),
+      consented: input.consented ?? [],
+      webhook: input.webhook,
+      error: null,
+      created_at: now,
+      removed: false,
+      accounts,
+      historySize,
+      daysRequested: days,
+      gen,
+      tx: new TxLog(gen),
+      txStatus: 'NOT_READY',
+      syncActivated: false,
+      lastWebhook: null,
+      lastSuccessfulUpdate: now,
+      clientUserId: input.clientUserId ?? null,
+      invest,
+      liabilities: null,
+      readyDelayMs: readyDelay,
+    };
+    this.items.push(item);
+    this.byAccessToken.set(item.access_token, item);
+    this.byItemId.set(item.item_id, item);
+    if (item.products.includes('transactions')) this.startTransactions(item);
+    return item;
+  }
+
+  /** Begin the (possibly delayed) initial and historical transaction pulls. */
+  startTransactions(item: Item): void {
+    if (!item.products.includes('transactions')) item.products = [...item.products, 'transactions'].sort();
+    if (item.readyDelayMs <= 0) {
+      this.advanceTransactions(item, false);
+      this.advanceTransactions(item, false);
+      return;
+    }
+    this.schedule(() => this.advanceTransactions(item), item.readyDelayMs);
+    this.schedule(() => this.advanceTransactions(item), 2 * item.readyDelayMs);
+  }
+
+  /** NOT_READY -> INITIAL_UPDATE_COMPLETE (last 30 days) -> HISTORICAL_UPDATE_COMPLETE (the rest). */
+  advanceTransactions(item: Item, notify = true): TxStatus {
+    if (item.removed || item.txStatus === 'HISTORICAL_UPDATE_COMPLETE') return item.txStatus;
+    let added: number;
+    if (item.txStatus === 'NOT_READY') {
+      added = Math.min(item.historySize, Math.ceil(30 * item.gen.density));
+      item.tx.appendGenerated(added);
+      item.txStatus = 'INITIAL_UPDATE_COMPLETE';
+    } else {
+      added = item.historySize - item.tx.genCount;
+      item.tx.appendGenerated(added);
+      item.txStatus = 'HISTORICAL_UPDATE_COMPLETE';
+    }
+    item.lastSuccessfulUpdate = this.now();
+    if (this.config.legacy_transaction_webhooks) {
+      const code = item.txStatus === 'INITIAL_UPDATE_COMPLETE' ? 'INITIAL_UPDATE' : 'HISTORICAL_UPDATE';
+      this.fire(item, 'TRANSACTIONS', code, { error: null, new_transactions: added });
+    }
+    if (notify) this.syncUpdatesAvailable(item);
+    return item.txStatus;
+  }
+
+  // ---- webhooks -----------------------------------------------------------------------------------
+
+  fire(item: Item, type: string, code: string, fields: Record<string, unknown> = {}): void {
+    if (!item.webhook || item.removed) return;
+    const payload = { webhook_type: type, webhook_code: code, item_id: item.item_id, ...fields, environment: 'sandbox' };
+    item.lastWebhook = { code_sent: code, sent_at: iso(this.now()) };
+    this.webhooks.send(item.webhook, payload);
+  }
+
+  syncUpdatesAvailable(item: Item): void {
+    if (!item.syncActivated) return;
+    this.fire(item, 'TRANSACTIONS', 'SYNC_UPDATES_AVAILABLE', {
+      initial_update_complete: item.txStatus !== 'NOT_READY',
+      historical_update_complete: item.txStatus === 'HISTORICAL_UPDATE_COMPLETE',
+    });
+  }
+
+  /** After transactions changed: SYNC_UPDATES_AVAILABLE (+ Plaid's legacy codes when enabled). */
+  transactionsChanged(item: Item, added: number, removedIds: string[]): void {
+    item.lastSuccessfulUpdate = this.now();
+    if (this.config.legacy_transaction_webhooks) {
+      if (added > 0) this.fire(item, 'TRANSACTIONS', 'DEFAULT_UPDATE', { error: null, new_transactions: added });
+      if (removedIds.length) this.fire(item, 'TRANSACTIONS', 'TRANSACTIONS_REMOVED', { error: null, removed_transactions: removedIds });
+    }
+    this.syncUpdatesAvailable(item);
+  }
+
+  setLoginRequired(item: Item): void {
+    item.error = plaidError('ITEM_LOGIN_REQUIRED');
+    this.fire(item, 'ITEM', 'ERROR', { error: item.error });
+  }
+
+  /** Leave ITEM_LOGIN_REQUIRED. LOGIN_REPAIRED fires only when it was not fixed through update mode. */
+  repairLogin(item: Item, viaUpdateMode: boolean): void {
+    const wasBroken = item.error !== null;
+    item.error = null;
+    if (wasBroken && !viaUpdateMode) this.fire(item, 'ITEM', 'LOGIN_REPAIRED');
+  }
+
+  removeItem(item: Item): void {
+    item.removed = true;
+  }
+
+  anchorDate(): string {
+    return new Date(utcMidnight(this.now())).toISOString().slice(0, 10);
+  }
+
+  static DAY_MS = DAY_MS;
+}
