@@ -92,6 +92,25 @@ function startChild(name: string, cmd: string, args: string[], env: Record<strin
   });
 }
 
+export type FunctionsHostOptions = {
+  port: number; functionsDir: string; configToml: string; keysFile: string;
+  env: Record<string, string>; logFile: string; log: (line: string) => void;
+};
+
+/** Starts the Deno functions host (local/functions-host) and resolves once it listens. */
+export function startFunctionsHost(o: FunctionsHostOptions): Promise<ChildProcess> {
+  return startChild('functions', join(binDir, 'deno'),
+    ['run', '-A', '--config', join(repoRoot, 'deno.json'), join(repoRoot, 'local', 'functions-host', 'main.ts')],
+    {
+      ...o.env,
+      FUNCTIONS_HOST_PORT: String(o.port),
+      FUNCTIONS_DIR: o.functionsDir,
+      SUPABASE_CONFIG_TOML: o.configToml,
+      NESTFOLIO_KEYS_FILE: o.keysFile,
+    },
+    o.logFile, o.log, /listening on/);
+}
+
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? ((s: string) => console.log(s));
   ensureDebianPackages();
@@ -131,16 +150,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
     SUPABASE_JWKS: JSON.stringify(keys.jwks),
   };
-  const host = await startChild('functions', join(binDir, 'deno'),
-    ['run', '-A', '--config', join(repoRoot, 'deno.json'), join(repoRoot, 'local', 'functions-host', 'main.ts')],
-    {
-      ...functionEnv,
-      FUNCTIONS_HOST_PORT: String(opts.ports.api),
-      FUNCTIONS_DIR: join(repoRoot, 'supabase', 'functions'),
-      SUPABASE_CONFIG_TOML: join(repoRoot, 'supabase', 'config.toml'),
-      NESTFOLIO_KEYS_FILE: join(opts.stateDir, 'keys.json'),
-    },
-    join(opts.stateDir, 'functions.log'), log, /listening on/);
+  const host = await startFunctionsHost({
+    port: opts.ports.api, functionsDir: join(repoRoot, 'supabase', 'functions'),
+    configToml: join(repoRoot, 'supabase', 'config.toml'), keysFile: join(opts.stateDir, 'keys.json'),
+    env: functionEnv, logFile: join(opts.stateDir, 'functions.log'), log,
+  });
   children.push(host);
 
   const pgNet: PgNetWorker = await startPgNetWorker({ dbUrl: cluster.adminUrl, log });

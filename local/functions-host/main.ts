@@ -27,7 +27,7 @@ const keys: GatewayKeys = {
 };
 
 type Pending = { resolve: (r: Response) => void; timer: ReturnType<typeof setTimeout> };
-type FunctionWorker = { worker: Worker; ready: Promise<void>; pending: Map<number, Pending> };
+type FunctionWorker = { worker: Worker; ready: Promise<void>; fail: (e: Error) => void; pending: Map<number, Pending> };
 const workers = new Map<string, FunctionWorker>();
 let nextId = 1;
 
@@ -39,6 +39,7 @@ function stopWorker(name: string, reason: string): void {
   if (!w) return;
   workers.delete(name);
   w.worker.terminate();
+  w.fail(new Error(reason));
   for (const [, p] of w.pending) {
     clearTimeout(p.timer);
     p.resolve(errorResponse(500, 'FUNCTION_ERROR', `Function ${name} failed: ${reason}`));
@@ -50,6 +51,7 @@ function startWorker(name: string): FunctionWorker {
   const pending = new Map<number, Pending>();
   let markReady: () => void, markFailed: (e: Error) => void;
   const ready = new Promise<void>((res, rej) => { markReady = res; markFailed = rej; });
+  ready.catch(() => {}); // awaited by invoke(); never an unhandled rejection that would stop the host
   worker.onmessage = (e: MessageEvent) => {
     const m = e.data;
     if (m.type === 'ready') return markReady();
@@ -69,7 +71,7 @@ function startWorker(name: string): FunctionWorker {
   };
   const entry = new URL(`file://${functionsDir}/${name}/index.ts`).href;
   worker.postMessage({ type: 'init', slug: name, entry });
-  const fw = { worker, ready, pending };
+  const fw = { worker, ready, fail: markFailed!, pending };
   workers.set(name, fw);
   return fw;
 }
@@ -123,7 +125,8 @@ async function handle(req: Request): Promise<Response> {
 
 // Edits to a function take effect on the next request, as with `supabase functions serve`.
 (async () => {
-  for await (const _ of Deno.watchFs(functionsDir, { recursive: true })) {
+  for await (const event of Deno.watchFs(functionsDir, { recursive: true })) {
+    if (!event.paths.some((p) => /\.(ts|js|mjs|json|jsonc)$/.test(p))) continue;
     for (const name of [...workers.keys()]) stopWorker(name, 'reloaded after a file change');
   }
 })();
