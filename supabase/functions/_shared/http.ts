@@ -1,0 +1,66 @@
+// Request parsing and error responses shared by every function. Bad input is always a 4xx with a
+// message that says what is wrong; unexpected failures are a 500 with no internal detail.
+import { z } from 'zod';
+import { PlaidApiError, PlaidTransportError } from './plaid/errors.ts';
+import type { Logger } from './log.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details?: unknown;
+  readonly headers?: Record<string, string>;
+  constructor(status: number, code: string, message: string, opts: { details?: unknown; headers?: Record<string, string> } = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = opts.details;
+    this.headers = opts.headers;
+  }
+}
+
+export function errorResponse(status: number, code: string, message: string, extra: { details?: unknown; headers?: Record<string, string> } = {}): Response {
+  return Response.json({ error: { code, message, ...(extra.details === undefined ? {} : { details: extra.details }) } },
+    { status, headers: extra.headers });
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
+}
+
+/** Reads a JSON body (size-capped, content-type checked) and validates it; throws HttpError on bad input. */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S, maxBytes = MAX_BODY_BYTES): Promise<z.infer<S>> {
+  if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use POST (got ${req.method})`, { headers: { Allow: 'POST, OPTIONS' } });
+  const type = req.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new HttpError(413, 'BODY_TOO_LARGE', `the body must be at most ${maxBytes} bytes`);
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  if (bytes.byteLength > maxBytes) throw new HttpError(413, 'BODY_TOO_LARGE', `the body must be at most ${maxBytes} bytes`);
+  let value: unknown;
+  try {
+    value = bytes.byteLength === 0 ? {} : JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, 'INVALID_REQUEST', describeIssues(parsed.error), { details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  return parsed.data;
+}
+
+/** Maps anything thrown by a handler to a response: our HttpErrors as they are, Plaid errors as 502/503 with Plaid's public fields. */
+export function toErrorResponse(e: unknown, log: Logger): Response {
+  if (e instanceof HttpError) return errorResponse(e.status, e.code, e.message, { details: e.details, headers: e.headers });
+  if (e instanceof PlaidApiError) {
+    log.warn('plaid_error', { error_code: e.errorCode, request_id: e.requestId, status: e.status });
+    const status = e.errorType === 'RATE_LIMIT_EXCEEDED' ? 429 : e.isRetryable ? 503 : 502;
+    return errorResponse(status, 'PLAID_ERROR', e.displayMessage ?? `Plaid returned ${e.errorCode}`, { details: e.toPublic() });
+  }
+  if (e instanceof PlaidTransportError) {
+    log.warn('plaid_unreachable', { message: e.message });
+    return errorResponse(503, 'PLAID_UNAVAILABLE', 'Plaid did not answer in time; try again shortly');
+  }
+  log.error('unhandled_error', { message: e instanceof Error ? e.message : String(e) });
+  return errorResponse(500, 'INTERNAL_ERROR', 'something went wrong on our side; the error was logged');
+}
