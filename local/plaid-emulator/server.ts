@@ -31,7 +31,11 @@ export type EmulatorOptions = {
   transactionsReadyDelayMs?: number;
   /** clock in ms since epoch (default Date.now); fix it for byte-identical replays */
   clock?: () => number;
+  /** Tap for tests: called after every Plaid API call with what was accepted and what was answered. */
+  onExchange?: (e: Exchange) => void;
 };
+
+export type Exchange = { path: string; request: Record<string, unknown> | null; status: number; response: Record<string, unknown> };
 
 export type Emulator = {
   url: string;
@@ -76,7 +80,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       } else if (path.startsWith('/__emulator/')) {
         await handleControl(state, req, res, path, url, origin);
       } else {
-        await handlePlaid(state, req, res, path, log);
+        await handlePlaid(state, req, res, path, log, opts.onExchange);
       }
     };
     route().catch((e: unknown) => {
@@ -129,13 +133,16 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: ServerResponse, path: string, log: (l: string) => void): Promise<void> {
+async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: ServerResponse, path: string, log: (l: string) => void, tap?: (e: Exchange) => void): Promise<void> {
   const requestId = state.requestId();
   const started = performance.now();
-  const reply = (status: number, body: Record<string, unknown>) => {
-    sendJson(res, status, { ...body, request_id: requestId });
-    log(`${req.method} ${path} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+  let accepted: Record<string, unknown> | null = null;
+  const send = (status: number, body: Record<string, unknown>, note = '') => {
+    sendJson(res, status, body);
+    log(`${req.method} ${path} ${status}${note} ${(performance.now() - started).toFixed(1)}ms`);
+    tap?.({ path, request: accepted, status, response: body });
   };
+  const reply = (status: number, body: Record<string, unknown>) => send(status, { ...body, request_id: requestId });
   try {
     const handler = req.method === 'POST' ? ROUTES[path] : undefined;
     if (!handler) throw new PlaidApiError('NOT_FOUND');
@@ -170,6 +177,7 @@ async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: Serv
     if (clientId !== state.opts.clientId || secret !== state.opts.secret) throw new PlaidApiError('INVALID_API_KEYS');
 
     validateRequest(path, b);
+    accepted = b;
 
     const itemId = typeof b.access_token === 'string' ? state.byAccessToken.get(b.access_token)?.item_id ?? null : null;
     const fault = state.faults.take(path, { itemId, page: null });
@@ -182,9 +190,7 @@ async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: Serv
         return;
       }
       if (fault.error_code) {
-        const err = plaidError(fault.error_code, { message: 'injected fault', fields: 'injected', }, requestId);
-        sendJson(res, fault.http_status ?? httpStatusOf(fault.error_code), err);
-        log(`${req.method} ${path} ${fault.http_status ?? httpStatusOf(fault.error_code)} ${fault.error_code} (injected)`);
+        send(fault.http_status ?? httpStatusOf(fault.error_code), { ...plaidError(fault.error_code, { message: 'injected fault', fields: 'injected' }, requestId) }, ` ${fault.error_code} (injected)`);
         return;
       }
     }
@@ -192,12 +198,10 @@ async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: Serv
     reply(200, result);
   } catch (e) {
     if (e instanceof PlaidApiError) {
-      const err = plaidError(e.code, e.vars, requestId);
-      sendJson(res, httpStatusOf(e.code), err);
-      log(`${req.method} ${path} ${httpStatusOf(e.code)} ${e.code}`);
+      send(httpStatusOf(e.code), { ...plaidError(e.code, e.vars, requestId) }, ` ${e.code}`);
       return;
     }
-    log(`${req.method} ${path} 500 internal: ${(e as Error).stack ?? e}`);
-    sendJson(res, 500, plaidError('INTERNAL_SERVER_ERROR', {}, requestId));
+    log(`${req.method} ${path} internal error: ${(e as Error).stack ?? e}`);
+    send(500, { ...plaidError('INTERNAL_SERVER_ERROR', {}, requestId) });
   }
 }

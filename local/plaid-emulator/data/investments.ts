@@ -84,7 +84,7 @@ export function buildInvestments(seed: number, itemKey: string, accounts: Accoun
       holdings.push({
         account_id: acct.account_id, cost_basis: costBasis, institution_price: price, institution_price_as_of: asOf,
         institution_price_datetime: null, institution_value: value, iso_currency_code: 'USD', quantity: qty,
-        unofficial_currency_code: null, vested_quantity: vested, vested_value: vested === null ? null : round2(vested * price),
+        security_id: securityId(seed, s.ticker), unofficial_currency_code: null, vested_quantity: vested, vested_value: vested === null ? null : round2(vested * price),
       });
       used.add(s.ticker);
       total += value;
@@ -93,7 +93,7 @@ export function buildInvestments(seed: number, itemKey: string, accounts: Accoun
     holdings.push({
       account_id: acct.account_id, cost_basis: cash, institution_price: 1, institution_price_as_of: asOf,
       institution_price_datetime: null, institution_value: cash, iso_currency_code: 'USD', quantity: cash,
-      unofficial_currency_code: null, vested_quantity: null, vested_value: null,
+      security_id: securityId(seed, 'CUR:USD'), unofficial_currency_code: null, vested_quantity: null, vested_value: null,
     });
     used.add('CUR:USD');
     acct.balances.current = round2(total + cash);
