@@ -72,7 +72,7 @@ export function webhookFields(state: EmulatorState, item: Item, type: string, co
     case 'PENDING_EXPIRATION':
       return { consent_expiration_time: iso8601(state.now() + 7 * DAY_MS) };
     case 'USER_PERMISSION_REVOKED':
-      return { error: { ...plaidError('ITEM_LOGIN_REQUIRED'), error_code: 'USER_PERMISSION_REVOKED', error_type: 'ITEM_ERROR', error_message: 'the user has revoked access to this item' } };
+      return { error: plaidError('USER_PERMISSION_REVOKED') };
     case 'USER_ACCOUNT_REVOKED':
       return { account_id: item.accounts[0]?.account_id ?? '' };
     case 'ERROR':
