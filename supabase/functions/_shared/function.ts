@@ -1,0 +1,60 @@
+// The shape of every Edge Function here: @supabase/server authenticates the caller, its Postgres
+// middleware provides an RLS-scoped connection (`db`, as the user) and an admin one (`admin`, for
+// writes the product makes on the user's behalf and for Vault), and every failure becomes a typed
+// error response. Entries pass their environment in, so this module stays runtime-neutral.
+import { pipeline } from '@supabase/middleware';
+import { withSupabase } from '@supabase/server';
+import { withPostgresClient } from '@supabase/server/middleware/postgres';
+import { withPostgresAdminClient } from '@supabase/server/middleware/postgres-admin';
+import type { PostgresApi } from '@supabase/server/middleware/postgres';
+import { createLogger, type Logger } from './log.ts';
+import { toErrorResponse } from './http.ts';
+import { PlaidClient } from './plaid/client.ts';
+import { plaidConfigFrom } from './plaid/config.ts';
+
+export type Env = Record<string, string | undefined>;
+
+export type BaseContext = {
+  env: Env;
+  log: Logger;
+  /** Bypasses RLS: scope every query yourself. */
+  admin: PostgresApi;
+  plaid: () => PlaidClient;
+};
+export type UserContext = BaseContext & { userId: string; /** RLS-scoped to the caller. */ db: PostgresApi };
+export type ServiceContext = BaseContext;
+
+const pool = { max: 3 };
+
+function base(name: string, env: Env, admin: PostgresApi, fields: Record<string, unknown>): BaseContext {
+  const log = createLogger({ fn: name, ...fields });
+  let client: PlaidClient | null = null;
+  return { env, log, admin, plaid: () => (client ??= new PlaidClient(plaidConfigFrom(env), log)) };
+}
+
+/** A function for signed-in users (JWKS-verified JWT). */
+export function userFunction(name: string, env: Env, handler: (req: Request, ctx: UserContext) => Promise<Response>) {
+  return pipeline(
+    [withSupabase({ auth: 'user' }), withPostgresClient({ pool }), withPostgresAdminClient({ pool })],
+    async (req, ctx) => {
+      const c: UserContext = { ...base(name, env, ctx.postgresAdmin, { user: ctx.userClaims!.id }), userId: ctx.userClaims!.id, db: ctx.postgres };
+      try {
+        return await handler(req, c);
+      } catch (e) {
+        return toErrorResponse(e, c.log);
+      }
+    },
+  );
+}
+
+/** A function for the database scheduler and other servers (the project's secret key). */
+export function serviceFunction(name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) {
+  return pipeline([withSupabase({ auth: 'secret' }), withPostgresAdminClient({ pool })], async (req, ctx) => {
+    const c = base(name, env, ctx.postgresAdmin, {});
+    try {
+      return await handler(req, c);
+    } catch (e) {
+      return toErrorResponse(e, c.log);
+    }
+  });
+}
