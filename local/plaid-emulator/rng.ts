@@ -46,8 +46,18 @@ export class Rng {
     return Math.round((min + this.next() * (max - min)) * 100) / 100;
   }
   string(len: number, alphabet: string): string {
+    // Several characters per draw: a 32-bit draw holds 5 base-62 digits (62^5 < 2^32).
+    const base = alphabet.length;
+    const per = Math.max(1, Math.floor(32 / Math.log2(base)));
+    const span = base ** per;
     let s = '';
-    for (let i = 0; i < len; i++) s += alphabet[Math.floor(this.next() * alphabet.length)];
+    while (s.length < len) {
+      let n = Math.floor(this.next() * span);
+      for (let i = 0; i < per && s.length < len; i++) {
+        s += alphabet[n % base];
+        n = Math.floor(n / base);
+      }
+    }
     return s;
   }
 }

@@ -39,14 +39,50 @@ export type Tx = {
 };
 
 export const DAY_MS = 86_400_000;
-export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const isoDates = new Map<number, string>();
+/** YYYY-MM-DD of a UTC instant (day strings are cached: generation asks for the same few hundred days). */
+export const isoDate = (ms: number) => {
+  const day = Math.floor(ms / 86_400_000);
+  let s = isoDates.get(day);
+  if (s === undefined) {
+    s = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (isoDates.size < 100_000) isoDates.set(day, s);
+  }
+  return s;
+};
 export const utcMidnight = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 const NULL_LOCATION = { address: null, city: null, country: null, lat: null, lon: null, postal_code: null, region: null, store_number: null };
 const NULL_META = { by_order_of: null, payee: null, payer: null, payment_method: null, payment_processor: null, ppd_id: null, reason: null, reference_number: null };
+const PAYROLL_META = { ...NULL_META, payer: 'Gusto', ppd_id: '9876543210' };
 
 /** Counterparty/merchant ids are global in Plaid (same merchant, same id), so they ignore the seed. */
-const entityId = (key: string) => plaidId(0, `entity:${key}`);
+const entityIds = new Map<string, string>();
+const entityId = (key: string) => {
+  let id = entityIds.get(key);
+  if (!id) entityIds.set(key, (id = plaidId(0, `entity:${key}`)));
+  return id;
+};
+
+/** Per-merchant parts that never change; generated transactions share them (they are never mutated). */
+type MerchantParts = { logo: string | null; counterparties: Array<Record<string, unknown>>; pfc: Tx['personal_finance_category']; icon: string; entity: string | null; type: Tx['transaction_type'] };
+const partsCache = new WeakMap<Merchant, MerchantParts>();
+function partsOf(mc: Merchant): MerchantParts {
+  let p = partsCache.get(mc);
+  if (p) return p;
+  const logo = mc.website ? `https://plaid-merchant-logos.plaid.com/${mc.key}_${hash32(mc.key) % 1000}.png` : null;
+  p = {
+    logo,
+    counterparties: mc.counterparty ? [{ confidence_level: 'VERY_HIGH', entity_id: entityId(mc.key), logo_url: logo, name: mc.merchant ?? mc.name, type: mc.counterparty, website: mc.website }] : [],
+    pfc: { confidence_level: 'VERY_HIGH', detailed: mc.pfc[1], primary: mc.pfc[0] },
+    icon: `https://plaid-category-icons.plaid.com/PFC_${mc.pfc[0]}.png`,
+    entity: mc.merchant ? entityId(mc.key) : null,
+    type: mc.channel === 'in store' ? 'place' : mc.channel === 'online' ? 'digital' : 'special',
+  };
+  partsCache.set(mc, p);
+  return p;
+}
+const STORE_JSON = STORE_LOCATIONS.map((loc, i) => ({ ...loc, country: 'US', store_number: String(1000 + i * 37) }));
 
 export type TxInput = {
   transaction_id: string;
@@ -66,10 +102,8 @@ export type TxInput = {
 
 export function makeTx(p: TxInput): Tx {
   const mc = p.merchant;
-  const inStore = mc.channel === 'in store';
-  const loc = inStore ? STORE_LOCATIONS[(p.store ?? 0) % STORE_LOCATIONS.length] : null;
-  const at = (d: string | null) => (d && p.seconds != null ? `${d}T${new Date(p.seconds * 1000).toISOString().slice(11, 19)}Z` : null);
-  const logo = mc.website ? `https://plaid-merchant-logos.plaid.com/${mc.key}_${hash32(mc.key) % 1000}.png` : null;
+  const parts = partsOf(mc);
+  const at = (d: string | null) => (d && p.seconds != null ? `${d}T${secondsOfDay(p.seconds)}Z` : null);
   return {
     account_id: p.account_id,
     account_owner: null,
@@ -79,30 +113,33 @@ export function makeTx(p: TxInput): Tx {
     category: mc.category,
     category_id: mc.category_id,
     check_number: null,
-    counterparties: mc.counterparty
-      ? [{ confidence_level: 'VERY_HIGH', entity_id: entityId(mc.key), logo_url: logo, name: mc.merchant ?? mc.name, type: mc.counterparty, website: mc.website }]
-      : [],
+    counterparties: parts.counterparties,
     date: p.date,
     datetime: p.pending ? null : at(p.date),
     iso_currency_code: 'USD',
-    location: loc ? { ...loc, country: 'US', store_number: String(1000 + (p.store ?? 0) * 37) } : { ...NULL_LOCATION },
-    logo_url: logo,
-    merchant_entity_id: mc.merchant ? entityId(mc.key) : null,
+    location: mc.channel === 'in store' ? STORE_JSON[(p.store ?? 0) % STORE_JSON.length] : NULL_LOCATION,
+    logo_url: parts.logo,
+    merchant_entity_id: parts.entity,
     merchant_name: mc.merchant,
     name: p.name ?? mc.name,
     original_description: p.raw ?? mc.raw,
     payment_channel: mc.channel,
-    payment_meta: mc.key === 'payroll' ? { ...NULL_META, payer: 'Gusto', ppd_id: '9876543210' } : { ...NULL_META },
+    payment_meta: mc.key === 'payroll' ? PAYROLL_META : NULL_META,
     pending: p.pending,
     pending_transaction_id: p.pending_transaction_id ?? null,
-    personal_finance_category: { confidence_level: 'VERY_HIGH', detailed: mc.pfc[1], primary: mc.pfc[0] },
-    personal_finance_category_icon_url: `https://plaid-category-icons.plaid.com/PFC_${mc.pfc[0]}.png`,
+    personal_finance_category: parts.pfc,
+    personal_finance_category_icon_url: parts.icon,
     transaction_code: mc.code,
     transaction_id: p.transaction_id,
-    transaction_type: inStore ? 'place' : mc.channel === 'online' ? 'digital' : 'special',
+    transaction_type: parts.type,
     unofficial_currency_code: null,
     website: mc.website,
   };
+}
+
+function secondsOfDay(sec: number): string {
+  const h = Math.floor(sec / 3600), m = Math.floor((sec % 3600) / 60), s = sec % 60;
+  return `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${s < 10 ? '0' : ''}${s}`;
 }
 
 /** Everything the generator needs about one Item. */
@@ -142,7 +179,7 @@ const ID_PREFIX = 31;
 
 /** Generated ids end in the base62 index so they can be mapped back without a table. */
 export function genId(ctx: GenContext, g: number): string {
-  return plaidId(ctx.seed, `${ctx.itemKey}:tx:${g}`, ID_PREFIX) + base62(g, 6);
+  return plaidId(ctx.seed, `${ctx.itemKey}:txid:${g}`, ID_PREFIX) + base62(g, 6);
 }
 
 export function parseGenId(ctx: GenContext, id: string): number {
@@ -160,7 +197,7 @@ export function genTx(ctx: GenContext, g: number): Tx {
   const rng = Rng.of(ctx.seed, `${ctx.itemKey}:tx:${g}`);
   const d = dayOffset(ctx, g);
   const dayMs = ctx.anchorMs - d * DAY_MS;
-  const dom = new Date(dayMs).getUTCDate();
+  const dom = Number(isoDate(dayMs).slice(8, 10));
   const slot = g === 0 || dayOffset(ctx, g - 1) !== d ? 0 : g === 1 || dayOffset(ctx, g - 2) !== d ? 1 : 2;
   let merchant: Merchant;
   if (slot === 0 && (dom === 1 || dom === 15)) merchant = PAYROLL;
