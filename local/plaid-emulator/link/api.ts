@@ -95,15 +95,18 @@ export async function handleLinkApi(state: EmulatorState, req: IncomingMessage, 
   if (!s || s.done) return fail('INVALID_LINK_TOKEN');
 
   if (path === '/__emulator/link/login') {
-    const inst = s.token.updateItem ? s.token.updateItem.institution : institutionById(String(body.institution_id ?? ''));
-    if (!inst) return fail('INVALID_INSTITUTION');
-    s.institution = inst;
-    if (s.mfaPending) {
-      if (String(body.mfa_code ?? '') !== '1234') return fail('INVALID_MFA');
+    if (s.mfaPending && body.mfa_code !== undefined) {
+      // sandbox device MFA (plaid.com/docs/sandbox/test-credentials): the code is 1234
+      if (String(body.mfa_code) !== '1234') return fail('INVALID_MFA');
       s.mfaPending = false;
       s.authenticated = true;
       return reply(200, { request_id: requestId, accounts: selectableAccounts(state, s) });
     }
+    const inst = s.token.updateItem ? s.token.updateItem.institution : institutionById(String(body.institution_id ?? ''));
+    if (!inst) return fail('INVALID_INSTITUTION');
+    s.institution = inst;
+    s.mfaPending = false;
+    s.authenticated = false;
     const username = String(body.username ?? '');
     const password = String(body.password ?? '');
     const err = loginError(inst.failure, username, password);
