@@ -137,10 +137,17 @@ async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: Serv
   const requestId = state.requestId();
   const started = performance.now();
   let accepted: Record<string, unknown> | null = null;
-  const send = (status: number, body: Record<string, unknown>, note = '') => {
-    sendJson(res, status, body);
+  const send = (status: number, body: Record<string, unknown> | string, note = '') => {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
     log(`${req.method} ${path} ${status}${note} ${(performance.now() - started).toFixed(1)}ms`);
-    tap?.({ path, request: accepted, status, response: body });
+    if (tap) {
+      let parsed: Record<string, unknown> | undefined;
+      const request = accepted;
+      // parsed only if the tap reads it, so a tap costs nothing on the hot path
+      tap({ path, request, status, get response() { return (parsed ??= JSON.parse(text) as Record<string, unknown>); } });
+    }
   };
   const reply = (status: number, body: Record<string, unknown>) => send(status, { ...body, request_id: requestId });
   try {
@@ -194,8 +201,7 @@ async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: Serv
         return;
       }
     }
-    const result = await ROUTES[path]({ state, body: b, requestId });
-    reply(200, result);
+    reply(200, await ROUTES[path]({ state, body: b, requestId }));
   } catch (e) {
     if (e instanceof PlaidApiError) {
       send(httpStatusOf(e.code), { ...plaidError(e.code, e.vars, requestId) }, ` ${e.code}`);
