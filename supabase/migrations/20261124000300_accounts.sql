@@ -1,0 +1,160 @@
+-- Accounts: Nestfolio's own accounts, manual and synced alike, and the Plaid mapping that points a
+-- Plaid account at one of them. Transactions, holdings and liabilities hang off accounts.id, so
+-- re-pointing the mapping (public.link_plaid_account_to_manual) keeps a manual account's history.
+
+create table public.accounts (
+  id uuid primary key default gen_random_uuid(),
+  -- Defaults to the caller: a user creating a manual account never names (or chooses) the owner.
+  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
+  source text not null default 'manual' check (source in ('manual', 'plaid')),
+  -- Synced accounts: Plaid's name. Manual accounts: the user's name.
+  name text not null check (btrim(name) <> '' and char_length(name) <= 500),
+  -- The user's own label, shown instead of name when set (editable on synced accounts too).
+  display_name text check (display_name is null or (btrim(display_name) <> '' and char_length(display_name) <= 200)),
+  type text not null default 'other'
+    check (type in ('depository', 'credit', 'loan', 'investment', 'brokerage', 'other')),
+  subtype text check (subtype is null or char_length(subtype) <= 100),
+  current_balance numeric(20, 4),
+  available_balance numeric(20, 4),
+  credit_limit numeric(20, 4) check (credit_limit >= 0),
+  -- ISO 4217; null when Plaid reports only an unofficial currency (e.g. crypto).
+  currency text default 'USD' check (currency ~ '^[A-Z]{3}$'),
+  unofficial_currency_code text check (char_length(unofficial_currency_code) between 1 and 16),
+  balance_updated_at timestamptz,
+  hidden boolean not null default false,
+  -- Set when a manual account was linked to a synced Plaid account (it then has source 'plaid').
+  linked_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint accounts_balances_not_nan
+    check (current_balance <> 'NaN' and available_balance <> 'NaN' and credit_limit <> 'NaN'),
+  -- Target of the children's (user_id, account_id) foreign keys; also the user_id index.
+  constraint accounts_user_id_id_key unique (user_id, id)
+);
+
+comment on table public.accounts is
+  'Nestfolio accounts, manual (source manual: the user writes them) and synced (source plaid: written by the sync; the user may only hide or rename).';
+
+create trigger accounts_set_updated_at
+  before update on public.accounts
+  for each row execute function private.set_updated_at();
+
+-- Users may change only hidden and display_name on synced accounts. Column grants cannot tell manual
+-- from synced rows, so this trigger does; it also stamps balance_updated_at on manual balance edits.
+create or replace function private.accounts_guard_user_writes()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'UPDATE' and old.source = 'plaid' and current_user = 'authenticated'
+     and (new.name, new.type, new.subtype, new.current_balance, new.available_balance, new.credit_limit,
+          new.currency, new.unofficial_currency_code, new.balance_updated_at)
+         is distinct from
+         (old.name, old.type, old.subtype, old.current_balance, old.available_balance, old.credit_limit,
+          old.currency, old.unofficial_currency_code, old.balance_updated_at) then
+    raise exception 'synced accounts are updated by the sync: only hidden and display_name can be changed'
+      using errcode = '42501';
+  end if;
+  if new.source = 'manual' then
+    if tg_op = 'INSERT' then
+      if new.balance_updated_at is null and (new.current_balance is not null or new.available_balance is not null) then
+        new.balance_updated_at := pg_catalog.now();
+      end if;
+    elsif (new.current_balance, new.available_balance, new.credit_limit)
+          is distinct from (old.current_balance, old.available_balance, old.credit_limit)
+          and new.balance_updated_at is not distinct from old.balance_updated_at then
+      new.balance_updated_at := pg_catalog.now();
+    end if;
+  end if;
+  return new;
+end
+$$;
+comment on function private.accounts_guard_user_writes() is
+  'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; stamps manual balance edits.';
+revoke all on function private.accounts_guard_user_writes() from public, anon, authenticated, service_role;
+
+create trigger accounts_guard_user_writes
+  before insert or update on public.accounts
+  for each row execute function private.accounts_guard_user_writes();
+
+alter table public.accounts enable row level security;
+
+create policy "accounts: owner reads"
+  on public.accounts for select to authenticated
+  using ((select auth.uid()) = user_id);
+
+create policy "accounts: owner creates manual accounts"
+  on public.accounts for insert to authenticated
+  with check ((select auth.uid()) = user_id and source = 'manual');
+
+-- Which columns may change is decided by the column grants and accounts_guard_user_writes.
+create policy "accounts: owner updates"
+  on public.accounts for update to authenticated
+  using ((select auth.uid()) = user_id)
+  with check ((select auth.uid()) = user_id);
+
+create policy "accounts: owner deletes manual accounts"
+  on public.accounts for delete to authenticated
+  using ((select auth.uid()) = user_id and source = 'manual');
+
+
+create table public.plaid_accounts (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null,
+  item_id uuid not null,
+  -- The Nestfolio account this Plaid account feeds (one Plaid account per Nestfolio account).
+  account_id uuid not null,
+  plaid_account_id text not null unique check (plaid_account_id <> '' and char_length(plaid_account_id) <= 255),
+  persistent_account_id text,
+  mask text,
+  official_name text,
+  type text not null check (type in ('depository', 'credit', 'loan', 'investment', 'brokerage', 'other')),
+  subtype text,
+  verification_status text,
+  holder_category text,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint plaid_accounts_item_fkey foreign key (user_id, item_id)
+    references public.plaid_items (user_id, id) on delete cascade,
+  constraint plaid_accounts_account_fkey foreign key (user_id, account_id)
+    references public.accounts (user_id, id) on delete cascade,
+  -- account_id is unique (accounts.id is, and user_id follows from it); this form also indexes the FK.
+  constraint plaid_accounts_user_id_account_id_key unique (user_id, account_id)
+);
+create index plaid_accounts_user_id_item_id_idx on public.plaid_accounts (user_id, item_id);
+
+comment on table public.plaid_accounts is
+  'Maps a Plaid account (plaid_account_id) of an item to the Nestfolio account it feeds. Written by the Edge Functions.';
+
+create trigger plaid_accounts_set_updated_at
+  before update on public.plaid_accounts
+  for each row execute function private.set_updated_at();
+
+-- A synced account exists only while Plaid feeds it: deleting its mapping (the item was removed, or
+-- Plaid dropped the account) deletes it, unless it was made manual first (keep-history removal).
+create or replace function private.delete_unmapped_synced_account()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  delete from public.accounts a
+  where a.id = old.account_id and a.user_id = old.user_id and a.source = 'plaid';
+  return null;
+end
+$$;
+comment on function private.delete_unmapped_synced_account() is
+  'AFTER DELETE on plaid_accounts: deletes the Nestfolio account if it is still a synced (source plaid) account.';
+revoke all on function private.delete_unmapped_synced_account() from public, anon, authenticated, service_role;
+
+create trigger plaid_accounts_delete_synced_account
+  after delete on public.plaid_accounts
+  for each row execute function private.delete_unmapped_synced_account();
+
+alter table public.plaid_accounts enable row level security;
+
+create policy "plaid_accounts: owner reads"
+  on public.plaid_accounts for select to authenticated
+  using ((select auth.uid()) = user_id);

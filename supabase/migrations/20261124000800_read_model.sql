@@ -1,0 +1,91 @@
+-- The UI's read model: views with security_invoker = true, so every underlying table's RLS applies to
+-- the caller (a user sees only their own rows through them) and column grants are respected.
+
+-- action_needed for an item:
+--   reconnect                   login_required, pending_expiration, pending_disconnect: Link update mode
+--   reconnect_required_revoked  the user revoked access at the institution: connect it again
+--   error                       another item error (see error_code)
+--   new_accounts                Plaid has new accounts to share: Link update mode with account selection
+create view public.item_overview
+with (security_invoker = true)
+as
+select
+  i.id,
+  i.institution_id,
+  i.institution_name,
+  i.status,
+  i.error_code,
+  i.error ->> 'display_message' as error_display_message,
+  i.consent_expires_at,
+  i.new_accounts_available,
+  i.products_available,
+  i.products_billed,
+  i.last_balance_refresh_at,
+  i.created_at,
+  i.updated_at,
+  t.last_synced_at,
+  coalesce(t.initial_sync_done, false) as initial_sync_done,
+  coalesce(t.transactions_total, 0) as transactions_synced,
+  coalesce(s.running, false) as sync_running,
+  coalesce(s.running or s.requested, false) as sync_in_progress,
+  s.last_error_at as last_sync_error_at,
+  s.last_error_code as last_sync_error_code,
+  (select count(*) from public.plaid_accounts pa where pa.item_id = i.id)::integer as account_count,
+  case
+    when i.status in ('login_required', 'pending_expiration', 'pending_disconnect') then 'reconnect'
+    when i.status = 'revoked' then 'reconnect_required_revoked'
+    when i.status = 'error' then 'error'
+    when i.new_accounts_available then 'new_accounts'
+  end as action_needed
+from public.plaid_items i
+left join public.plaid_sync_state t on t.item_id = i.id and t.product = 'transactions'
+left join lateral (
+  select
+    bool_or(ss.running_since is not null and ss.lease_expires_at > now()) as running,
+    bool_or(ss.requested_at is not null) as requested,
+    max(ss.last_error_at) as last_error_at,
+    (array_agg(ss.last_error ->> 'error_code' order by ss.last_error_at desc nulls last))[1] as last_error_code
+  from public.plaid_sync_state ss
+  where ss.item_id = i.id
+) s on true;
+
+comment on view public.item_overview is
+  'The caller''s connections with status, sync progress and action_needed (null | reconnect | reconnect_required_revoked | error | new_accounts).';
+
+create view public.account_overview
+with (security_invoker = true)
+as
+select
+  a.id,
+  a.name,
+  a.display_name,
+  coalesce(a.display_name, a.name) as label,
+  a.type,
+  a.subtype,
+  a.current_balance,
+  a.available_balance,
+  a.credit_limit,
+  a.currency,
+  a.unofficial_currency_code,
+  a.source,
+  a.hidden,
+  a.balance_updated_at,
+  a.linked_at,
+  a.created_at,
+  pa.mask,
+  pa.official_name,
+  io.id as item_id,
+  io.institution_name,
+  io.status as item_status,
+  io.error_code,
+  io.last_synced_at,
+  io.sync_in_progress,
+  io.initial_sync_done,
+  io.transactions_synced,
+  io.action_needed
+from public.accounts a
+left join public.plaid_accounts pa on pa.account_id = a.id
+left join public.item_overview io on io.id = pa.item_id;
+
+comment on view public.account_overview is
+  'The caller''s accounts, manual and synced, with balances, source, item status, last synced, sync progress and action_needed.';
