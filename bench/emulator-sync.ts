@@ -14,7 +14,7 @@ const serverMs: number[] = [];
 const emu = await startEmulator({
   clientId: 'bench', secret: 'bench', seed: 1,
   log: (line) => {
-    const m = /^POST \/transactions\/sync 200 ([\d.]+)ms$/.exec(line);
+    const m = /^POST \/transactions\/sync 200 ([\d.]+)ms/.exec(line);
     if (m) serverMs.push(Number(m[1]));
   },
 });

