@@ -57,8 +57,9 @@ begin
 end
 $$;
 
+-- pgTAP's functions call each other unqualified, so this helper needs `extensions` on its path.
 create or replace function tests.rls_enabled(testing_schema text) returns text
-language sql set search_path = '' as $$
+language sql set search_path = pg_catalog, extensions as $$
   select extensions.is(
     (select count(*)::int from pg_catalog.pg_tables where schemaname = testing_schema and not rowsecurity),
     0, format('every table in schema %s has row level security enabled', testing_schema))
