@@ -1,6 +1,9 @@
 // Shared helpers for the Plaid emulator tests: start an emulator, call it, check every exchange against
 // Plaid's real OpenAPI spec (parsed from /work/shared once per test file), and receive webhooks.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -32,9 +35,23 @@ export function specYaml(): string {
   return specText;
 }
 
-/** Plaid's OpenAPI spec, parsed once per test file. */
+/**
+ * Plaid's OpenAPI spec, parsed once per test file. Parsing the 3 MB YAML takes ~2 s, so the result is
+ * also cached as JSON in the OS temp dir under the YAML's SHA-256 (a changed spec never hits a stale
+ * cache); parallel test files share it.
+ */
 export function plaidSpec(): Spec {
-  spec ??= parse(specYaml(), { maxAliasCount: -1 }) as Spec;
+  if (spec) return spec;
+  const text = specYaml();
+  const cache = join(tmpdir(), `plaid-openapi-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.json`);
+  try {
+    spec = JSON.parse(readFileSync(cache, 'utf8')) as Spec;
+  } catch {
+    spec = parse(text, { maxAliasCount: -1 }) as Spec;
+    const tmp = `${cache}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(spec));
+    renameSync(tmp, cache); // atomic: readers never see a half-written file
+  }
   return spec;
 }
 
