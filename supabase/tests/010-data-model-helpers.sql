@@ -100,6 +100,22 @@ as $$
   order by 1
 $$;
 
+-- Rows affected by a statement (pgTAP cannot nest a data-modifying WITH). Runs as the caller.
+create or replace function tests.affected_rows(statement text)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  n integer;
+begin
+  execute statement;
+  get diagnostics n = row_count;
+  return n;
+end
+$$;
+grant execute on function tests.affected_rows(text) to anon, authenticated, service_role;
+
 begin;
 select extensions.plan(2);
 select extensions.ok(
