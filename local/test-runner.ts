@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStack } from './stack.ts';
+import { ensureDebianPackages } from './postgres.ts';
 import { binDir, repoRoot, stateDir } from './paths.ts';
 
 export const testPorts = { api: 54331, db: 54332, plaid: 54335 };
@@ -69,6 +70,8 @@ export async function runAllTests(args: string[]): Promise<number> {
   const only = args.find((a) => a.startsWith('--only='))?.slice(7);
   const vitestArgs = args.filter((a) => !a.startsWith('--only='));
   const started = Date.now();
+  // The browser tests drive Debian's Chromium (playwright-core never downloads a browser here).
+  ensureDebianPackages(['chromium'], ['/usr/bin/chromium']);
   mkdirSync(testState, { recursive: true });
   const stackLog = join(testState, 'stack.log');
   writeFileSync(stackLog, '');

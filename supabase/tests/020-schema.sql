@@ -127,7 +127,9 @@ select is(
 select functions_are('private', array[
   'set_updated_at', 'accounts_guard_user_writes', 'delete_unmapped_synced_account', 'item_access_token_secret_name',
   'store_item_access_token', 'read_item_access_token', 'rotate_item_access_token', 'delete_item_access_token',
-  'delete_item_token_secret', 'link_plaid_account_to_manual'
+  'delete_item_token_secret', 'link_plaid_account_to_manual',
+  -- item lifecycle (20261124002000_item_lifecycle.sql)
+  'create_plaid_item', 'claim_balance_refresh', 'release_balance_refresh', 'apply_account_balances', 'remove_plaid_item'
 ], 'private functions');
 select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
@@ -167,9 +169,12 @@ select is(
 select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and has_function_privilege('service_role', p.oid, 'execute')),
-  array['private.delete_item_access_token(uuid)', 'private.read_item_access_token(uuid)',
+  array['private.apply_account_balances(uuid,jsonb)', 'private.claim_balance_refresh(uuid,integer)',
+        'private.create_plaid_item(uuid,text,text,text,text,text[],text[],text,timestamp with time zone,jsonb)',
+        'private.delete_item_access_token(uuid)', 'private.read_item_access_token(uuid)',
+        'private.release_balance_refresh(uuid,timestamp with time zone)', 'private.remove_plaid_item(uuid,boolean)',
         'private.rotate_item_access_token(uuid,text)', 'private.store_item_access_token(uuid,text)']::text[],
-  'service_role executes exactly the four token functions');
+  'service_role executes exactly the token and item-lifecycle functions (no trigger helpers)');
 select is(
   (select count(*)::int from tests.data_model_tables() t
    where not (has_table_privilege('service_role', 'public.' || t, 'select') and has_table_privilege('service_role', 'public.' || t, 'insert')
