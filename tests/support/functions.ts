@@ -1,0 +1,72 @@
+// Calling the real functions on the test stack, and the Plaid emulator as a test would drive Plaid's
+// Sandbox. Every function response body is appended to responses.ndjson so the runner can scan the
+// whole suite's responses for tokens and secrets at the end.
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalSession } from '../../local/session.ts';
+import { testStack } from './stack.ts';
+
+export type FnResult<T = any> = { status: number; body: T; headers: Headers };
+
+export async function callFunction<T = any>(
+  name: string,
+  body: unknown,
+  auth: { session?: LocalSession; secretKey?: boolean } = {},
+  opts: { raw?: string; method?: string; contentType?: string } = {},
+): Promise<FnResult<T>> {
+  const headers: Record<string, string> = { apikey: testStack.keys.publishableKey };
+  if (opts.contentType !== '') headers['Content-Type'] = opts.contentType ?? 'application/json';
+  if (auth.session) headers.Authorization = `Bearer ${auth.session.access_token}`;
+  if (auth.secretKey) headers.apikey = testStack.keys.secretKey;
+  const res = await fetch(testStack.functionUrl(name), {
+    method: opts.method ?? 'POST',
+    headers,
+    body: opts.method === 'GET' ? undefined : opts.raw ?? JSON.stringify(body),
+  });
+  const text = await res.text();
+  appendFileSync(join(testStack.stateDir, 'responses.ndjson'), `${JSON.stringify({ fn: name, status: res.status, text })}\n`);
+  let parsed: unknown = text;
+  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+/** A Plaid API call to the emulator with the stack's Plaid credentials (what the functions use). */
+export async function plaid<T = any>(path: string, body: Record<string, unknown>): Promise<T> {
+  const res = await fetch(`${testStack.plaidUrl}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'PLAID-CLIENT-ID': testStack.keys.plaidClientId, 'PLAID-SECRET': testStack.keys.plaidSecret },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${path}: ${json.error_code} ${json.error_message}`);
+  return json as T;
+}
+
+/** The emulator's control API (emulator only: truth, mutations, faults). */
+export async function emulator<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${testStack.plaidUrl}/__emulator${path}`, {
+    method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`emulator ${method} ${path}: ${res.status} ${await res.text()}`);
+  return await res.json() as T;
+}
+
+export async function sandboxPublicToken(opts: { institutionId?: string; products?: string[]; username?: string; password?: string } = {}): Promise<string> {
+  const r = await plaid<{ public_token: string }>('/sandbox/public_token/create', {
+    institution_id: opts.institutionId ?? 'ins_109508',
+    initial_products: opts.products ?? ['transactions'],
+    options: { override_username: opts.username ?? 'user_good', override_password: opts.password ?? 'pass_good' },
+  });
+  return r.public_token;
+}
+
+/** Connects a sandbox bank for the user through the real exchange function. */
+export async function connectItem(session: LocalSession, opts: Parameters<typeof sandboxPublicToken>[0] = {}) {
+  const publicToken = await sandboxPublicToken(opts);
+  const res = await callFunction('plaid-exchange-token', {
+    public_token: publicToken,
+    metadata: { institution: { institution_id: opts.institutionId ?? 'ins_109508', name: 'First Platypus Bank' }, accounts: [] },
+  }, { session });
+  if (res.status !== 201) throw new Error(`exchange failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.item as { id: string; institution_name: string; status: string; accounts: Array<{ id: string; mask: string | null }> };
+}
