@@ -1,0 +1,52 @@
+// Every user function answers bad input with a 4xx and a message that names the problem, and writes
+// nothing. One table drives every function through the same malformed requests.
+import { describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { callFunction } from '../support/functions.ts';
+import { newSession, testStack } from '../support/stack.ts';
+
+const sql = postgres(testStack.adminDbUrl, { max: 2, onnotice: () => {} });
+
+// A syntactically valid body per function, and one of its required fields.
+const functions: Array<{ name: string; valid: Record<string, unknown>; required?: string; wrongType: Record<string, unknown> }> = [
+  { name: 'plaid-link-token', valid: {}, wrongType: { item_id: 42 } },
+  { name: 'plaid-exchange-token', valid: { public_token: 'public-sandbox-abc' }, required: 'public_token', wrongType: { public_token: ['x'] } },
+  { name: 'plaid-balance', valid: { item_id: crypto.randomUUID() }, required: 'item_id', wrongType: { item_id: 'not-a-uuid' } },
+  { name: 'plaid-item-remove', valid: { item_id: crypto.randomUUID(), keep_history: true }, required: 'keep_history', wrongType: { item_id: crypto.randomUUID(), keep_history: 'yes' } },
+  { name: 'plaid-accounts', valid: {}, wrongType: { extra: 1 } },
+];
+
+async function writesOf(userId: string): Promise<number> {
+  const [r] = await sql`select
+    (select count(*) from public.plaid_items where user_id = ${userId}) +
+    (select count(*) from public.accounts where user_id = ${userId}) +
+    (select count(*) from public.plaid_sync_state where user_id = ${userId}) as n`;
+  return Number(r.n);
+}
+
+describe.each(functions)('$name rejects bad input with a 4xx and writes nothing', (fn) => {
+  const cases: Array<[string, { body?: unknown; raw?: string; method?: string; contentType?: string }, number, RegExp]> = [
+    ['malformed JSON', { raw: '{"item_id": ' }, 400, /not valid JSON/],
+    ['a JSON array instead of an object', { raw: '[1,2]' }, 400, /body/],
+    ['an unknown field', { body: { ...fn.valid, surprise: true } }, 400, /surprise/],
+    ['a field of the wrong type', { body: fn.wrongType }, 400, /./],
+    ['a body over 64 KiB', { raw: JSON.stringify({ ...fn.valid, pad: 'x'.repeat(70_000) }) }, 413, /64|65536|bytes/],
+    ['a non-JSON content type', { body: fn.valid, contentType: 'text/plain' }, 415, /application\/json/],
+    ['GET instead of POST', { method: 'GET' }, 405, /POST/],
+    ...(fn.required ? [[`a missing ${fn.required}`, { body: Object.fromEntries(Object.entries(fn.valid).filter(([k]) => k !== fn.required)) }, 400, new RegExp(fn.required)] as [string, { body: unknown }, number, RegExp]] : []),
+  ];
+
+  it.each(cases)('%s', async (_label, req, status, message) => {
+    const s = await newSession();
+    const before = await writesOf(s.user_id);
+    const res = await callFunction(fn.name, req.body, { session: s }, { raw: req.raw, method: req.method, contentType: req.contentType });
+    expect(res.status).toBe(status);
+    expect(res.body.error.message).toMatch(message);
+    expect(await writesOf(s.user_id)).toBe(before);
+  });
+
+  it('401 without a user token, even with the publishable key', async () => {
+    const res = await callFunction(fn.name, fn.valid);
+    expect(res.status).toBe(401);
+  });
+});
