@@ -26,6 +26,8 @@ export type Stack = {
   apiUrl: string;
   dbUrl: string;
   plaidUrl: string | null;
+  /** Secrets the stack handed out (Plaid access tokens issued by the emulator, keys): for leak scans. */
+  issuedSecrets(): string[];
   env: Record<string, string>;
   stop(): Promise<void>;
 };
@@ -131,11 +133,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const realPlaid = opts.plaid === 'real';
   let plaidUrl: string | null = null;
   const plaidEnv: Record<string, string> = {};
+  let issuedAccessTokens: () => string[] = () => [];
   if (!realPlaid && opts.plaid !== 'off') {
     {
       const { startEmulator } = await import(join(repoRoot, 'local', 'plaid-emulator', 'server.ts'));
       const emulator = await startEmulator({ port: opts.ports.plaid, clientId: keys.plaidClientId, secret: keys.plaidSecret, log: (s: string) => log(`[plaid-emulator] ${s}`) });
       plaidUrl = emulator.url as string;
+      issuedAccessTokens = () => (emulator.state.items as Array<{ access_token: string }>).map((i) => i.access_token);
       stoppers.push(() => emulator.close());
       Object.assign(plaidEnv, { PLAID_ENV: 'sandbox', PLAID_BASE_URL: plaidUrl, PLAID_CLIENT_ID: keys.plaidClientId, PLAID_SECRET: keys.plaidSecret });
     }
@@ -162,6 +166,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   return {
     keys, cluster, apiUrl, dbUrl: cluster.url, plaidUrl,
+    issuedSecrets: () => [...issuedAccessTokens(), keys.secretKey, keys.plaidSecret, keys.signingJwk.d!],
     env: functionEnv,
     async stop() {
       for (const c of children) c.kill('SIGTERM');

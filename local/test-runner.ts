@@ -66,6 +66,24 @@ async function vitest(env: Record<string, string>, extra: string[]): Promise<Sui
   return { suite: 'vitest', passed, failed, ok: r.code === 0 };
 }
 
+/** Every function response and every log line of the run must be free of tokens and secrets. */
+function secretScan(files: string[], secrets: string[]): SuiteResult {
+  const hits: string[] = [];
+  let lines = 0;
+  for (const file of files.filter((f) => existsSync(f))) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      // The emulator's own log is Plaid's side of the wire, not ours.
+      if (line.startsWith('[plaid-emulator]')) continue;
+      lines++;
+      for (const s of secrets) if (s && line.includes(s)) hits.push(`${file}: …${s.slice(0, 14)}…`);
+      if (/\baccess-(sandbox|production|development)-[0-9a-f]{8}-/.test(line)) hits.push(`${file}: an access token`);
+    }
+  }
+  for (const h of hits.slice(0, 20)) console.log(`  secret leak: ${h}`);
+  console.log(`  secret scan: ${lines} lines of responses and logs, ${secrets.length} known secrets, ${hits.length} hits`);
+  return { suite: 'secret scan (responses + logs)', passed: hits.length === 0 ? 1 : 0, failed: hits.length === 0 ? 0 : 1, ok: hits.length === 0 };
+}
+
 export async function runAllTests(args: string[]): Promise<number> {
   const only = args.find((a) => a.startsWith('--only='))?.slice(7);
   const vitestArgs = args.filter((a) => !a.startsWith('--only='));
@@ -75,6 +93,7 @@ export async function runAllTests(args: string[]): Promise<number> {
   mkdirSync(testState, { recursive: true });
   const stackLog = join(testState, 'stack.log');
   writeFileSync(stackLog, '');
+  writeFileSync(join(testState, 'responses.ndjson'), '');
   const stack = await startStack({
     stateDir: testState, ports: testPorts, fresh: true, fast: true,
     plaid: process.env.NESTFOLIO_PLAID === 'off' ? 'off' : 'emulator',
@@ -93,7 +112,10 @@ export async function runAllTests(args: string[]): Promise<number> {
     if (!only || only === 'pgtap') results.push(await pgtap(stack.dbUrl));
     if (!only || only === 'deno') results.push(await denoChecks());
     if (!only || only === 'db') results.push(await dbChecks(stack.dbUrl));
-    if (!only || only === 'vitest') results.push(await vitest(env, vitestArgs));
+    if (!only || only === 'vitest') {
+      results.push(await vitest(env, vitestArgs));
+      results.push(secretScan([join(testState, 'responses.ndjson'), stackLog, join(testState, 'functions.log')], stack.issuedSecrets()));
+    }
   } finally {
     await stack.stop();
   }
