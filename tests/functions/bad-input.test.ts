@@ -14,6 +14,7 @@ const functions: Array<{ name: string; valid: Record<string, unknown>; required?
   { name: 'plaid-balance', valid: { item_id: crypto.randomUUID() }, required: 'item_id', wrongType: { item_id: 'not-a-uuid' } },
   { name: 'plaid-item-remove', valid: { item_id: crypto.randomUUID(), keep_history: true }, required: 'keep_history', wrongType: { item_id: crypto.randomUUID(), keep_history: 'yes' } },
   { name: 'plaid-accounts', valid: {}, wrongType: { extra: 1 } },
+  { name: 'accounts-link', valid: { synced_account_id: crypto.randomUUID(), manual_account_id: crypto.randomUUID() }, required: 'manual_account_id', wrongType: { synced_account_id: 1, manual_account_id: true } },
 ];
 
 async function writesOf(userId: string): Promise<number> {
