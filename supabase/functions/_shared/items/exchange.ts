@@ -33,8 +33,10 @@ export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput
     const { accounts, item } = await plaid.call('/accounts/get', { access_token: accessToken }, { itemId: exchanged.item_id });
     const institutionId = item.institution_id ?? input.metadata?.institution?.institution_id ?? null;
     const institutionName = item.institution_name ?? input.metadata?.institution?.name ?? null;
+    // One statement: the item, its token, accounts and sync requests, and the initial sync's pg_net
+    // call (sent only once this transaction commits).
     const [row] = await ctx.admin.query<{ item: CreatedItem }>`
-      select private.create_plaid_item(
+      with created as (select private.create_plaid_item(
         p_user_id => ${ctx.userId}::uuid,
         p_plaid_item_id => ${exchanged.item_id},
         p_access_token => ${accessToken},
@@ -45,7 +47,8 @@ export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput
         p_webhook_url => ${item.webhook ?? null},
         p_consent_expires_at => ${item.consent_expiration_time ?? null}::timestamptz,
         p_accounts => ${JSON.stringify(accounts.map(accountRow))}::jsonb
-      ) as item`;
+      ) as item)
+      select item, private.dispatch_requested_syncs((item ->> 'id')::uuid, 'initial') as dispatched from created`;
     ctx.log.info('item_created', { item: row.item.id, accounts: accounts.length });
     return { item: row.item };
   } catch (e) {

@@ -69,13 +69,18 @@ export class PlaidClient {
   }
 
   async call<E extends PlaidEndpoint>(endpoint: E, body: PlaidRequest<E>, opts: CallOptions = {}): Promise<PlaidResponse<E>> {
+    return (await this.callRaw(endpoint, body, opts)).data;
+  }
+
+  /** Like call(), also returning the body as received, for passing it to SQL without re-serializing. */
+  async callRaw<E extends PlaidEndpoint>(endpoint: E, body: PlaidRequest<E>, opts: CallOptions = {}): Promise<{ data: PlaidResponse<E>; text: string }> {
     const maxAttempts = opts.retry === false ? 1 : this.cfg.maxRetries + 1;
     for (let attempt = 1; ; attempt++) {
       const started = this.deps.now();
       try {
         const result = await this.once(endpoint, body, opts.timeoutMs ?? this.cfg.timeoutMs);
         this.log.info('plaid_call', {
-          endpoint, item: opts.itemId ?? null, request_id: (result as { request_id?: string }).request_id ?? null,
+          endpoint, item: opts.itemId ?? null, request_id: (result.data as { request_id?: string }).request_id ?? null,
           ms: Math.round(this.deps.now() - started), outcome: 'ok', attempt,
         });
         return result;
@@ -96,7 +101,7 @@ export class PlaidClient {
     }
   }
 
-  private async once<E extends PlaidEndpoint>(endpoint: E, body: PlaidRequest<E>, timeoutMs: number): Promise<PlaidResponse<E>> {
+  private async once<E extends PlaidEndpoint>(endpoint: E, body: PlaidRequest<E>, timeoutMs: number): Promise<{ data: PlaidResponse<E>; text: string }> {
     let res: Response;
     try {
       res = await this.deps.fetch(`${this.cfg.baseUrl}${endpoint}`, {
@@ -115,12 +120,14 @@ export class PlaidClient {
       throw new PlaidTransportError(timedOut ? `Plaid ${endpoint} timed out after ${timeoutMs} ms` : `Plaid ${endpoint} unreachable`, timedOut);
     }
     let parsed: unknown;
+    let text = '';
     try {
-      parsed = await res.json();
+      text = await res.text();
+      parsed = JSON.parse(text);
     } catch {
       throw new PlaidTransportError(`Plaid ${endpoint} answered ${res.status} with a body that is not JSON`, false);
     }
-    if (res.ok && !isPlaidErrorBody(parsed)) return parsed as PlaidResponse<E>;
+    if (res.ok && !isPlaidErrorBody(parsed)) return { data: parsed as PlaidResponse<E>, text };
     if (isPlaidErrorBody(parsed)) throw new PlaidApiError(res.status, parsed);
     throw new PlaidTransportError(`Plaid ${endpoint} answered ${res.status}`, false);
   }

@@ -1,0 +1,66 @@
+// One sync of one item and product: take the lease (or coalesce into the running pass), run the
+// product's sync, record the outcome, and run one more pass when a request arrived meanwhile.
+// Item errors (ITEM_LOGIN_REQUIRED, ...) set the item's status and stop retries until it is repaired;
+// other failures are retried with backoff by the database sweep.
+import type { ServiceContext } from '../function.ts';
+import { itemStatusByErrorCode, PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
+import { readAccessToken } from '../items/store.ts';
+import type { SyncLimits } from './limits.ts';
+import { syncTransactions } from './transactions.ts';
+import { syncInvestments, syncLiabilities } from './investments.ts';
+import type { Claim, Product, ProductResult, RunSummary, Trigger } from './types.ts';
+
+/** Plaid answers meaning "this product does not apply to this item": done, nothing to retry. */
+const notApplicable = new Set(['PRODUCTS_NOT_SUPPORTED', 'NO_LIABILITY_ACCOUNTS', 'NO_INVESTMENT_ACCOUNTS', 'NO_ACCOUNTS']);
+const STALE_LEASE = 'NF410';
+
+type Failure = { outcome: 'failed' | 'superseded' | 'succeeded'; error: Record<string, unknown> | null; itemStatus: string | null };
+
+function classify(e: unknown): Failure {
+  if ((e as { code?: string }).code === STALE_LEASE) return { outcome: 'superseded', error: null, itemStatus: null };
+  if (e instanceof PlaidApiError) {
+    const error = { ...e.toPublic(), error_message: e.plaidError.error_message };
+    if (notApplicable.has(e.errorCode)) return { outcome: 'succeeded', error, itemStatus: null };
+    return { outcome: 'failed', error, itemStatus: itemStatusByErrorCode[e.errorCode] ?? null };
+  }
+  if (e instanceof PlaidTransportError) return { outcome: 'failed', error: { error_code: e.timedOut ? 'TIMEOUT' : 'NETWORK_ERROR', error_message: e.message }, itemStatus: null };
+  return { outcome: 'failed', error: { error_code: 'INTERNAL', error_message: e instanceof Error ? e.message : String(e) }, itemStatus: null };
+}
+
+async function runProduct(ctx: ServiceContext, itemId: string, product: Product, claim: Claim, limits: SyncLimits): Promise<ProductResult> {
+  const token = await readAccessToken(ctx, itemId);
+  const deadline = Date.now() + limits.timeBudgetMs;
+  if (product === 'transactions') return await syncTransactions(ctx, itemId, token, claim, limits, deadline);
+  if (product === 'liabilities') return await syncLiabilities(ctx, itemId, token, claim, limits);
+  return await syncInvestments(ctx, itemId, token, claim, limits);
+}
+
+export async function runSync(ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits): Promise<RunSummary[]> {
+  const summaries: RunSummary[] = [];
+  let passTrigger = trigger;
+  for (let pass = 0; pass < limits.maxPasses; pass++) {
+    const [claim] = await ctx.admin.query<Claim>`
+      select * from private.claim_sync(${itemId}::uuid, ${product}, ${passTrigger}, ${limits.leaseSeconds}::int)`;
+    if (!claim) {
+      summaries.push({ item_id: itemId, product, run_id: null, outcome: 'coalesced', pages: 0 });
+      break;
+    }
+    let result: { outcome: RunSummary['outcome']; pages: number; error: Record<string, unknown> | null; itemStatus: string | null };
+    try {
+      const r = await runProduct(ctx, itemId, product, claim, limits);
+      result = { ...r, error: null, itemStatus: null };
+    } catch (e) {
+      const f = classify(e);
+      result = { outcome: f.outcome, pages: 0, error: f.error, itemStatus: f.itemStatus };
+      ctx.log.warn('sync_failed', { item: itemId, product, outcome: f.outcome, error_code: f.error?.error_code ?? null, item_status: f.itemStatus });
+    }
+    const [{ rerun }] = await ctx.admin.query<{ rerun: boolean }>`
+      select private.finish_sync(${itemId}::uuid, ${product}, ${claim.lease_id}::uuid, ${claim.run_id}::uuid,
+        ${result.outcome}, ${result.error ? JSON.stringify(result.error) : null}::jsonb, ${result.itemStatus}) as rerun`;
+    summaries.push({ item_id: itemId, product, run_id: claim.run_id, outcome: result.outcome, pages: result.pages, error_code: result.error?.error_code as string | undefined });
+    ctx.log.info('sync_run', { item: itemId, product, trigger: passTrigger, outcome: result.outcome, pages: result.pages, run: claim.run_id });
+    if (!rerun) break;
+    passTrigger = 'follow_up';
+  }
+  return summaries;
+}

@@ -1,0 +1,26 @@
+export type Product = 'transactions' | 'liabilities' | 'investments';
+export type Trigger = 'initial' | 'webhook' | 'manual' | 'cron' | 'retry' | 'follow_up';
+export const products: readonly Product[] = ['transactions', 'liabilities', 'investments'];
+export const triggers: readonly Trigger[] = ['initial', 'webhook', 'manual', 'cron', 'retry', 'follow_up'];
+
+/** What private.claim_sync hands a run. */
+export type Claim = {
+  lease_id: string;
+  run_id: string;
+  user_id: string;
+  cursor: string | null;
+  loop_start_cursor: string | null;
+  has_more: boolean;
+  initial_sync_done: boolean;
+};
+
+export type ProductResult = { outcome: 'succeeded' | 'continued'; pages: number };
+
+export type RunSummary = {
+  item_id: string;
+  product: Product;
+  run_id: string | null;
+  outcome: 'succeeded' | 'continued' | 'failed' | 'superseded' | 'coalesced';
+  pages: number;
+  error_code?: string;
+};
