@@ -8,6 +8,15 @@
 -- Custom SQLSTATE: the caller's lease is no longer the item's (expired and taken over).
 -- 'NF410' is mapped to the run outcome 'superseded' by the engine.
 
+-- The last pg_net call made for this item and product: with net._http_response it tells whether the
+-- call was answered (plaid-sync answers only after it has taken the lease or coalesced the request),
+-- so the sweep and support can see a lost call.
+alter table public.plaid_sync_state
+  add column last_dispatch_id bigint,
+  add column last_dispatched_at timestamptz;
+comment on column public.plaid_sync_state.last_dispatch_id is
+  'pg_net request id of the last plaid-sync call for this item and product (see net._http_response).';
+
 create or replace function private.dispatch_sync(p_item_id uuid, p_product text, p_trigger text)
 returns bigint
 language plpgsql
@@ -17,6 +26,7 @@ as $$
 declare
   v_url text;
   v_key text;
+  v_request bigint;
 begin
   select s.decrypted_secret into v_url from vault.decrypted_secrets s where s.name = 'project_url';
   select s.decrypted_secret into v_key from vault.decrypted_secrets s where s.name = 'secret_key';
@@ -25,11 +35,14 @@ begin
     return null;
   end if;
   -- Sent after commit (nothing is sent if the caller rolls back). plaid-sync answers 202 at once.
-  return net.http_post(
+  v_request := net.http_post(
     url := v_url || '/functions/v1/plaid-sync',
     headers := jsonb_build_object('Content-Type', 'application/json', 'apikey', v_key),
     body := jsonb_build_object('item_id', p_item_id, 'product', p_product, 'trigger', p_trigger),
     timeout_milliseconds := 10000);
+  update public.plaid_sync_state s set last_dispatch_id = v_request, last_dispatched_at = now()
+  where s.item_id = p_item_id and s.product = p_product;
+  return v_request;
 end
 $$;
 comment on function private.dispatch_sync(uuid, text, text) is

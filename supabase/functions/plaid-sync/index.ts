@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { serviceFunction, userFunction } from '../_shared/function.ts';
 import { readJson } from '../_shared/http.ts';
-import { runSync } from '../_shared/sync/engine.ts';
+import { startSync } from '../_shared/sync/engine.ts';
 import { syncLimitsFrom } from '../_shared/sync/limits.ts';
 import { products, triggers } from '../_shared/sync/types.ts';
 import { requestUserSync } from '../_shared/sync/request.ts';
@@ -23,12 +23,13 @@ const userBody = z.strictObject({ item_id: z.uuid() });
 
 const asService = serviceFunction('plaid-sync', env, async (req, ctx) => {
   const input = await readJson(req, serviceBody);
-  const work = runSync(ctx, input.item_id, input.product, input.trigger, syncLimitsFrom(env));
-  if (input.wait) return Response.json({ runs: await work });
+  // The lease is taken before answering: a recorded answer means "running" or "coalesced".
+  const { claimed, done } = await startSync(ctx, input.item_id, input.product, input.trigger, syncLimitsFrom(env));
+  if (input.wait) return Response.json({ runs: await done });
   const runtime = (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
-  const background = work.catch((e) => ctx.log.error('sync_crashed', { item: input.item_id, message: String(e) }));
+  const background = done.catch((e) => ctx.log.error('sync_crashed', { item: input.item_id, message: String(e) }));
   if (runtime) runtime.waitUntil(background);
-  return Response.json({ accepted: true }, { status: 202 });
+  return Response.json({ accepted: true, claimed }, { status: 202 });
 });
 
 const asUser = userFunction('plaid-sync', env, async (req, ctx) => {

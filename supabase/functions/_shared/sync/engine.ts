@@ -35,12 +35,25 @@ async function runProduct(ctx: ServiceContext, itemId: string, product: Product,
   return await syncInvestments(ctx, itemId, token, claim, limits);
 }
 
-export async function runSync(ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits): Promise<RunSummary[]> {
+const claimSync = async (ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits) =>
+  (await ctx.admin.query<Claim>`select * from private.claim_sync(${itemId}::uuid, ${product}, ${trigger}, ${limits.leaseSeconds}::int)`)[0];
+
+/**
+ * Takes the lease now (so a caller that answers after this knows the request is either running or
+ * coalesced into the running pass) and returns the rest of the work as a promise.
+ */
+export async function startSync(ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits): Promise<{ claimed: boolean; done: Promise<RunSummary[]> }> {
+  const claim = await claimSync(ctx, itemId, product, trigger, limits);
+  if (!claim) return { claimed: false, done: Promise.resolve([{ item_id: itemId, product, run_id: null, outcome: 'coalesced', pages: 0 }]) };
+  return { claimed: true, done: runPasses(ctx, itemId, product, trigger, limits, claim) };
+}
+
+async function runPasses(ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits, first: Claim): Promise<RunSummary[]> {
   const summaries: RunSummary[] = [];
   let passTrigger = trigger;
+  let claim: Claim | undefined = first;
   for (let pass = 0; pass < limits.maxPasses; pass++) {
-    const [claim] = await ctx.admin.query<Claim>`
-      select * from private.claim_sync(${itemId}::uuid, ${product}, ${passTrigger}, ${limits.leaseSeconds}::int)`;
+    if (pass > 0) claim = await claimSync(ctx, itemId, product, passTrigger, limits);
     if (!claim) {
       summaries.push({ item_id: itemId, product, run_id: null, outcome: 'coalesced', pages: 0 });
       break;
