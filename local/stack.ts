@@ -17,6 +17,8 @@ export type StackOptions = {
   fast?: boolean;
   /** Start the Plaid emulator unless PLAID_CLIENT_ID/PLAID_SECRET point at real Plaid. */
   plaid?: 'emulator' | 'real' | 'off';
+  /** Extra function secrets (what `supabase secrets set` would add), after supabase/functions/.env. */
+  functionSecrets?: Record<string, string>;
   log?: (line: string) => void;
 };
 
@@ -147,6 +149,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const functionEnv: Record<string, string> = {
     ...readFunctionSecrets(),
+    ...opts.functionSecrets,
     ...plaidEnv,
     SUPABASE_URL: apiUrl,
     SUPABASE_DB_URL: cluster.url,

@@ -97,6 +97,8 @@ export async function runAllTests(args: string[]): Promise<number> {
   const stack = await startStack({
     stateDir: testState, ports: testPorts, fresh: true, fast: true,
     plaid: process.env.NESTFOLIO_PLAID === 'off' ? 'off' : 'emulator',
+    // Fault tests hang Plaid calls: a short timeout and quick retries keep them fast.
+    functionSecrets: { PLAID_TIMEOUT_MS: '1500', PLAID_RETRY_BASE_DELAY_MS: '20', PLAID_RETRY_MAX_DELAY_MS: '100' },
     log: (line) => appendFileSync(stackLog, `${line}\n`),
   });
   const env: Record<string, string> = {

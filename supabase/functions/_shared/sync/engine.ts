@@ -4,7 +4,6 @@
 // other failures are retried with backoff by the database sweep.
 import type { ServiceContext } from '../function.ts';
 import { itemStatusByErrorCode, PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
-import { readAccessToken } from '../items/store.ts';
 import type { SyncLimits } from './limits.ts';
 import { syncTransactions } from './transactions.ts';
 import { syncInvestments, syncLiabilities } from './investments.ts';
@@ -28,7 +27,8 @@ function classify(e: unknown): Failure {
 }
 
 async function runProduct(ctx: ServiceContext, itemId: string, product: Product, claim: Claim, limits: SyncLimits): Promise<ProductResult> {
-  const token = await readAccessToken(ctx, itemId);
+  const token = claim.access_token;
+  if (!token) throw new Error('the item has no access token in Vault');
   const deadline = Date.now() + limits.timeBudgetMs;
   if (product === 'transactions') return await syncTransactions(ctx, itemId, token, claim, limits, deadline);
   if (product === 'liabilities') return await syncLiabilities(ctx, itemId, token, claim, limits);

@@ -12,6 +12,8 @@ export type Claim = {
   loop_start_cursor: string | null;
   has_more: boolean;
   initial_sync_done: boolean;
+  /** From Vault, with the lease; never logged or returned. */
+  access_token: string | null;
 };
 
 export type ProductResult = { outcome: 'succeeded' | 'continued'; pages: number };
