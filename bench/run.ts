@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { measureColdStarts } from './cold-start.ts';
+import { benchSync } from './sync.ts';
 import { binDir, repoRoot } from '../local/paths.ts';
 
 type Row = { benchmark: string; measured: string; baseline: string; ratio: string; goal: string; met: string };
@@ -18,6 +19,9 @@ for (const r of measureColdStarts()) {
     ratio: `${(r.leanMs / r.withPlaidMs).toFixed(2)}×`, goal: 'faster than with the client', met: r.leanMs < r.withPlaidMs ? 'yes' : 'NO',
   });
 }
+
+console.log('sync engine on its own stack: 100k peak memory, 10k initial sync vs bulk upsert, CPU per page, no-change sync…');
+rows.push(...(await benchSync()).rows);
 
 console.log('emulator: /transactions/sync of 10k and 100k transaction items…');
 const emu = spawnSync(join(binDir, 'node'), [join(repoRoot, 'bench', 'emulator-sync.ts')], { encoding: 'utf8' });

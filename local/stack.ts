@@ -30,6 +30,8 @@ export type Stack = {
   plaidUrl: string | null;
   /** Secrets the stack handed out (Plaid access tokens issued by the emulator, keys): for leak scans. */
   issuedSecrets(): string[];
+  /** OS pid of the functions host (benchmarks read its CPU time and peak memory). */
+  functionsPid: number;
   env: Record<string, string>;
   stop(): Promise<void>;
 };
@@ -168,7 +170,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   stoppers.push(() => pgNet.stop());
 
   return {
-    keys, cluster, apiUrl, dbUrl: cluster.url, plaidUrl,
+    keys, cluster, apiUrl, dbUrl: cluster.url, plaidUrl, functionsPid: host.pid!,
     issuedSecrets: () => [...issuedAccessTokens(), keys.secretKey, keys.plaidSecret, keys.signingJwk.d!],
     env: functionEnv,
     async stop() {

@@ -17,6 +17,8 @@ export type Env = Record<string, string | undefined>;
 export type BaseContext = {
   env: Env;
   log: Logger;
+  /** Database round trips made by this request (reported by the sync's log line and benchmarks). */
+  stats: { dbRoundTrips: number; peakHeapBytes: number };
   /** Bypasses RLS: scope every query yourself. */
   admin: PostgresApi;
   plaid: () => PlaidClient;
@@ -26,10 +28,19 @@ export type ServiceContext = BaseContext;
 
 const pool = { max: 3 };
 
+/** Counts round trips: every query through these clients is one. */
+function counted(api: PostgresApi, stats: BaseContext['stats']): PostgresApi {
+  return {
+    query: (strings, ...values) => { stats.dbRoundTrips++; return api.query(strings, ...values); },
+    queryRaw: (text, params) => { stats.dbRoundTrips++; return api.queryRaw(text, params); },
+  } as PostgresApi;
+}
+
 function base(name: string, env: Env, admin: PostgresApi, fields: Record<string, unknown>): BaseContext {
   const log = createLogger({ fn: name, ...fields });
+  const stats = { dbRoundTrips: 0, peakHeapBytes: 0 };
   let client: PlaidClient | null = null;
-  return { env, log, admin, plaid: () => (client ??= new PlaidClient(plaidConfigFrom(env), log)) };
+  return { env, log, stats, admin: counted(admin, stats), plaid: () => (client ??= new PlaidClient(plaidConfigFrom(env), log)) };
 }
 
 /** A function for signed-in users (JWKS-verified JWT). */
@@ -37,7 +48,8 @@ export function userFunction(name: string, env: Env, handler: (req: Request, ctx
   return pipeline(
     [withSupabase({ auth: 'user' }), withPostgresClient({ pool }), withPostgresAdminClient({ pool })],
     async (req, ctx) => {
-      const c: UserContext = { ...base(name, env, ctx.postgresAdmin, { user: ctx.userClaims!.id }), userId: ctx.userClaims!.id, db: ctx.postgres };
+      const b = base(name, env, ctx.postgresAdmin, { user: ctx.userClaims!.id });
+      const c: UserContext = { ...b, userId: ctx.userClaims!.id, db: counted(ctx.postgres, b.stats) };
       try {
         return await handler(req, c);
       } catch (e) {

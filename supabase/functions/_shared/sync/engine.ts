@@ -71,7 +71,10 @@ async function runPasses(ctx: ServiceContext, itemId: string, product: Product, 
       select private.finish_sync(${itemId}::uuid, ${product}, ${claim.lease_id}::uuid, ${claim.run_id}::uuid,
         ${result.outcome}, ${result.error ? JSON.stringify(result.error) : null}::jsonb, ${result.itemStatus}) as rerun`;
     summaries.push({ item_id: itemId, product, run_id: claim.run_id, outcome: result.outcome, pages: result.pages, error_code: result.error?.error_code as string | undefined });
-    ctx.log.info('sync_run', { item: itemId, product, trigger: passTrigger, outcome: result.outcome, pages: result.pages, run: claim.run_id });
+    ctx.log.info('sync_run', {
+      item: itemId, product, trigger: passTrigger, outcome: result.outcome, pages: result.pages, run: claim.run_id,
+      db_round_trips: ctx.stats.dbRoundTrips, peak_heap_mb: Math.round(ctx.stats.peakHeapBytes / 1048576),
+    });
     if (!rerun) break;
     passTrigger = 'follow_up';
   }

@@ -9,6 +9,9 @@ import type { SyncLimits } from './limits.ts';
 
 type PageResult = { has_more: boolean; next_cursor: string };
 
+/** The isolate's heap in use (Deno; 0 elsewhere): the Edge Function memory limit applies to it. */
+const heapUsed = (): number => (globalThis as { Deno?: { memoryUsage?: () => { heapUsed: number } } }).Deno?.memoryUsage?.().heapUsed ?? 0;
+
 export async function syncTransactions(ctx: ServiceContext, itemId: string, token: string, claim: Claim, limits: SyncLimits, deadline: number): Promise<ProductResult> {
   // A loop left open by an earlier invocation keeps its start; otherwise this loop starts here.
   let cursor = claim.cursor || undefined;
@@ -35,6 +38,7 @@ export async function syncTransactions(ctx: ServiceContext, itemId: string, toke
       select private.apply_transactions_page(${itemId}::uuid, ${claim.lease_id}::uuid, ${claim.run_id}::uuid,
         ${text}::jsonb, ${loopStart ?? null}, ${limits.leaseSeconds}::int) as r`;
     pages++;
+    ctx.stats.peakHeapBytes = Math.max(ctx.stats.peakHeapBytes, heapUsed());
     if (!r.has_more) return { outcome: 'succeeded', pages };
     cursor = r.next_cursor;
   }
