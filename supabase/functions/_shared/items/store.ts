@@ -2,8 +2,10 @@
 // see (another user's, or none) is the same 404, so ids reveal nothing.
 import type { UserContext, BaseContext } from '../function.ts';
 import { HttpError } from '../http.ts';
+import type { Database } from '../database.types.ts';
 
-export type OwnedItem = { id: string; plaid_item_id: string; status: string; institution_name: string | null };
+type ItemRow = Database['public']['Tables']['plaid_items']['Row'];
+export type OwnedItem = Pick<ItemRow, 'id' | 'plaid_item_id' | 'status' | 'institution_name'>;
 
 export async function findOwnedItem(ctx: UserContext, itemId: string): Promise<OwnedItem> {
   const rows = await ctx.db.query<OwnedItem>`
