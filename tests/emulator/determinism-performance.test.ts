@@ -125,10 +125,8 @@ describe('performance', () => {
       expect(bodies).toHaveLength(20);
       expect(txs).toBe(10_000);
       expect(pageTimes).toHaveLength(20);
-      // The emulator's own CPU time is the stable measure on a shared 2-core machine (typically
-      // 120-250 ms); wall-clock numbers are printed, and bounded only loosely against a stuck server.
-      expect(cpuTotal).toBeLessThan(600);
-      expect(total).toBeLessThan(3000);
+      // Timing goals live in bench/ (emulator-sync.ts, in `npm run bench`); the test checks the paging
+      // and prints what it measured.
       const problems = bodies.flatMap((b) => exchangeProblems({ path: '/transactions/sync', request: null, status: 200, response: b }));
       expect(problems).toEqual([]);
     } finally {
