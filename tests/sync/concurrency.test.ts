@@ -18,7 +18,8 @@ describe('concurrent sync requests', () => {
         ? callFunction('plaid-sync', { item_id: item.id, trigger: 'cron' }, { secretKey: true })
         : callFunction('plaid-sync', { item_id: item.id }, { session: s })));
     expect(responses.every((r) => r.status === 202)).toBe(true);
-    expect(responses.filter((r) => r.body.claimed === true).length).toBeLessThanOrEqual(1);
+    // Several may claim one after another (a pass can finish before the next request lands); what
+    // must never happen is two runs overlapping, checked on the run records below.
     await waitForIdle(item.id);
     const runs = await sql`select started_at, finished_at, outcome from public.sync_runs
       where item_id = ${item.id} and product = 'transactions' and started_at >= ${started} order by started_at`;
