@@ -10,7 +10,10 @@ import { startStack } from './stack.ts';
 import { ensureDebianPackages } from './postgres.ts';
 import { binDir, repoRoot, stateDir } from './paths.ts';
 
-export const testPorts = { api: 54331, db: 54332, plaid: 54335 };
+// Its own ports, so a dev stack (54321…) keeps running; a second checkout or agent can move the whole
+// block with NESTFOLIO_TEST_PORT_BASE (API = base, DB = base + 1, Plaid = base + 4, web = base + 2).
+const portBase = Number(process.env.NESTFOLIO_TEST_PORT_BASE ?? 54331);
+export const testPorts = { api: portBase, db: portBase + 1, web: portBase + 2, plaid: portBase + 4 };
 const testState = join(stateDir, 'test');
 
 type SuiteResult = { suite: string; passed: number; failed: number; ok: boolean };
