@@ -1,15 +1,53 @@
-// The accounts read model, under RLS: the view and the items query see only the caller's rows.
+// The accounts read model, under RLS: the views and queries see only the caller's rows. Besides the
+// item and account overviews: liability and holdings summaries per account, and when each
+// connection's balances may be refreshed again (the per-item limit of plaid-balance).
 import type { UserContext } from '../function.ts';
 import type { Database } from '../database.types.ts';
+import { appConfigFrom } from '../config.ts';
 
 export type ItemOverview = Database['public']['Views']['item_overview']['Row'];
 export type AccountOverview = Database['public']['Views']['account_overview']['Row'];
 
-export async function readAccountsOverview(ctx: UserContext): Promise<{ items: ItemOverview[]; accounts: AccountOverview[] }> {
+export type LiabilitySummary = {
+  account_id: string; kind: string; last_statement_balance: string | null; minimum_payment_amount: string | null;
+  next_payment_due_date: string | null; last_payment_amount: string | null; last_payment_date: string | null;
+  interest_rate_percentage: string | null; is_overdue: boolean | null; past_due_amount: string | null;
+};
+export type HoldingsSummary = {
+  account_id: string; total_value: string; currency: string | null;
+  positions: Array<{ ticker: string | null; name: string | null; quantity: string; value: string }>;
+};
+
+export async function readAccountsOverview(ctx: UserContext): Promise<{
+  items: Array<ItemOverview & { balance_refresh_available_at: string | null }>;
+  accounts: AccountOverview[]; liabilities: LiabilitySummary[]; holdings: HoldingsSummary[];
+}> {
+  const intervalMs = appConfigFrom(ctx.env).BALANCE_REFRESH_INTERVAL_SECONDS * 1000;
   // Row types come from the generated database types (npm run gen:types).
-  const [items, accounts] = await Promise.all([
+  const [items, accounts, liabilities, holdings] = await Promise.all([
     ctx.db.query<ItemOverview>`select * from public.item_overview order by institution_name nulls last, created_at`,
     ctx.db.query<AccountOverview>`select * from public.account_overview order by institution_name nulls first, name`,
+    ctx.db.query<LiabilitySummary>`
+      select l.account_id, l.kind, l.last_statement_balance::text, l.minimum_payment_amount::text,
+             l.next_payment_due_date::text, l.last_payment_amount::text, l.last_payment_date::text,
+             coalesce(l.interest_rate_percentage,
+                      (select (apr ->> 'apr_percentage')::numeric from jsonb_array_elements(l.details -> 'aprs') apr
+                       where apr ->> 'apr_type' = 'purchase_apr' limit 1))::text as interest_rate_percentage,
+             l.is_overdue, l.past_due_amount::text
+      from public.liabilities l`,
+    ctx.db.query<HoldingsSummary>`
+      select h.account_id, sum(h.institution_value)::text as total_value, min(h.iso_currency_code) as currency,
+             jsonb_agg(jsonb_build_object('ticker', s.ticker_symbol, 'name', s.name, 'quantity', h.quantity::text,
+                                          'value', h.institution_value::text) order by h.institution_value desc) as positions
+      from public.holdings h join public.securities s on s.id = h.security_id
+      group by h.account_id`,
   ]);
-  return { items, accounts };
+  return {
+    items: items.map((i) => ({
+      ...i,
+      balance_refresh_available_at: i.last_balance_refresh_at
+        ? new Date(new Date(i.last_balance_refresh_at).getTime() + intervalMs).toISOString() : null,
+    })),
+    accounts, liabilities, holdings,
+  };
 }

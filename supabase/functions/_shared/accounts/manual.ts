@@ -1,0 +1,49 @@
+// Manual accounts (create, edit) and the user's own label/visibility of synced accounts. Written as
+// the caller under RLS; the database decides what is allowed (insert policy: manual only; the
+// accounts_guard_user_writes trigger: on synced accounts only display_name and hidden).
+import type { UserContext } from '../function.ts';
+import { HttpError } from '../http.ts';
+
+export const accountTypes = ['depository', 'credit', 'loan', 'investment', 'other'] as const;
+export type AccountFields = {
+  name?: string; display_name?: string | null; type?: (typeof accountTypes)[number]; subtype?: string | null;
+  current_balance?: string | null; currency?: string; hidden?: boolean;
+};
+
+const returned = `id, source, name, display_name, coalesce(display_name, name) as label, type, subtype,
+  current_balance::text as current_balance, currency, hidden, balance_updated_at`;
+const editable = ['name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden'] as const;
+const syncedEditable = new Set(['display_name', 'hidden']);
+
+/** Database refusals as the 4xx they are: nothing was written. */
+function asHttpError(e: unknown): never {
+  const code = (e as { code?: string }).code;
+  if (code === '42501') throw new HttpError(400, 'INVALID_REQUEST', 'a synced account gets its name, type and balances from the bank: only display_name and hidden can change');
+  if (code === '23514' || code === '22003') throw new HttpError(400, 'INVALID_REQUEST', `a value is out of range: ${(e as Error).message}`);
+  throw e;
+}
+
+export async function createManualAccount(ctx: UserContext, fields: AccountFields & { name: string; type: string }) {
+  const cols = editable.filter((k) => fields[k] !== undefined);
+  const rows = await ctx.db.queryRaw(
+    `insert into public.accounts (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')}) returning ${returned}`,
+    cols.map((k) => fields[k]),
+  ).catch(asHttpError);
+  return { account: rows[0] };
+}
+
+export async function updateAccount(ctx: UserContext, accountId: string, fields: AccountFields) {
+  const cols = editable.filter((k) => fields[k] !== undefined);
+  const [current] = await ctx.db.query<{ source: string }>`select source from public.accounts where id = ${accountId}::uuid`;
+  if (!current) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
+  const refused = current.source === 'plaid' ? cols.filter((c) => !syncedEditable.has(c)) : [];
+  if (refused.length) {
+    throw new HttpError(400, 'INVALID_REQUEST', `${refused.join(', ')}: a synced account gets these from the bank; only display_name and hidden can change`);
+  }
+  const rows = await ctx.db.queryRaw(
+    `update public.accounts set ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')} where id = $1 returning ${returned}`,
+    [accountId, ...cols.map((k) => fields[k])],
+  ).catch(asHttpError);
+  if (!rows[0]) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
+  return { account: rows[0] };
+}
