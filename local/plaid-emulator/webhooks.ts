@@ -84,11 +84,11 @@ export class Webhooks {
     return { kid: next.jwk.kid, previous_kid: prev.jwk.kid, previous_expired_at: prev.jwk.expired_at };
   }
 
-  /** The Plaid-Verification JWT for a body. */
-  signBody(body: string): string {
+  /** The Plaid-Verification JWT for a body (iat: now, unless a test asks for another time). */
+  signBody(body: string, iat = Math.floor(this.opts.clock() / 1000)): string {
     const k = this.current();
     const header = b64url(JSON.stringify({ alg: 'ES256', kid: k.jwk.kid, typ: 'JWT' }));
-    const payload = b64url(JSON.stringify({ iat: Math.floor(this.opts.clock() / 1000), request_body_sha256: createHash('sha256').update(body).digest('hex') }));
+    const payload = b64url(JSON.stringify({ iat, request_body_sha256: createHash('sha256').update(body).digest('hex') }));
     const sig = sign('sha256', Buffer.from(`${header}.${payload}`), { key: k.privateKey, dsaEncoding: 'ieee-p1363' });
     return `${header}.${payload}.${b64url(sig)}`;
   }

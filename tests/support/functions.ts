@@ -51,11 +51,15 @@ export async function emulator<T = any>(method: string, path: string, body?: unk
   return await res.json() as T;
 }
 
-export async function sandboxPublicToken(opts: { institutionId?: string; products?: string[]; username?: string; password?: string } = {}): Promise<string> {
+/** webhook: true gives the item our plaid-webhook URL, as Link does for items connected through the product. */
+export async function sandboxPublicToken(opts: { institutionId?: string; products?: string[]; username?: string; password?: string; webhook?: boolean } = {}): Promise<string> {
   const r = await plaid<{ public_token: string }>('/sandbox/public_token/create', {
     institution_id: opts.institutionId ?? 'ins_109508',
     initial_products: opts.products ?? ['transactions'],
-    options: { override_username: opts.username ?? 'user_good', override_password: opts.password ?? 'pass_good' },
+    options: {
+      override_username: opts.username ?? 'user_good', override_password: opts.password ?? 'pass_good',
+      ...(opts.webhook ? { webhook: testStack.functionUrl('plaid-webhook') } : {}),
+    },
   });
   return r.public_token;
 }

@@ -59,6 +59,18 @@ export function userFunction(name: string, env: Env, handler: (req: Request, ctx
   );
 }
 
+/** A function anyone may call that authenticates the caller itself (Plaid's webhooks verify a signature). */
+export function publicFunction(name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) {
+  return pipeline([withSupabase({ auth: 'none' }), withPostgresAdminClient({ pool })], async (req, ctx) => {
+    const c = base(name, env, ctx.postgresAdmin, {});
+    try {
+      return await handler(req, c);
+    } catch (e) {
+      return toErrorResponse(e, c.log);
+    }
+  });
+}
+
 /** A function for the database scheduler and other servers (the project's secret key). */
 export function serviceFunction(name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) {
   return pipeline([withSupabase({ auth: 'secret' }), withPostgresAdminClient({ pool })], async (req, ctx) => {

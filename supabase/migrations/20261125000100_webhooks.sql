@@ -1,0 +1,164 @@
+-- Plaid webhooks, the SQL half of plaid-webhook (docs/api.md). The function verifies Plaid's signature
+-- and then makes one call: private.handle_plaid_webhook records the delivery and acts on it in the
+-- same transaction, so a webhook is either recorded and acted on, or (on any failure) neither, and
+-- Plaid's retry of a failed delivery is acted on normally. Nothing here calls Plaid: syncs are
+-- requested as database state and dispatched over pg_net after commit.
+
+-- The item is healthy again: Link update mode completed (plaid-item-repaired, after Plaid confirmed
+-- the item has no error) or Plaid's ITEM LOGIN_REPAIRED. Clears the error and the retry backoff and
+-- requests a sync of every product the item syncs. Returns the number of products requested.
+create or replace function private.mark_item_healthy(p_item_id uuid, p_trigger text, p_accounts_reviewed boolean)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_requested integer;
+begin
+  update public.plaid_items i set status = 'healthy', error = null, error_code = null,
+    -- Update mode with account selection is how new accounts get shared: the flag has been acted on.
+    new_accounts_available = case when p_accounts_reviewed then false else i.new_accounts_available end
+  where i.id = p_item_id;
+  if not found then
+    return 0;
+  end if;
+  update public.plaid_sync_state s set attempts = 0, next_attempt_at = null where s.item_id = p_item_id;
+  select count(private.request_sync(s.item_id, s.product, p_trigger)) into v_requested
+  from public.plaid_sync_state s where s.item_id = p_item_id;
+  return v_requested;
+end
+$$;
+comment on function private.mark_item_healthy(uuid, text, boolean) is
+  'Item repaired (update mode done or LOGIN_REPAIRED): status healthy, error and backoff cleared, every product''s sync requested.';
+
+-- Statuses ordered by how much they need the user: a softer webhook (PENDING_EXPIRATION) never
+-- hides a harder state (login_required, revoked) that is already recorded.
+create or replace function private.item_status_severity(p_status text)
+returns integer
+language sql
+immutable
+set search_path = ''
+as $$
+  select case p_status when 'healthy' then 0 when 'pending_expiration' then 1 when 'pending_disconnect' then 1
+    when 'error' then 2 when 'login_required' then 3 when 'revoked' then 4 else 2 end
+$$;
+
+-- Records one verified webhook (p_payload is Plaid's body, p_body_sha256 the SHA-256 of its raw bytes)
+-- and acts on it. p_error_item_status is the item status the function mapped from error.error_code
+-- (ITEM ERROR only; the mapping is shared with the sync engine's).
+--
+-- A delivery with the same body as an earlier one is the same event: one row, delivery_count + 1.
+-- Its effects are idempotent anyway, with one distinction: Plaid's bodies carry no event id, and
+-- SYNC_UPDATES_AVAILABLE (and the product DEFAULT_UPDATEs) legitimately repeat byte for byte, so sync
+-- requests are made on every delivery (a sync that finds nothing new costs one Plaid call); status
+-- changes are applied on the first delivery only, unless the earlier one is older than Plaid's 24 h
+-- retry window (then it cannot be a retry), so a late retry never undoes a newer status.
+create or replace function private.handle_plaid_webhook(p_body_sha256 text, p_payload jsonb, p_error_item_status text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_type text := p_payload ->> 'webhook_type';
+  v_code text := p_payload ->> 'webhook_code';
+  v_item public.plaid_items;
+  v_event_id uuid;
+  v_previous_at timestamptz;
+  v_deliveries integer := 1;
+  v_apply_status boolean;
+  v_outcome text := 'processed';
+  v_action text;
+  v_status text;
+begin
+  if v_type is null or v_code is null then
+    raise exception 'a Plaid webhook has webhook_type and webhook_code' using errcode = '22023';
+  end if;
+  select * into v_item from public.plaid_items i where i.plaid_item_id = p_payload ->> 'item_id';
+
+  insert into public.webhook_events (body_sha256, webhook_type, webhook_code, plaid_item_id, item_id, user_id, payload)
+  values (p_body_sha256, v_type, v_code, p_payload ->> 'item_id', v_item.id, v_item.user_id, p_payload)
+  on conflict (body_sha256) do nothing
+  returning id into v_event_id;
+  if v_event_id is null then
+    select e.id, e.last_received_at into v_event_id, v_previous_at
+    from public.webhook_events e where e.body_sha256 = p_body_sha256 for update;
+    update public.webhook_events e set delivery_count = e.delivery_count + 1, last_received_at = now()
+    where e.id = v_event_id
+    returning e.delivery_count into v_deliveries;
+  end if;
+  v_apply_status := v_previous_at is null or v_previous_at < now() - interval '24 hours';
+
+  if v_item.id is null then
+    v_outcome := 'ignored';
+    v_action := 'unknown_item';
+  elsif v_type = 'TRANSACTIONS' and v_code = 'SYNC_UPDATES_AVAILABLE' then
+    perform private.request_sync(v_item.id, 'transactions', 'webhook');
+    v_action := 'sync_transactions';
+  elsif (v_type = 'HOLDINGS' and v_code = 'DEFAULT_UPDATE')
+     or (v_type = 'INVESTMENTS_TRANSACTIONS' and v_code in ('DEFAULT_UPDATE', 'HISTORICAL_UPDATE')) then
+    perform private.request_sync(v_item.id, 'investments', 'webhook');
+    v_action := 'sync_investments';
+  elsif v_type = 'LIABILITIES' and v_code = 'DEFAULT_UPDATE' then
+    perform private.request_sync(v_item.id, 'liabilities', 'webhook');
+    v_action := 'sync_liabilities';
+  elsif v_type = 'ITEM' and v_code = 'ERROR' and jsonb_typeof(p_payload -> 'error') = 'object' then
+    v_status := coalesce(p_error_item_status, 'error');
+    if v_apply_status then
+      update public.plaid_items i set status = v_status, error = p_payload -> 'error',
+        error_code = p_payload -> 'error' ->> 'error_code'
+      where i.id = v_item.id;
+    end if;
+    v_action := 'status_' || v_status;
+  elsif v_type = 'ITEM' and v_code = 'LOGIN_REPAIRED' then
+    if v_apply_status then
+      perform private.mark_item_healthy(v_item.id, 'webhook', false);
+    end if;
+    v_action := 'status_healthy';
+  elsif v_type = 'ITEM' and v_code in ('PENDING_EXPIRATION', 'PENDING_DISCONNECT') then
+    v_status := case v_code when 'PENDING_EXPIRATION' then 'pending_expiration' else 'pending_disconnect' end;
+    if v_apply_status then
+      update public.plaid_items i set
+        consent_expires_at = coalesce((p_payload ->> 'consent_expiration_time')::timestamptz,
+                                      (p_payload ->> 'disconnect_time')::timestamptz, i.consent_expires_at),
+        status = case when private.item_status_severity(i.status) <= private.item_status_severity(v_status)
+                      then v_status else i.status end
+      where i.id = v_item.id;
+    end if;
+    v_action := 'status_' || v_status;
+  elsif v_type = 'ITEM' and v_code in ('USER_PERMISSION_REVOKED', 'USER_ACCOUNT_REVOKED') then
+    if v_apply_status then
+      update public.plaid_items i set status = 'revoked',
+        error = coalesce(p_payload -> 'error', jsonb_build_object('error_type', 'ITEM_ERROR', 'error_code', v_code)),
+        error_code = coalesce(p_payload -> 'error' ->> 'error_code', v_code)
+      where i.id = v_item.id;
+    end if;
+    v_action := 'status_revoked';
+  elsif v_type = 'ITEM' and v_code = 'NEW_ACCOUNTS_AVAILABLE' then
+    update public.plaid_items i set new_accounts_available = true where i.id = v_item.id;
+    v_action := 'new_accounts_available';
+  elsif v_type = 'ITEM' and v_code = 'WEBHOOK_UPDATE_ACKNOWLEDGED' then
+    update public.plaid_items i set webhook_url = coalesce(p_payload ->> 'new_webhook_url', i.webhook_url)
+    where i.id = v_item.id;
+    v_action := 'webhook_url_recorded';
+  else
+    -- Legacy TRANSACTIONS codes (INITIAL_UPDATE, HISTORICAL_UPDATE, DEFAULT_UPDATE, TRANSACTIONS_REMOVED)
+    -- are covered by SYNC_UPDATES_AVAILABLE; anything else is recorded for support.
+    v_outcome := 'ignored';
+    v_action := 'none';
+  end if;
+
+  update public.webhook_events e set outcome = v_outcome, processed_at = now() where e.id = v_event_id;
+  return jsonb_build_object('event_id', v_event_id, 'delivery_count', v_deliveries, 'outcome', v_outcome,
+                            'action', v_action, 'status_applied', v_apply_status);
+end
+$$;
+comment on function private.handle_plaid_webhook(text, jsonb, text) is
+  'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, item status, flags. One transaction.';
+
+revoke all on function private.mark_item_healthy(uuid, text, boolean), private.item_status_severity(text),
+  private.handle_plaid_webhook(text, jsonb, text)
+  from public, anon, authenticated;
+grant execute on function private.mark_item_healthy(uuid, text, boolean), private.handle_plaid_webhook(text, jsonb, text)
+  to service_role;
