@@ -14,6 +14,8 @@ const functions: Array<{ name: string; valid: Record<string, unknown>; required?
   { name: 'plaid-balance', valid: { item_id: crypto.randomUUID() }, required: 'item_id', wrongType: { item_id: 'not-a-uuid' } },
   { name: 'plaid-item-remove', valid: { item_id: crypto.randomUUID(), keep_history: true }, required: 'keep_history', wrongType: { item_id: crypto.randomUUID(), keep_history: 'yes' } },
   { name: 'plaid-accounts', valid: {}, wrongType: { extra: 1 } },
+  { name: 'plaid-item-repaired', valid: { item_id: crypto.randomUUID() }, required: 'item_id', wrongType: { item_id: crypto.randomUUID(), account_selection: 'yes' } },
+  { name: 'plaid-sync', valid: { item_id: crypto.randomUUID() }, required: 'item_id', wrongType: { item_id: 5 } },
   { name: 'accounts-link', valid: { synced_account_id: crypto.randomUUID(), manual_account_id: crypto.randomUUID() }, required: 'manual_account_id', wrongType: { synced_account_id: 1, manual_account_id: true } },
   { name: 'transactions', valid: { limit: 10 }, wrongType: { limit: 'ten' } },
   { name: 'accounts-manual', valid: { action: 'create', name: 'Cash jar', type: 'depository' }, required: 'name', wrongType: { action: 'create', name: 'Cash', type: 'depository', current_balance: 12.5 } },

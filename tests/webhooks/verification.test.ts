@@ -1,0 +1,102 @@
+// plaid-webhook's verification matrix against the running function: only a fresh ES256 JWT from a key
+// Plaid serves, over the exact body, is accepted. Every rejected delivery answers 401 and leaves no
+// trace: no webhook_events row and no sync request. A redelivery is one event.
+import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { connectItem, emulator } from '../support/functions.ts';
+import { newSession } from '../support/stack.ts';
+import { plaidItemId, sql, waitForIdle } from '../support/sync.ts';
+import { deliver, eventually, plaidBody, signature } from '../support/webhooks.ts';
+
+const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+const now = () => Math.floor(Date.now() / 1000);
+
+/** A JWT shaped like Plaid's, signed by a key of our own (an attacker's). */
+function forged(body: string, header: Record<string, unknown>, signer: 'es256' | 'none' | { hs256: Buffer | string }): string {
+  const h = b64url(JSON.stringify({ typ: 'JWT', ...header }));
+  const p = b64url(JSON.stringify({ iat: now(), request_body_sha256: createHash('sha256').update(body).digest('hex') }));
+  const input = `${h}.${p}`;
+  if (signer === 'none') return `${input}.`;
+  if (signer === 'es256') {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return `${input}.${b64url(sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }))}`;
+  }
+  return `${input}.${b64url(createHmac('sha256', signer.hs256).update(input).digest())}`;
+}
+
+let itemId: string;
+let body: string;
+let kid: string;
+let publicPem: string;
+
+async function traces() {
+  const [events] = await sql`select count(*)::int as n from public.webhook_events where item_id = ${itemId}`;
+  const [state] = await sql`select last_dispatch_id, requested_at from public.plaid_sync_state where item_id = ${itemId} and product = 'transactions'`;
+  const [runs] = await sql`select count(*)::int as n from public.sync_runs where item_id = ${itemId} and trigger = 'webhook'`;
+  return { events: events.n, dispatch: state.last_dispatch_id, requested: state.requested_at, webhookRuns: runs.n };
+}
+
+beforeAll(async () => {
+  const item = await connectItem(await newSession('webhook-verify'));
+  itemId = item.id;
+  await waitForIdle(itemId);
+  body = plaidBody({
+    webhook_type: 'TRANSACTIONS', webhook_code: 'SYNC_UPDATES_AVAILABLE', item_id: await plaidItemId(itemId),
+    initial_update_complete: true, historical_update_complete: true,
+  });
+  const keys = await emulator<{ keys: Array<{ kid: string; x: string; y: string }>; current_kid: string }>('GET', '/webhook-keys');
+  kid = keys.current_kid;
+  const jwk = keys.keys.find((k) => k.kid === kid)!;
+  publicPem = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+});
+
+describe('plaid-webhook verification', () => {
+  it('rejects every forged, stale, tampered or unsigned delivery with 401 and records nothing', async () => {
+    const before = await traces();
+    const cases: Array<[string, string, string | null]> = [
+      ['signed by another key under Plaid\'s kid', body, forged(body, { alg: 'ES256', kid }, 'es256')],
+      ['body tampered after signing', body.replace('"initial_update_complete": true', '"initial_update_complete": false'), (await signature(body)).jwt],
+      ['iat 6 minutes old', body, (await signature(body, now() - 6 * 60)).jwt],
+      ['iat in the future', body, (await signature(body, now() + 10 * 60)).jwt],
+      ['unknown kid', body, forged(body, { alg: 'ES256', kid: randomUUID() }, 'es256')],
+      ['alg none', body, forged(body, { alg: 'none', kid }, 'none')],
+      ['HS256 signed with Plaid\'s public key', body, forged(body, { alg: 'HS256', kid }, { hs256: publicPem })],
+      ['missing header', body, null],
+      ['not a JWT', body, 'not-a-jwt'],
+    ];
+    for (const [name, sent, header] of cases) {
+      const res = await deliver(sent, header);
+      expect({ name, status: res.status, code: res.body.error?.code }).toEqual({ name, status: 401, code: 'WEBHOOK_VERIFICATION_FAILED' });
+      expect(res.body.error.message).toMatch(/Plaid-Verification|webhook|body/);
+    }
+    expect(await traces()).toEqual(before);
+  });
+
+  it('accepts a valid delivery: recorded once, sync requested, rows synced; a redelivery is the same event', async () => {
+    const first = await deliver(body, (await signature(body)).jwt);
+    expect(first).toEqual({ status: 200, body: { received: true, outcome: 'processed', delivery_count: 1 } });
+    const [event] = await sql`select webhook_type, webhook_code, item_id, delivery_count, outcome from public.webhook_events where item_id = ${itemId}`;
+    expect(event).toEqual({ webhook_type: 'TRANSACTIONS', webhook_code: 'SYNC_UPDATES_AVAILABLE', item_id: itemId, delivery_count: 1, outcome: 'processed' });
+    await eventually(traces, (t) => t.webhookRuns === 1);
+
+    // Plaid retries with a new signature over the same body.
+    const again = await deliver(body, (await signature(body)).jwt);
+    expect(again).toEqual({ status: 200, body: { received: true, outcome: 'processed', delivery_count: 2 } });
+    const events = await sql`select delivery_count from public.webhook_events where item_id = ${itemId}`;
+    expect(events.map((e) => e.delivery_count)).toEqual([2]);
+  });
+
+  it('answers bad requests after verification with a 4xx and stores nothing', async () => {
+    const notJson = 'not json at all';
+    expect((await deliver(notJson, (await signature(notJson)).jwt)).status).toBe(400);
+    const noCode = plaidBody({ webhook_type: 'TRANSACTIONS', item_id: 'x' });
+    const res = await deliver(noCode, (await signature(noCode)).jwt);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/webhook_code/);
+    const [n] = await sql`select count(*)::int as n from public.webhook_events where body_sha256 in (${createHash('sha256').update(notJson).digest('hex')}, ${createHash('sha256').update(noCode).digest('hex')})`;
+    expect(n.n).toBe(0);
+    const get = await fetch(`${process.env.NESTFOLIO_TEST_API_URL}/functions/v1/plaid-webhook`);
+    expect(get.status).toBe(405);
+    await get.body?.cancel();
+  });
+});
