@@ -1,5 +1,6 @@
 // The local stack's command line. `npm run dev` = `up`, `npm test` = `test`.
-//   up                 start Postgres, migrations, pg_net worker, functions host, Plaid emulator (Ctrl-C stops all)
+//   up                 start Postgres, migrations, pg_net worker, functions host, Plaid emulator and the
+//                      web client on NESTFOLIO_WEB_PORT (Vite dev server, signed in as the local user)
 //   session <email>    mint an access token for a local user (creates the user); the stack must be up
 //   test               run every test against a fresh, isolated stack
 //   gen-types          regenerate supabase/functions/_shared/database.types.ts
@@ -18,9 +19,10 @@ const devDbDir = join(stateDir, 'db');
 
 async function up(): Promise<void> {
   const real = Boolean(process.env.PLAID_CLIENT_ID && process.env.PLAID_SECRET);
-  const stack = await startStack({ stateDir, ports, plaid: real ? 'real' : 'emulator' });
+  const stack = await startStack({ stateDir, ports, plaid: real ? 'real' : 'emulator', web: { mode: 'dev' } });
   console.log(`
 Nestfolio local stack is up.
+  Web app           ${stack.webUrl}   (open it in a browser; signed in as ${process.env.NESTFOLIO_LOCAL_USER ?? 'you@example.com'})
   API (functions)   ${stack.apiUrl}/functions/v1/<name>
   JWKS              ${stack.apiUrl}/auth/v1/.well-known/jwks.json
   Database          ${stack.dbUrl}

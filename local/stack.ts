@@ -1,5 +1,6 @@
 // Brings up the local stand-in for hosted Supabase: Postgres (with the platform bootstrap), migrations
-// through the real Supabase CLI, the pg_net worker, the Edge Functions host and the Plaid emulator.
+// through the real Supabase CLI, the pg_net worker, the Edge Functions host, the Plaid emulator and
+// (when asked) the web client with the local user's sign-in (local/web.ts).
 // Used by `npm run dev` (long-lived, reuses state) and by the test command (fresh, isolated ports).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, mkdirSync, createWriteStream } from 'node:fs';
@@ -8,10 +9,11 @@ import { Cluster, ensureDebianPackages } from './postgres.ts';
 import { ensureKeys, vaultKeyPath, type LocalKeys } from './keys.ts';
 import { startPgNetWorker, type PgNetWorker } from './pg-net-worker.ts';
 import { binDir, repoRoot } from './paths.ts';
+import { mintSession } from './session.ts';
 
 export type StackOptions = {
   stateDir: string;
-  ports: { api: number; db: number; plaid: number };
+  ports: { api: number; db: number; plaid: number; web?: number };
   /** Wipe the database first (tests); the dev stack keeps its data. */
   fresh?: boolean;
   fast?: boolean;
@@ -19,6 +21,8 @@ export type StackOptions = {
   plaid?: 'emulator' | 'real' | 'off';
   /** Extra function secrets (what `supabase secrets set` would add), after supabase/functions/.env. */
   functionSecrets?: Record<string, string>;
+  /** Serve the web client on ports.web: the Vite dev server (dev) or the built bundle (static). */
+  web?: { mode: 'dev' | 'static'; refreshSeconds?: number };
   log?: (line: string) => void;
 };
 
@@ -28,6 +32,7 @@ export type Stack = {
   apiUrl: string;
   dbUrl: string;
   plaidUrl: string | null;
+  webUrl: string | null;
   /** Secrets the stack handed out (Plaid access tokens issued by the emulator, keys): for leak scans. */
   issuedSecrets(): string[];
   /** OS pid of the functions host (benchmarks read its CPU time and peak memory). */
@@ -169,8 +174,27 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const pgNet: PgNetWorker = await startPgNetWorker({ dbUrl: cluster.adminUrl, log });
   stoppers.push(() => pgNet.stop());
 
+  let webUrl: string | null = null;
+  if (opts.web && opts.ports.web) {
+    const { buildWebClient, startLocalWeb, writeWebEnv } = await import('./web.ts');
+    const envDir = writeWebEnv(join(opts.stateDir, 'web-env'), {
+      supabaseUrl: apiUrl, publishableKey: keys.publishableKey, refreshSeconds: opts.web.refreshSeconds,
+      linkScriptUrl: plaidUrl ? `${plaidUrl}/link/v2/stable/link-initialize.js` : 'https://cdn.plaid.com/link/v2/stable/link-initialize.js',
+    });
+    const distDir = join(opts.stateDir, 'web-dist');
+    const cacheDir = join(opts.stateDir, 'vite-cache');
+    if (opts.web.mode === 'static') await buildWebClient(distDir, envDir, cacheDir);
+    const web = await startLocalWeb({
+      port: opts.ports.web, mode: opts.web.mode, envDir, distDir, cacheDir, log,
+      defaultEmail: process.env.NESTFOLIO_LOCAL_USER ?? 'you@example.com',
+      mintSession: (email) => mintSession(cluster, keys, apiUrl, email),
+    });
+    webUrl = web.url;
+    stoppers.push(() => web.close());
+  }
+
   return {
-    keys, cluster, apiUrl, dbUrl: cluster.url, plaidUrl, functionsPid: host.pid!,
+    keys, cluster, apiUrl, dbUrl: cluster.url, plaidUrl, webUrl, functionsPid: host.pid!,
     issuedSecrets: () => [...issuedAccessTokens(), keys.secretKey, keys.plaidSecret, keys.signingJwk.d!],
     env: functionEnv,
     async stop() {

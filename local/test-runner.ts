@@ -102,6 +102,8 @@ export async function runAllTests(args: string[]): Promise<number> {
     plaid: process.env.NESTFOLIO_PLAID === 'off' ? 'off' : 'emulator',
     // Fault tests hang Plaid calls: a short timeout and quick retries keep them fast.
     functionSecrets: { PLAID_TIMEOUT_MS: '1500', PLAID_RETRY_BASE_DELAY_MS: '20', PLAID_RETRY_MAX_DELAY_MS: '100' },
+    // The browser tests use the production bundle, refreshing every 2 s so they wait less.
+    web: !only || only === 'vitest' ? { mode: 'static', refreshSeconds: 2 } : undefined,
     log: (line) => appendFileSync(stackLog, `${line}\n`),
   });
   const env: Record<string, string> = {
@@ -111,6 +113,7 @@ export async function runAllTests(args: string[]): Promise<number> {
     NESTFOLIO_TEST_ADMIN_DB_URL: stack.cluster.adminUrl,
     NESTFOLIO_TEST_PLAID_URL: stack.plaidUrl ?? '',
     NESTFOLIO_TEST_STACK_LOG: stackLog,
+    NESTFOLIO_TEST_WEB_URL: stack.webUrl ?? '',
   };
   const results: SuiteResult[] = [];
   try {

@@ -1,0 +1,63 @@
+// Browser tests drive Debian's Chromium (playwright-core never downloads a browser here) against the
+// web client the test stack serves (the production bundle, local/web.ts). Each page signs in as a
+// test user: the client's local sign-in reads the email from localStorage, which the context sets.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { testStack } from '../support/stack.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function webUrl(): string {
+  const url = process.env.NESTFOLIO_TEST_WEB_URL;
+  if (!url) throw new Error('NESTFOLIO_TEST_WEB_URL is not set: run the tests with `npm test` (it serves the web client)');
+  return url;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1100, height: 900 };
+
+/** A page signed in as `email` at `route`; collects page errors so a test can assert there were none. */
+export async function openAs(browser: Browser, email: string, route = '#/accounts', viewport = DESKTOP): Promise<Page & { errors: string[] }> {
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript((e) => localStorage.setItem('nestfolio.localUser', e), email);
+  const page = await context.newPage() as Page & { errors: string[] };
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.setDefaultTimeout(30_000);
+  await page.goto(`${webUrl()}/${route}`);
+  return page;
+}
+
+/** Saves a screenshot under <test state>/artifacts/web/ (git-ignored). */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
+  const dir = join(testStack.stateDir, 'artifacts', 'web');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  return path;
+}
+
+/** Drives the emulator's Link from the consent pane to onSuccess for a new connection. */
+export async function linkNewConnection(page: Page, opts: { bank?: string; username?: string; password?: string } = {}): Promise<void> {
+  await page.getByTestId('plaid-link-consent-continue').click();
+  await page.getByLabel('Search institutions').fill(opts.bank ?? 'First Platypus Bank');
+  await page.getByRole('button', { name: opts.bank ?? 'First Platypus Bank', exact: true }).click();
+  await page.getByLabel('Username').fill(opts.username ?? 'user_good');
+  await page.getByLabel('Password').fill(opts.password ?? 'pass_good');
+  await page.getByTestId('plaid-link-submit-credentials').click();
+  await page.getByTestId('plaid-link-accounts-continue').click();
+  await page.getByTestId('plaid-link-success-continue').click();
+}
+
+/** The connection card of a bank on the Accounts page. */
+export const connectionCard = (page: Page, bank: string) => page.getByTestId('connection').filter({ has: page.getByRole('heading', { name: bank, exact: true }) });
+/** An account row by its label. */
+export const accountRow = (page: Page, label: string) => page.getByTestId('account').filter({ has: page.locator('summary', { hasText: label }) });

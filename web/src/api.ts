@@ -1,0 +1,75 @@
+// Every call to the backend goes through supabase-js `functions.invoke` (there is no PostgREST in
+// this product's contract). Errors become ApiError with the function's code and message, which are
+// written for people (docs/api.md), plus a fallback for network failures.
+import { createClient, FunctionsFetchError, FunctionsHttpError, type SupabaseClient } from '@supabase/supabase-js';
+import type { ClientConfig } from './config.ts';
+import type { AuthSource } from './auth/session.ts';
+import type { LinkMetadata, Overview, TransactionsPage, Account } from './types.ts';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+async function toApiError(error: unknown): Promise<ApiError> {
+  if (error instanceof FunctionsHttpError) {
+    const res = error.context as Response;
+    const body = await res.json().catch(() => null) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null;
+    return new ApiError(res.status, body?.error?.code ?? `HTTP_${res.status}`,
+      body?.error?.message ?? `The server answered ${res.status}.`, body?.error?.details);
+  }
+  if (error instanceof FunctionsFetchError) return new ApiError(0, 'NETWORK', 'Nestfolio could not be reached. Check your connection and try again.');
+  return new ApiError(0, 'UNKNOWN', error instanceof Error ? error.message : String(error));
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+export function createApi(config: ClientConfig, auth: AuthSource) {
+  // The token comes from the auth source on every call: Supabase Auth when hosted, the local user's
+  // session on the local stack. Nothing else differs.
+  const client: SupabaseClient = createClient(config.supabaseUrl, config.publishableKey, {
+    accessToken: () => auth.accessToken().then((t) => t ?? ''),
+  });
+
+  async function call<T>(name: string, body: Record<string, unknown> = {}): Promise<T> {
+    const { data, error } = await client.functions.invoke<T>(name, { body });
+    if (error) throw await toApiError(error);
+    return data as T;
+  }
+
+  return {
+    overview: () => call<Overview>('plaid-accounts'),
+    linkToken: (opts: { item_id?: string; account_selection?: boolean } = {}) =>
+      call<{ link_token: string; mode: 'create' | 'update' }>('plaid-link-token', opts),
+    exchange: (publicToken: string, metadata: LinkMetadata) =>
+      call<{ item: { id: string; institution_name: string | null; accounts: unknown[] } }>('plaid-exchange-token', {
+        public_token: publicToken,
+        metadata: {
+          institution: metadata.institution,
+          accounts: metadata.accounts.map((a) => ({ id: a.id, name: a.name, mask: a.mask })),
+          link_session_id: metadata.link_session_id,
+        },
+      }),
+    itemRepaired: (itemId: string, accountSelection: boolean) =>
+      call<{ status: string }>('plaid-item-repaired', { item_id: itemId, account_selection: accountSelection }),
+    syncNow: (itemId: string) => call<{ requested: boolean }>('plaid-sync', { item_id: itemId }),
+    refreshBalances: (itemId: string) => call<{ next_allowed_at: string }>('plaid-balance', { item_id: itemId }),
+    removeItem: (itemId: string, keepHistory: boolean) =>
+      call<{ removed: boolean; kept_accounts: number }>('plaid-item-remove', { item_id: itemId, keep_history: keepHistory }),
+    linkAccounts: (syncedAccountId: string, manualAccountId: string) =>
+      call<{ account_id: string }>('accounts-link', { synced_account_id: syncedAccountId, manual_account_id: manualAccountId }),
+    transactions: (accountId: string, after?: { date: string; id: string } | null, limit = 10) =>
+      call<TransactionsPage>('transactions', { account_id: accountId, limit, ...(after ? { after } : {}) }),
+    createManualAccount: (fields: { name: string; type: string; current_balance?: string; currency?: string }) =>
+      call<{ account: Account }>('accounts-manual', { action: 'create', ...fields }),
+    updateAccount: (accountId: string, fields: Record<string, unknown>) =>
+      call<{ account: Account }>('accounts-manual', { action: 'update', account_id: accountId, ...fields }),
+  };
+}

@@ -1,0 +1,92 @@
+// The Accounts page: every connection (institution, status, actions, its accounts) and the manual
+// accounts, in one list grouped by institution. Cards and rows are keyed by id and kept across polls.
+import type { AppContext } from '../context.ts';
+import { h, replaceChildren, uid } from '../dom.ts';
+import { connectAccounts } from '../flows.ts';
+import { errorMessage } from '../messages.ts';
+import type { StoreState } from '../store.ts';
+import type { Account, Overview } from '../types.ts';
+import { AccountRow, type RowData } from './account-row.ts';
+import { addManualAccount } from './account-dialogs.ts';
+import { ConnectionCard } from './connection-card.ts';
+
+/** Puts children in order, moving only what is out of place (moving a node would drop its focus). */
+function reorder(parent: Element, wanted: Element[]): void {
+  wanted.forEach((el, i) => { if (parent.children[i] !== el) parent.insertBefore(el, parent.children[i] ?? null); });
+  while (parent.children.length > wanted.length) parent.lastElementChild!.remove();
+}
+
+export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): void } {
+  const cards = new Map<string, ConnectionCard>();
+  const rows = new Map<string, AccountRow>();
+  const connections = h('div', { class: 'connections' });
+  const manualHeadingId = uid('manual');
+  const manualList = h('ul', { class: 'account-list', 'aria-labelledby': manualHeadingId });
+  const manualEmpty = h('p', { class: 'muted' }, 'No manual accounts. Add one for cash, property or a bank Plaid cannot connect.');
+  const manual = h('section', { class: 'card', 'aria-labelledby': manualHeadingId, 'data-testid': 'manual-accounts' },
+    h('h2', { id: manualHeadingId }, 'Manual accounts'), manualList, manualEmpty);
+  const showHidden = h('input', { type: 'checkbox', id: uid('show-hidden') });
+  const message = h('p', { role: 'status', class: 'page-message' });
+  const error = h('p', { role: 'alert', class: 'page-error' });
+  const loading = h('p', { class: 'muted' }, 'Loading your accounts…');
+  const connectButton = h('button', { type: 'button', class: 'primary', onclick: async () => {
+    connectButton.disabled = true;
+    await connectAccounts(ctx, (m) => { message.textContent = m; });
+    connectButton.disabled = false;
+  } }, 'Connect accounts');
+
+  const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
+    h('h1', { id: 'page-title', tabindex: -1 }, 'Accounts'),
+    h('div', { class: 'toolbar' }, connectButton,
+      h('button', { type: 'button', class: 'secondary', onclick: () => addManualAccount(ctx) }, 'Add manual account'),
+      h('span', { class: 'toggle' }, showHidden, h('label', { for: showHidden.id }, 'Show hidden accounts'))),
+    message, error, loading, connections, manual);
+
+  const rowFor = (a: Account, o: Overview, manualAccounts: Account[]): AccountRow => {
+    const item = o.items.find((i) => i.id === a.item_id);
+    const data: RowData = {
+      account: a,
+      liability: o.liabilities.find((l) => l.account_id === a.id) ?? null,
+      holdings: o.holdings.find((x) => x.account_id === a.id) ?? null,
+      syncMarker: item ? `${item.last_synced_at}|${item.transactions_synced}` : '',
+      manualAccounts,
+    };
+    let row = rows.get(a.id);
+    if (row) row.update(data); else rows.set(a.id, row = new AccountRow(ctx, data));
+    return row;
+  };
+
+  function render(state: StoreState): void {
+    error.textContent = state.error ? errorMessage(state.error, 'Updating your accounts') : '';
+    const o = state.overview;
+    if (!o) return;
+    loading.remove();
+    const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden);
+    const manualAccounts = o.accounts.filter((a) => a.source === 'manual');
+    const seenRows = new Set<string>();
+    const wantedCards = o.items.map((item) => {
+      let card = cards.get(item.id);
+      if (card) card.update(item); else cards.set(item.id, card = new ConnectionCard(ctx, item));
+      const own = visible.filter((a) => a.item_id === item.id).map((a) => { seenRows.add(a.id); return rowFor(a, o, manualAccounts); });
+      reorder(card.accountList, own.map((r) => r.el));
+      return card;
+    });
+    for (const [id] of cards) if (!o.items.some((i) => i.id === id)) cards.delete(id);
+    reorder(connections, wantedCards.map((c) => c.el));
+    const manualRows = visible.filter((a) => !a.item_id).map((a) => { seenRows.add(a.id); return rowFor(a, o, manualAccounts); });
+    reorder(manualList, manualRows.map((r) => r.el));
+    manualEmpty.hidden = manualRows.length > 0;
+    for (const [id] of rows) if (!seenRows.has(id)) rows.delete(id);
+    if (!o.items.length && !o.accounts.length) {
+      replaceChildren(connections, h('div', { class: 'card empty' },
+        h('p', {}, 'No accounts yet. Connect your bank through Plaid, or add a manual account.')));
+    }
+  }
+
+  showHidden.addEventListener('change', () => render(ctx.store.state));
+  const unsubscribe = ctx.store.subscribe(render);
+  // Relative times ("3 minutes ago") and rate-limit notes age without new data.
+  const ticker = setInterval(() => { for (const c of cards.values()) c.tick(); }, 30_000);
+  void ctx.store.refresh();
+  return { el, dispose() { unsubscribe(); clearInterval(ticker); } };
+}

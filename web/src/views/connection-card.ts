@@ -1,0 +1,179 @@
+// One bank connection on the Accounts page: institution, status badge, "Updated 3 minutes ago", the
+// action it needs (Reconnect, Add new accounts, Connect again), Sync now, Refresh balances (disabled
+// while rate-limited, saying when it is possible again) and Remove connection, then its accounts.
+// Persistent: update() edits text and states in place, so polling never moves the user's focus.
+import type { AppContext } from '../context.ts';
+import { h, replaceChildren, uid } from '../dom.ts';
+import { count, dateTime, time, timeAgo } from '../format.ts';
+import { connectAccounts, updateConnection } from '../flows.ts';
+import { errorMessage, neededAction, statusBadge } from '../messages.ts';
+import { ApiError } from '../api.ts';
+import type { Item } from '../types.ts';
+import { openFormDialog } from './dialog.ts';
+
+export class ConnectionCard {
+  readonly el: HTMLElement;
+  readonly accountList: HTMLUListElement;
+  private item: Item;
+  private readonly heading: HTMLHeadingElement;
+  private readonly badge: HTMLElement;
+  private readonly updated: HTMLElement;
+  private readonly callout: HTMLElement;
+  private readonly calloutText: HTMLElement;
+  private readonly calloutButton: HTMLButtonElement;
+  private readonly syncButton: HTMLButtonElement;
+  private readonly balanceButton: HTMLButtonElement;
+  private readonly balanceNote: HTMLElement;
+  private readonly message: HTMLElement;
+  private refreshAllowedAt: number | null = null;
+  private reenableTimer: ReturnType<typeof setTimeout> | null = null;
+  private busy = new Set<string>();
+
+  constructor(private readonly ctx: AppContext, item: Item) {
+    this.item = item;
+    const headingId = uid('connection');
+    const noteId = uid('balance-note');
+    this.heading = h('h2', { id: headingId });
+    this.badge = h('span', { class: 'badge', 'data-testid': 'connection-status' });
+    this.updated = h('p', { class: 'muted updated', 'data-testid': 'updated' });
+    this.calloutText = h('p');
+    this.calloutButton = h('button', { type: 'button', class: 'primary', onclick: () => void this.act() });
+    this.callout = h('div', { class: 'callout', 'data-testid': 'action-needed' }, this.calloutText, this.calloutButton);
+    this.syncButton = h('button', { type: 'button', class: 'secondary', onclick: () => void this.syncNow() }, 'Sync now');
+    this.balanceButton = h('button', { type: 'button', class: 'secondary', 'aria-describedby': noteId, onclick: () => void this.refreshBalances() }, 'Refresh balances');
+    this.balanceNote = h('span', { id: noteId, class: 'muted note', 'data-testid': 'balance-note' });
+    this.message = h('p', { class: 'card-message', role: 'status', 'data-testid': 'connection-message' });
+    this.accountList = h('ul', { class: 'account-list', 'aria-labelledby': headingId });
+    this.el = h('section', { class: 'card connection', 'aria-labelledby': headingId, 'data-item-id': item.id, 'data-testid': 'connection' },
+      h('header', { class: 'connection-header' }, this.heading, this.badge),
+      this.updated, this.callout,
+      h('div', { class: 'actions' }, this.syncButton, this.balanceButton,
+        h('button', { type: 'button', class: 'danger-outline', onclick: () => this.remove() }, 'Remove connection')),
+      this.balanceNote, this.message, this.accountList);
+    this.update(item);
+  }
+
+  update(item: Item): void {
+    this.item = item;
+    this.heading.textContent = item.institution_name ?? 'Bank connection';
+    const badge = statusBadge(item);
+    this.badge.textContent = badge.text;
+    this.badge.className = `badge tone-${badge.tone}`;
+    replaceChildren(this.updated, item.last_synced_at
+      ? h('time', { datetime: item.last_synced_at, title: dateTime(item.last_synced_at) }, `Updated ${timeAgo(item.last_synced_at)}`)
+      : item.initial_sync_done ? 'Not updated yet' : `Importing transactions… ${count(item.transactions_synced)}`);
+    const need = neededAction(item);
+    this.callout.hidden = !need;
+    if (need) {
+      this.callout.className = `callout tone-${item.action_needed === 'new_accounts' ? 'info' : item.action_needed === 'reconnect' ? 'warn' : 'error'}`;
+      this.calloutText.textContent = need.message;
+      this.calloutButton.hidden = !need.kind;
+      this.calloutButton.textContent = need.button;
+    }
+    const server = item.balance_refresh_available_at ? Date.parse(item.balance_refresh_available_at) : null;
+    if (server && server > Date.now()) this.refreshAllowedAt = Math.max(this.refreshAllowedAt ?? 0, server);
+    this.renderBalanceState();
+  }
+
+  /** Re-renders time-dependent text (called on a timer). */
+  tick(): void { this.update(this.item); }
+
+  private renderBalanceState(): void {
+    const waiting = this.refreshAllowedAt !== null && this.refreshAllowedAt > Date.now();
+    this.balanceButton.disabled = waiting || this.busy.has('balance');
+    if (this.reenableTimer) clearTimeout(this.reenableTimer);
+    if (waiting) {
+      const at = new Date(this.refreshAllowedAt!).toISOString();
+      this.balanceNote.textContent = `Balances can be refreshed again at ${time(at)} (${timeAgo(at)}).`;
+      this.reenableTimer = setTimeout(() => this.renderBalanceState(), this.refreshAllowedAt! - Date.now() + 50);
+    } else {
+      this.balanceNote.textContent = '';
+    }
+  }
+
+  private say(text: string): void {
+    this.message.textContent = text;
+  }
+
+  private async guarded(key: string, button: HTMLButtonElement, run: () => Promise<void>): Promise<void> {
+    if (this.busy.has(key)) return;
+    this.busy.add(key);
+    button.disabled = true;
+    try { await run(); } finally {
+      this.busy.delete(key);
+      button.disabled = false;
+      this.renderBalanceState();
+    }
+  }
+
+  private act(): Promise<void> {
+    const need = neededAction(this.item);
+    if (!need?.kind) return Promise.resolve();
+    return this.guarded('link', this.calloutButton, async () => {
+      const report = (m: string) => this.say(m);
+      if (need.kind === 'connect') await connectAccounts(this.ctx, report);
+      else await updateConnection(this.ctx, this.item, need.kind === 'update-accounts', report);
+    });
+  }
+
+  private syncNow(): Promise<void> {
+    return this.guarded('sync', this.syncButton, async () => {
+      try {
+        await this.ctx.api.syncNow(this.item.id);
+        this.say(`Sync requested. ${this.item.institution_name ?? 'The connection'} is updating…`);
+        await this.ctx.store.refresh();
+      } catch (e) {
+        this.say(errorMessage(e, 'Sync now'));
+      }
+    });
+  }
+
+  private refreshBalances(): Promise<void> {
+    return this.guarded('balance', this.balanceButton, async () => {
+      try {
+        const res = await this.ctx.api.refreshBalances(this.item.id);
+        this.refreshAllowedAt = Date.parse(res.next_allowed_at);
+        this.say('Balances refreshed.');
+        await this.ctx.store.refresh();
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'RATE_LIMITED' && typeof e.details?.next_allowed_at === 'string') {
+          this.refreshAllowedAt = Date.parse(e.details.next_allowed_at);
+          const at = e.details.next_allowed_at;
+          this.say(`Balances were refreshed recently. To limit costs at the bank, you can refresh again at ${time(at)}.`);
+        } else {
+          this.say(errorMessage(e, 'Refreshing balances'));
+        }
+      }
+    });
+  }
+
+  private remove(): void {
+    const bank = this.item.institution_name ?? 'this connection';
+    const name = uid('keep');
+    const choice = (value: string, label: string, hint: string, checked = false) => {
+      const id = uid('choice');
+      return h('div', { class: 'choice' },
+        h('input', { type: 'radio', name, id, value, checked, 'aria-describedby': `${id}-hint` }),
+        h('label', { for: id }, label), h('p', { class: 'hint', id: `${id}-hint` }, hint));
+    };
+    openFormDialog({
+      title: `Remove ${bank}?`,
+      intro: h('p', {}, `Nestfolio stops updating these accounts and ${bank} stops sharing data with Nestfolio.`),
+      fields: [h('fieldset', {}, h('legend', {}, 'What should happen to the accounts and their transactions?'),
+        choice('keep', 'Keep them as manual accounts', 'Balances and transaction history stay; you update them yourself.', true),
+        choice('delete', 'Delete them', 'The accounts and all their transactions are deleted. This cannot be undone.'))],
+      submitLabel: 'Remove connection',
+      danger: true,
+      onSubmit: async (form) => {
+        const keep = (form.elements.namedItem(name) as RadioNodeList).value === 'keep';
+        try {
+          const res = await this.ctx.api.removeItem(this.item.id, keep);
+          this.ctx.announce(keep
+            ? `${bank} was removed. ${res.kept_accounts} account${res.kept_accounts === 1 ? ' was' : 's were'} kept as manual accounts.`
+            : `${bank} was removed with its accounts and transactions.`);
+        } catch (e) { throw new Error(errorMessage(e, `Removing ${bank}`)); }
+        await this.ctx.store.refresh();
+      },
+    });
+  }
+}

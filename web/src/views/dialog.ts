@@ -1,0 +1,62 @@
+// Modal forms on the native <dialog>: showModal() traps focus and Escape closes it; focus goes back
+// to the control that opened it. The dialog stays open while its request runs and shows any error
+// inside it (role="alert"), so nothing the user typed is lost.
+import { h, uid, type Child } from '../dom.ts';
+
+export type FormDialog = {
+  title: string;
+  intro?: Child;
+  fields: Child[];
+  submitLabel: string;
+  danger?: boolean;
+  /** Runs the request; throws to show an error (its message) and keep the dialog open. */
+  onSubmit(form: HTMLFormElement): Promise<void>;
+  /** Checked before onSubmit: a message here is shown and nothing is sent. */
+  validate?(form: HTMLFormElement): string | null;
+};
+
+export function openFormDialog(d: FormDialog): HTMLDialogElement {
+  const opener = document.activeElement as HTMLElement | null;
+  const titleId = uid('dialog-title');
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: d.danger ? 'danger' : 'primary' }, d.submitLabel);
+  const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, 'Cancel');
+  const form = h('form', { novalidate: true }, ...d.fields, error, h('div', { class: 'dialog-actions' }, cancel, submit));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    error.textContent = '';
+    const problem = d.validate?.(form) ?? null;
+    if (problem) { error.textContent = problem; return; }
+    submit.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      await d.onSubmit(form);
+      dialog.close();
+    } catch (e) {
+      error.textContent = e instanceof Error ? e.message : String(e);
+    } finally {
+      submit.disabled = false;
+      form.removeAttribute('aria-busy');
+    }
+  });
+  const dialog = h('dialog', { 'aria-labelledby': titleId, class: 'dialog' },
+    h('h2', { id: titleId }, d.title), d.intro ? h('div', { class: 'dialog-intro' }, d.intro) : null, form);
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    // The opener may be gone (a removed connection): then the page heading takes focus.
+    if (opener?.isConnected) opener.focus();
+    else document.querySelector<HTMLElement>('main h1')?.focus();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+/** A labelled input with an optional hint, wired for screen readers. */
+export function field(label: string, input: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLElement {
+  const id = input.id || uid('field');
+  input.id = id;
+  const hintEl = hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null;
+  if (hintEl) input.setAttribute('aria-describedby', hintEl.id);
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input, hintEl);
+}

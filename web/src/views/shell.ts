@@ -1,0 +1,73 @@
+// The page frame: header with navigation and the signed-in user, the main region the router fills,
+// and one polite live region for announcements. Routes are hashes (#/setup, #/accounts) so any
+// static host serves the app; on a route change the new page's heading takes focus.
+import type { AppContext } from '../context.ts';
+import { h, replaceChildren } from '../dom.ts';
+import { accountsPage } from './accounts.ts';
+import { setupHubPage } from './setup-hub.ts';
+import { field, openFormDialog } from './dialog.ts';
+
+type Page = { el: HTMLElement; dispose(): void };
+const routes: Record<string, { title: string; page: (ctx: AppContext) => Page }> = {
+  '#/setup': { title: 'Setup Hub', page: setupHubPage },
+  '#/accounts': { title: 'Accounts', page: accountsPage },
+};
+
+export function mountShell(root: HTMLElement, base: Omit<AppContext, 'announce' | 'navigate'>, extras: { switchUser?: (email: string) => Promise<void> }): void {
+  const announcer = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'data-testid': 'announcer' });
+  const main = h('main', { id: 'main', tabindex: -1 });
+  const links = Object.entries(routes).map(([hash, r]) => h('a', { href: hash }, r.title));
+  const user = h('span', { class: 'user-email', 'data-testid': 'user' });
+  const userBox = h('div', { class: 'user' }, user);
+  if (base.auth.kind === 'local') {
+    userBox.append(h('span', { class: 'badge tone-muted' }, 'local stack'));
+    if (extras.switchUser) {
+      const switchUser = extras.switchUser;
+      userBox.append(h('button', { type: 'button', class: 'link-button', onclick: () => openFormDialog({
+        title: 'Switch local user',
+        intro: h('p', {}, 'The local stack signs you in as any email address (there is no password locally).'),
+        fields: [field('Email', h('input', { name: 'email', type: 'email', autocomplete: 'email', required: true, value: base.auth.user()?.email ?? '' }))],
+        submitLabel: 'Switch',
+        validate: (f) => /^[^@\s]+@[^@\s]+$/.test((f.elements.namedItem('email') as HTMLInputElement).value) ? null : 'Enter an email address.',
+        onSubmit: async (f) => { await switchUser((f.elements.namedItem('email') as HTMLInputElement).value.trim()); location.reload(); },
+      }) }, 'Switch user'));
+    }
+  } else {
+    userBox.append(h('button', { type: 'button', class: 'link-button', onclick: async () => { await base.auth.signOut(); location.reload(); } }, 'Sign out'));
+  }
+  const header = h('header', { class: 'app-header' },
+    h('a', { class: 'brand', href: '#/setup' }, 'Nestfolio'),
+    h('nav', { 'aria-label': 'Main' }, ...links),
+    userBox);
+  replaceChildren(root, header, main, announcer);
+
+  let current: Page | null = null;
+  let first = true;
+  const ctx: AppContext = {
+    ...base,
+    announce(message) {
+      // Cleared first so the same message twice is announced twice.
+      announcer.textContent = '';
+      setTimeout(() => { announcer.textContent = message; }, 50);
+    },
+    navigate(route) { location.hash = route; },
+  };
+
+  function show(): void {
+    const hash = routes[location.hash] ? location.hash : '#/setup';
+    current?.dispose();
+    current = routes[hash].page(ctx);
+    replaceChildren(main, current.el);
+    document.title = `${routes[hash].title} · Nestfolio`;
+    for (const a of links) a.toggleAttribute('aria-current', a.getAttribute('href') === hash);
+    for (const a of links) if (a.hasAttribute('aria-current')) a.setAttribute('aria-current', 'page');
+    if (!first) current.el.querySelector<HTMLElement>('h1')?.focus();
+    first = false;
+  }
+
+  const renderUser = () => { user.textContent = base.auth.user()?.email ?? ''; };
+  base.auth.onChange(renderUser);
+  renderUser();
+  window.addEventListener('hashchange', show);
+  show();
+}
