@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { measureColdStarts } from './cold-start.ts';
 import { benchSync } from './sync.ts';
+import { benchWebhooks } from './webhooks.ts';
 import { binDir, repoRoot } from '../local/paths.ts';
 
 type Row = { benchmark: string; measured: string; baseline: string; ratio: string; goal: string; met: string };
@@ -22,6 +23,9 @@ for (const r of measureColdStarts()) {
 
 console.log('sync engine on its own stack: 100k peak memory, 10k initial sync vs bulk upsert, CPU per page, no-change sync…');
 rows.push(...(await benchSync()).rows);
+
+console.log('webhooks and the schedule on their own stack: webhook → rows latency, 1,000 due items swept…');
+rows.push(...(await benchWebhooks()).rows);
 
 console.log('emulator: /transactions/sync of 10k and 100k transaction items…');
 const emu = spawnSync(join(binDir, 'node'), [join(repoRoot, 'bench', 'emulator-sync.ts')], { encoding: 'utf8' });

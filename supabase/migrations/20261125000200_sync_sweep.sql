@@ -26,13 +26,23 @@ comment on table private.sync_settings is
   'One row: the sweep''s and retention jobs'' settings (README § Configuration). Change with an update as postgres.';
 revoke all on table private.sync_settings from public, anon, authenticated, service_role;
 
+-- When plaid-sync last picked up a call for this item and product (took the lease or coalesced the
+-- request): a call made after that and not picked up within lost_after was lost. (pg_net's own
+-- net._http_response has no index on id, so looking calls up there would not scale.)
+alter table public.plaid_sync_state add column last_claimed_at timestamptz;
+comment on column public.plaid_sync_state.last_claimed_at is
+  'When plaid-sync last took the lease or coalesced a request; a later dispatch not yet claimed is in flight.';
+
 -- The sweep's queries: due requests and stale products, and what is in flight.
 create index plaid_sync_state_requested_at_idx on public.plaid_sync_state (requested_at) where requested_at is not null;
 create index plaid_sync_state_last_synced_at_idx on public.plaid_sync_state (last_synced_at nulls first) where requested_at is null;
-create index plaid_sync_state_in_flight_idx on public.plaid_sync_state (last_dispatched_at)
-  where lease_id is not null or last_dispatched_at is not null;
+-- Only calls not picked up yet and runs holding a lease: small, whatever the number of items.
+create index plaid_sync_state_unclaimed_dispatch_idx on public.plaid_sync_state (last_dispatched_at)
+  where last_claimed_at is null or last_claimed_at < last_dispatched_at;
+create index plaid_sync_state_lease_expires_at_idx on public.plaid_sync_state (lease_expires_at) where lease_id is not null;
 
--- In flight: a run holds a live lease, or a call went out recently and has no answer yet.
+-- In flight: a run holds a live lease, or a call went out recently and plaid-sync has not picked it
+-- up yet. A call that failed (plaid-sync down, 5xx) counts as in flight until lost_after.
 create or replace function private.sync_in_flight(p_state public.plaid_sync_state, p_lost_after interval)
 returns boolean
 language sql
@@ -41,7 +51,7 @@ set search_path = ''
 as $$
   select coalesce(p_state.lease_id is not null and p_state.lease_expires_at > now(), false)
       or coalesce(p_state.last_dispatched_at > now() - p_lost_after
-          and not exists (select 1 from net._http_response r where r.id = p_state.last_dispatch_id), false)
+          and (p_state.last_claimed_at is null or p_state.last_claimed_at < p_state.last_dispatched_at), false)
 $$;
 
 -- Dispatches plaid-sync for due work, at most p_limit calls (and never past max_in_flight). Returns
@@ -61,10 +71,14 @@ begin
   -- One sweep at a time (finishing runs sweep while pg_cron does): each sees the others' dispatches.
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('nestfolio:sync_sweep', 0));
   select * into v_settings from private.sync_settings;
-  select v_settings.max_in_flight - count(*) into v_slots
-  from public.plaid_sync_state s
-  where (s.lease_id is not null or s.last_dispatched_at > now() - v_settings.lost_after)
-    and private.sync_in_flight(s, v_settings.lost_after);
+  -- In flight (private.sync_in_flight), counted through the two small partial indexes.
+  select v_settings.max_in_flight
+    - (select count(*) from public.plaid_sync_state s where s.lease_id is not null and s.lease_expires_at > now())
+    - (select count(*) from public.plaid_sync_state s
+       where (s.last_claimed_at is null or s.last_claimed_at < s.last_dispatched_at)
+         and s.last_dispatched_at > now() - v_settings.lost_after
+         and not coalesce(s.lease_id is not null and s.lease_expires_at > now(), false))
+    into v_slots;
   v_slots := least(v_slots, v_settings.sweep_batch, coalesce(p_limit, v_settings.sweep_batch));
 
   -- Requested and not completed: never dispatched, lost, failed, crashed, or backoff over.
@@ -138,6 +152,52 @@ comment on function private.prune_sync_logs() is
 revoke all on function private.sync_in_flight(public.plaid_sync_state, interval), private.sweep_syncs(integer),
   private.prune_sync_logs() from public, anon, authenticated;
 grant execute on function private.sweep_syncs(integer), private.prune_sync_logs() to service_role;
+
+-- plaid-sync picking up a call is recorded (last_claimed_at). Same as 20261124003000's claim_sync
+-- otherwise.
+create or replace function private.claim_sync(p_item_id uuid, p_product text, p_trigger text, p_lease_seconds integer)
+returns table (lease_id uuid, run_id uuid, user_id uuid, cursor text, loop_start_cursor text, has_more boolean,
+               initial_sync_done boolean, access_token text)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_state public.plaid_sync_state;
+  v_status text;
+  v_lease uuid := gen_random_uuid();
+  v_run uuid;
+begin
+  select i.status into v_status from public.plaid_items i where i.id = p_item_id;
+  if not found or not private.item_is_syncable(v_status) then
+    return;
+  end if;
+  insert into public.plaid_sync_state as s (item_id, product, user_id)
+  select i.id, p_product, i.user_id from public.plaid_items i where i.id = p_item_id
+  on conflict (item_id, product) do nothing;
+  select * into v_state from public.plaid_sync_state s where s.item_id = p_item_id and s.product = p_product for update;
+  if v_state.lease_id is not null and v_state.lease_expires_at > now() then
+    update public.plaid_sync_state s set rerun_requested = true, last_claimed_at = now()
+    where s.item_id = p_item_id and s.product = p_product;
+    return;
+  end if;
+  if v_state.lease_id is not null then
+    -- The previous holder's lease expired (crashed or killed run): its run record says so.
+    update public.sync_runs r set outcome = 'superseded', finished_at = greatest(now(), r.started_at)
+    where r.item_id = p_item_id and r.product = p_product and r.lease_id = v_state.lease_id and r.outcome = 'running';
+  end if;
+  update public.plaid_sync_state s
+  set lease_id = v_lease, lease_expires_at = now() + make_interval(secs => p_lease_seconds), running_since = now(),
+      rerun_requested = false, last_claimed_at = now()
+  where s.item_id = p_item_id and s.product = p_product;
+  insert into public.sync_runs (user_id, item_id, product, trigger, lease_id)
+  values (v_state.user_id, p_item_id, p_product, p_trigger, v_lease)
+  returning id into v_run;
+  -- The token comes with the lease: one round trip fewer per run (a no-change sync costs three).
+  return query select v_lease, v_run, v_state.user_id, v_state.cursor, v_state.loop_start_cursor, v_state.has_more,
+    v_state.initial_sync_done, private.read_item_access_token(p_item_id);
+end
+$$;
 
 -- A finishing run hands its slot to the next due item. Same as 20261124003000's finish_sync plus the
 -- last statement.

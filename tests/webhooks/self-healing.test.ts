@@ -53,16 +53,19 @@ describe('self-healing', () => {
     expect({ ...run }).toEqual({ status: 'succeeded', return_message: 'SELECT 1' });
   }, 90_000);
 
-  it('a call answered with an error is made again by the next sweep without waiting', async () => {
+  it('a call answered with an error (plaid-sync never picked it up) is made again once lost_after has passed', async () => {
     const { itemId, newId } = await itemWithNewData();
     await sql.begin(async (tx) => {
       const [{ id }] = await tx`select private.dispatch_sync(${itemId}, 'transactions', 'manual') as id`;
       await tx`update public.plaid_sync_state set requested_at = now() where item_id = ${itemId} and product = 'transactions'`;
-      // What pg_net records when the function answers 503 (platform hiccup).
+      // What pg_net records when the platform answers 503 before the function runs.
       await tx`delete from net.http_request_queue where id = ${id}`;
       await tx`insert into net._http_response (id, status_code, content, timed_out) values (${id}, 503, 'unavailable', false)`;
     });
-    await sql`select private.sweep_syncs()`; // what pg_cron runs
+    await sql`select private.sweep_syncs()`; // what pg_cron runs: still in flight, not repeated yet
+    expect(await stored(newId)).toBe(0);
+    await sql`update public.plaid_sync_state set last_dispatched_at = now() - interval '3 minutes' where item_id = ${itemId} and product = 'transactions'`;
+    await sql`select private.sweep_syncs()`;
     await eventually(() => stored(newId), (n) => n === 1);
     await waitForIdle(itemId);
     await expectEqualsTruth(itemId, expect);
