@@ -42,6 +42,7 @@ export async function buildWebClient(outDir: string, envDir: string, cacheDir: s
 }
 
 export type LocalWebOptions = {
+  /** 0 picks a free port. */
   port: number;
   /** dev: Vite dev server over web/; static: serve the bundle in distDir. */
   mode: 'dev' | 'static';
@@ -79,7 +80,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
 async function localSessionEndpoint(o: LocalWebOptions, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const reply = (status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
   if (req.method !== 'POST') return void reply(405, { error: 'use POST' });
-  if (req.headers.origin && req.headers.origin !== origin) return void reply(403, { error: 'same-origin requests only' });
+  const port = new URL(origin).port;
+  const sameOrigin = !req.headers.origin || ['127.0.0.1', 'localhost', '[::1]'].some((host) => req.headers.origin === `http://${host}:${port}`);
+  if (!sameOrigin) return void reply(403, { error: 'same-origin requests only' });
   try {
     const raw = await readBody(req);
     const email = (raw ? JSON.parse(raw).email : undefined) ?? o.defaultEmail;
@@ -92,8 +95,8 @@ async function localSessionEndpoint(o: LocalWebOptions, origin: string, req: Inc
 }
 
 export async function startLocalWeb(o: LocalWebOptions): Promise<{ url: string; close(): Promise<void> }> {
-  const origin = `http://127.0.0.1:${o.port}`;
   const server = createServer();
+  let origin = `http://127.0.0.1:${o.port}`;
   let fallback: (req: IncomingMessage, res: ServerResponse) => void = (req, res) => serveStatic(o.distDir, req, res);
   let closeVite = async () => {};
   if (o.mode === 'dev') {
@@ -110,6 +113,7 @@ export async function startLocalWeb(o: LocalWebOptions): Promise<{ url: string; 
     else fallback(req, res);
   });
   await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(o.port, '127.0.0.1', () => ok()); });
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`; // port 0 = any free port
   o.log(`[web] ${origin} (${o.mode === 'dev' ? 'Vite dev server' : `bundle in ${o.distDir}`})`);
   return {
     url: origin,

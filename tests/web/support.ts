@@ -26,7 +26,7 @@ export const DESKTOP = { width: 1100, height: 900 };
 
 /** A page signed in as `email` at `route`; collects page errors so a test can assert there were none. */
 export async function openAs(browser: Browser, email: string, route = '#/accounts', viewport = DESKTOP): Promise<Page & { errors: string[] }> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
   await context.addInitScript((e) => localStorage.setItem('nestfolio.localUser', e), email);
   const page = await context.newPage() as Page & { errors: string[] };
   page.errors = [];
@@ -61,3 +61,14 @@ export async function linkNewConnection(page: Page, opts: { bank?: string; usern
 export const connectionCard = (page: Page, bank: string) => page.getByTestId('connection').filter({ has: page.getByRole('heading', { name: bank, exact: true }) });
 /** An account row by its label. */
 export const accountRow = (page: Page, label: string) => page.getByTestId('account').filter({ has: page.locator('summary', { hasText: label }) });
+
+/** Visible form controls without an accessible name (a label, aria-label(ledby) or text). */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  return await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], summary')]
+    .filter((el) => el.offsetParent !== null || el.getClientRects().length > 0)
+    .filter((el) => {
+      const labelled = (el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      return !labelled && !(el.textContent ?? '').trim();
+    })
+    .map((el) => el.outerHTML.slice(0, 120)));
+}

@@ -33,6 +33,7 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     connectButton.disabled = true;
     await connectAccounts(ctx, (m) => { message.textContent = m; });
     connectButton.disabled = false;
+    if (document.activeElement === document.body) connectButton.focus();
   } }, 'Connect accounts');
 
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
@@ -61,7 +62,8 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     const o = state.overview;
     if (!o) return;
     loading.remove();
-    const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden);
+    // By the name the user sees (their own label when they renamed an account).
+    const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden).sort((a, b) => a.label.localeCompare(b.label));
     const manualAccounts = o.accounts.filter((a) => a.source === 'manual');
     const seenRows = new Set<string>();
     const wantedCards = o.items.map((item) => {

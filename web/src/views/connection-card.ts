@@ -28,6 +28,7 @@ export class ConnectionCard {
   private refreshAllowedAt: number | null = null;
   private reenableTimer: ReturnType<typeof setTimeout> | null = null;
   private busy = new Set<string>();
+  private blocked = false;
 
   constructor(private readonly ctx: AppContext, item: Item) {
     this.item = item;
@@ -70,6 +71,10 @@ export class ConnectionCard {
       this.calloutButton.hidden = !need.kind;
       this.calloutButton.textContent = need.button;
     }
+    // Plaid answers nothing for an item that needs the user: only the callout's action helps then.
+    const blocked = item.status === 'login_required' || item.status === 'revoked';
+    this.syncButton.disabled = blocked || this.busy.has('sync');
+    this.blocked = blocked;
     const server = item.balance_refresh_available_at ? Date.parse(item.balance_refresh_available_at) : null;
     if (server && server > Date.now()) this.refreshAllowedAt = Math.max(this.refreshAllowedAt ?? 0, server);
     this.renderBalanceState();
@@ -80,7 +85,7 @@ export class ConnectionCard {
 
   private renderBalanceState(): void {
     const waiting = this.refreshAllowedAt !== null && this.refreshAllowedAt > Date.now();
-    this.balanceButton.disabled = waiting || this.busy.has('balance');
+    this.balanceButton.disabled = waiting || this.blocked || this.busy.has('balance');
     if (this.reenableTimer) clearTimeout(this.reenableTimer);
     if (waiting) {
       const at = new Date(this.refreshAllowedAt!).toISOString();
@@ -102,7 +107,9 @@ export class ConnectionCard {
     try { await run(); } finally {
       this.busy.delete(key);
       button.disabled = false;
-      this.renderBalanceState();
+      this.update(this.item);
+      // Plaid Link returns focus to its opener while it is disabled: give it back.
+      if (document.activeElement === document.body && button.isConnected && !button.hidden) button.focus();
     }
   }
 
@@ -133,11 +140,13 @@ export class ConnectionCard {
       try {
         const res = await this.ctx.api.refreshBalances(this.item.id);
         this.refreshAllowedAt = Date.parse(res.next_allowed_at);
+        this.renderBalanceState();
         this.say('Balances refreshed.');
         await this.ctx.store.refresh();
       } catch (e) {
         if (e instanceof ApiError && e.code === 'RATE_LIMITED' && typeof e.details?.next_allowed_at === 'string') {
           this.refreshAllowedAt = Date.parse(e.details.next_allowed_at);
+          this.renderBalanceState();
           const at = e.details.next_allowed_at;
           this.say(`Balances were refreshed recently. To limit costs at the bank, you can refresh again at ${time(at)}.`);
         } else {

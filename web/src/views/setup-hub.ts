@@ -28,6 +28,8 @@ export function setupHubPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
       render(ctx.store.state);
     }
     connect.disabled = false;
+    // Link hands focus back to this button while it is still disabled; take it back.
+    if (document.activeElement === document.body) connect.focus();
   }
 
   let shownKey = '';

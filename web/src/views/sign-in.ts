@@ -19,7 +19,9 @@ export function mountSignIn(root: HTMLElement, auth: SupabaseAuthSource): void {
       await auth.sendSignInLink(email.value.trim());
       status.textContent = `We sent a sign-in link to ${email.value.trim()}. Open it on this device to continue.`;
     } catch (e) {
-      error.textContent = `Sending the link failed: ${e instanceof Error ? e.message : String(e)}`;
+      const why = e instanceof Error ? e.message : String(e);
+      // A network failure reads "Failed to fetch": say what it means.
+      error.textContent = `Sending the link failed: ${/fetch/i.test(why) ? 'the sign-in service could not be reached. Check your connection and try again.' : why}`;
     } finally {
       submit.disabled = false;
     }

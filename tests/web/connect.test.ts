@@ -1,0 +1,99 @@
+// The Setup Hub in a real browser: "Connect accounts" → link token → the emulator's Plaid Link →
+// exchange → the initial import's progress until it is done → the accounts, their status,
+// transactions (pending marked) and summaries. Link being closed or failing is explained.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { newSession } from '../support/stack.ts';
+import { sql } from '../support/sync.ts';
+import { accountRow, connectionCard, launchBrowser, linkNewConnection, openAs, PHONE, screenshot } from './support.ts';
+
+let browser: Browser;
+beforeAll(async () => { browser = await launchBrowser(); }, 60_000);
+afterAll(async () => { await browser?.close(); });
+
+describe('Setup Hub: Connect accounts', () => {
+  it('connects a bank through Plaid Link, shows the import progress until done, then the accounts', async () => {
+    const s = await newSession('web-connect');
+    const page = await openAs(browser, s.email, '#/setup');
+    await page.getByRole('button', { name: 'Connect accounts' }).click();
+    await page.getByRole('dialog', { name: 'Nestfolio uses Plaid to connect your account' }).waitFor();
+    // A history large enough to take several pages (and a follow-up invocation) to import.
+    await linkNewConnection(page, { username: 'user_custom', password: JSON.stringify({ history_size: 25_000 }) });
+
+    const hub = page.getByTestId('import-progress');
+    await hub.getByText(/First Platypus Bank: Importing transactions… [\d,]+/).waitFor();
+    await screenshot(page, 'setup-hub-importing');
+    const done = hub.getByText(/First Platypus Bank is connected: 11 accounts, [\d,]+ transactions imported/);
+    await done.waitFor({ timeout: 90_000 });
+    const [{ n }] = await sql`select count(*)::int as n from public.transactions where user_id = ${s.user_id}`;
+    expect(n).toBeGreaterThan(20_000);
+    expect(await done.textContent()).toContain(`${n.toLocaleString('en-US')} transactions imported`);
+    await screenshot(page, 'setup-hub-done');
+
+    await page.getByRole('link', { name: 'View accounts' }).click();
+    await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
+    const card = connectionCard(page, 'First Platypus Bank');
+    await card.getByTestId('connection-status').getByText('Up to date').waitFor();
+    expect(await card.getByTestId('updated').textContent()).toMatch(/^Updated (just now|\d+ (second|minute)s? ago)$/);
+    const accounts = await sql`select a.name, a.current_balance::text as balance from public.accounts a where a.user_id = ${s.user_id} order by a.name`;
+    await expect.poll(() => card.getByTestId('account').count()).toBe(accounts.length);
+
+    // An account's recent transactions equal the database's newest ten, pending ones marked.
+    const checking = accountRow(page, 'Plaid Checking');
+    expect(await checking.getByTestId('balance').textContent()).toMatch(/^\$110\.00/);
+    await checking.locator('summary').click();
+    await checking.getByTestId('transaction').first().waitFor();
+    const newest = await sql`select coalesce(t.merchant_name, t.name) as name, t.pending from public.transactions t
+      join public.accounts a on a.id = t.account_id where a.user_id = ${s.user_id} and a.name = 'Plaid Checking'
+      order by t.date desc, t.id desc limit 10`;
+    const shown = await checking.getByTestId('transaction').evaluateAll((rows) => rows.map((r) => ({
+      name: r.querySelector('.tx-name')!.firstChild!.textContent, pending: r.textContent!.includes('Pending') })));
+    expect(shown).toEqual(newest.map((t) => ({ name: t.name, pending: t.pending })));
+    expect(shown.some((t) => t.pending)).toBe(true);
+    await checking.getByRole('button', { name: 'Show more transactions' }).click();
+    await expect.poll(() => checking.getByTestId('transaction').count()).toBe(20);
+
+    // Liability and holdings summaries.
+    const card3333 = accountRow(page, 'Plaid Credit Card');
+    await card3333.locator('summary').click();
+    expect(await card3333.getByTestId('liability').textContent()).toMatch(/Minimum payment \$[\d.,]+ due .*APR [\d.]+%/);
+    const ira = accountRow(page, 'Plaid IRA');
+    await ira.locator('summary').click();
+    expect(await ira.getByTestId('holdings').textContent()).toMatch(/^\d+ holdings worth \$[\d,.]+/);
+    await screenshot(page, 'accounts-desktop');
+    await page.setViewportSize(PHONE);
+    await screenshot(page, 'accounts-phone', false);
+    // Nothing is wider than the phone's screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(page.errors).toEqual([]);
+    await page.context().close();
+  }, 150_000);
+
+  it('explains a Link closed by the user and a Link that failed, and connects nothing', async () => {
+    const s = await newSession('web-exit');
+    const page = await openAs(browser, s.email, '#/setup');
+    const connect = page.getByRole('button', { name: 'Connect accounts' });
+    await connect.click();
+    await page.getByTestId('plaid-link-close').click();
+    await page.getByTestId('connect-message').getByText('You closed Plaid before finishing, so nothing was connected.').waitFor();
+    // Closing Link gives focus back to the button that opened it.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Connect accounts');
+
+    await connect.click();
+    await page.getByTestId('plaid-link-consent-continue').click();
+    await page.getByLabel('Search institutions').fill('Unhealthy Platypus Bank - Down');
+    await page.getByRole('button', { name: 'Unhealthy Platypus Bank - Down', exact: true }).click();
+    await page.getByLabel('Username').fill('user_good');
+    await page.getByLabel('Password').fill('pass_good');
+    await page.getByTestId('plaid-link-submit-credentials').click();
+    await page.getByTestId('plaid-link-error').waitFor();
+    await page.keyboard.press('Escape');
+    const error = page.getByTestId('connect-error');
+    await error.getByText(/Plaid could not finish connecting to Unhealthy Platypus Bank - Down: .+ \(INSTITUTION_DOWN\)\. Nothing was connected/).waitFor();
+    await screenshot(page, 'setup-hub-link-error');
+    const [{ n }] = await sql`select count(*)::int as n from public.plaid_items where user_id = ${s.user_id}`;
+    expect(n).toBe(0);
+    expect(page.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+});
