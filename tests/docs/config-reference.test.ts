@@ -1,4 +1,5 @@
-// Every environment variable the code reads is in README § Configuration.
+// Every environment variable the code reads is in README § Configuration (the web client's VITE_*
+// build-time variables included).
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ const patterns = [
   /Deno\.env\.get\(['"]([A-Z][A-Z0-9_]+)['"]\)/g,
   /env\(['"]?([A-Z][A-Z0-9_]+)['"]?\)/g, // config.toml env(NAME), test helpers need('NAME')
   /^\s+([A-Z][A-Z0-9_]{3,}): z\./gm, // zod schemas over the function environment
+  /\benv\.(VITE_[A-Z0-9_]+)/g, // the web client's build-time configuration (import.meta.env)
+  /['"](VITE_[A-Z0-9_]+)['"]/g, // ... also when named as a string
 ];
 
 function envVarsReadBy(paths: string[]): Set<string> {
@@ -31,7 +34,8 @@ function envVarsReadBy(paths: string[]): Set<string> {
 
 describe('configuration reference', () => {
   it('lists every environment variable the product and its tooling read', () => {
-    const code = [...files(join(repoRoot, 'supabase')), ...files(join(repoRoot, 'local')), ...files(join(repoRoot, 'bench'))];
+    const code = [...files(join(repoRoot, 'supabase')), ...files(join(repoRoot, 'local')), ...files(join(repoRoot, 'bench')),
+      ...files(join(repoRoot, 'web'))];
     const vars = envVarsReadBy(code);
     // Set by the test runner for the test processes only (not configuration).
     for (const internal of [...vars].filter((v) => v.startsWith('NESTFOLIO_TEST_'))) vars.delete(internal);

@@ -62,6 +62,7 @@ describe('Setup Hub: Connect accounts', () => {
     expect(await ira.getByTestId('holdings').textContent()).toMatch(/^\d+ holdings worth \$[\d,.]+/);
     await screenshot(page, 'accounts-desktop');
     await page.setViewportSize(PHONE);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'accounts-phone', false);
     // Nothing is wider than the phone's screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
