@@ -94,6 +94,30 @@ describe('Accounts: a connection', () => {
     await page.context().close();
   }, 60_000);
 
+  it('offers new accounts Plaid announces and adds them through Link update mode with account selection', async () => {
+    const { s, item } = await connected('web-new-accounts');
+    const page = await openAs(browser, s.email);
+    const card = connectionCard(page, 'First Platypus Bank');
+    await card.getByTestId('connection-status').getByText('Up to date').waitFor();
+    const [{ token }] = await sql`select private.read_item_access_token(${item.id}) as token`;
+    await plaid('/sandbox/item/fire_webhook', { access_token: token, webhook_type: 'ITEM', webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+    await card.getByTestId('action-needed').getByText('First Platypus Bank has new accounts you can add to Nestfolio.').waitFor();
+    await card.getByRole('button', { name: 'Add new accounts' }).click();
+    await page.getByRole('dialog', { name: 'Reconnect to First Platypus Bank' }).waitFor();
+    await page.getByLabel('Username').fill('user_good');
+    await page.getByLabel('Password').fill('pass_good');
+    await page.getByTestId('plaid-link-submit-credentials').click();
+    await page.getByTestId('plaid-link-account-list').waitFor(); // update mode with account selection
+    await page.getByTestId('plaid-link-accounts-continue').click();
+    await page.getByTestId('plaid-link-success-continue').click();
+    await card.getByTestId('connection-message').getByText('First Platypus Bank is updated; new accounts appear as they sync.').waitFor();
+    await card.getByTestId('action-needed').waitFor({ state: 'hidden' });
+    const [row] = await sql`select new_accounts_available from public.plaid_items where id = ${item.id}`;
+    expect(row.new_accounts_available).toBe(false);
+    expect(page.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   it('removes a connection keeping its history as manual accounts, and another deleting everything', async () => {
     const s = await newSession('web-remove');
     const kept = await connectItem(s, { institutionId: 'ins_109508' });
