@@ -16,6 +16,8 @@ as $$
 declare
   v_requested integer;
 begin
+  -- The item's sync state before the item, the lock order every writer keeps (20261125000300).
+  perform 1 from public.plaid_sync_state s where s.item_id = p_item_id order by s.product for update;
   update public.plaid_items i set status = 'healthy', error = null, error_code = null,
     -- Update mode with account selection is how new accounts get shared: the flag has been acted on.
     new_accounts_available = case when p_accounts_reviewed then false else i.new_accounts_available end

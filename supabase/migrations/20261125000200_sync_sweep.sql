@@ -176,6 +176,9 @@ begin
   select i.id, p_product, i.user_id from public.plaid_items i where i.id = p_item_id
   on conflict (item_id, product) do nothing;
   select * into v_state from public.plaid_sync_state s where s.item_id = p_item_id and s.product = p_product for update;
+  if not found then
+    return; -- the item was removed meanwhile
+  end if;
   if v_state.lease_id is not null and v_state.lease_expires_at > now() then
     update public.plaid_sync_state s set rerun_requested = true, last_claimed_at = now()
     where s.item_id = p_item_id and s.product = p_product;
@@ -196,6 +199,8 @@ begin
   -- The token comes with the lease: one round trip fewer per run (a no-change sync costs three).
   return query select v_lease, v_run, v_state.user_id, v_state.cursor, v_state.loop_start_cursor, v_state.has_more,
     v_state.initial_sync_done, private.read_item_access_token(p_item_id);
+exception when foreign_key_violation then
+  return; -- the item was removed while its first state row was being created: nothing to sync
 end
 $$;
 
@@ -212,12 +217,14 @@ declare
   v_state public.plaid_sync_state;
   v_rerun boolean;
 begin
+  -- The item's sync state is locked before anything else of the item (its runs, the item itself), as
+  -- every writer does (see 20261125000300): one lock order, no deadlocks with item removal.
+  select * into v_state from public.plaid_sync_state s where s.item_id = p_item_id and s.product = p_product for update;
   update public.sync_runs r set outcome = p_outcome, finished_at = greatest(now(), r.started_at),
     error = p_error, error_code = p_error ->> 'error_code'
   where r.id = p_run_id and r.outcome = 'running';
-  select * into v_state from public.plaid_sync_state s where s.item_id = p_item_id and s.product = p_product for update;
-  if not found or v_state.lease_id is distinct from p_lease_id then
-    return false; -- superseded: the state belongs to another run now
+  if v_state.item_id is null or v_state.lease_id is distinct from p_lease_id then
+    return false; -- superseded (the state belongs to another run now) or the item was removed
   end if;
   v_rerun := v_state.rerun_requested;
   update public.plaid_sync_state s set
