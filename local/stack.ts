@@ -146,7 +146,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   if (!realPlaid && opts.plaid !== 'off') {
     {
       const { startEmulator } = await import(join(repoRoot, 'local', 'plaid-emulator', 'server.ts'));
-      const emulator = await startEmulator({ port: opts.ports.plaid, clientId: keys.plaidClientId, secret: keys.plaidSecret, log: (s: string) => log(`[plaid-emulator] ${s}`) });
+      // The emulator keeps its items in memory while the dev database keeps its rows: a seed per start
+      // keeps Plaid's ids unique across restarts (tests start fresh and stay deterministic).
+      const seed = opts.fresh ? undefined : Date.now() % 1_000_000_007;
+      const emulator = await startEmulator({ port: opts.ports.plaid, clientId: keys.plaidClientId, secret: keys.plaidSecret, seed, log: (s: string) => log(`[plaid-emulator] ${s}`) });
       plaidUrl = emulator.url as string;
       issuedAccessTokens = () => (emulator.state.items as Array<{ access_token: string }>).map((i) => i.access_token);
       stoppers.push(() => emulator.close());
