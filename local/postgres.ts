@@ -28,7 +28,10 @@ export function ensureDebianPackages(extra: string[] = [], extraFiles: string[] 
   const packages = [...debianPackages, ...extra];
   const command = `apt-get update && apt-get install -y ${packages.join(' ')}`;
   if (!isRoot() || !existsSync('/etc/debian_version')) {
-    throw new Error(`PostgreSQL 15 with pg_cron, pgTAP and plpgsql_check is needed. Run as root:\n  ${command}`);
+    const what = extraFiles.length && missing.every((f) => extraFiles.includes(f))
+      ? `${extra.join(', ')} is needed (${missing.join(', ')} is missing)`
+      : 'PostgreSQL 15 with pg_cron, pgTAP and plpgsql_check is needed';
+    throw new Error(`${what}. Run as root:\n  ${command}`);
   }
   console.log(`[setup] installing Debian packages: ${packages.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -68,6 +71,17 @@ export class Cluster {
     return { status: r.status ?? 1, out };
   }
 
+  /** As root the server runs as the `postgres` OS user, which must be able to reach the state folder. */
+  private checkReachable(): void {
+    if (!isRoot()) return;
+    let dir = this.dataDir;
+    while (!existsSync(dir)) dir = join(dir, '..');
+    if (spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir], { stdio: 'ignore' }).status !== 0) {
+      throw new Error(`the postgres OS user cannot reach ${dir} (a parent folder such as /root is private): ` +
+        'clone the project outside /root, or set NESTFOLIO_STATE_DIR to a folder it can reach, e.g. /var/tmp/nestfolio');
+    }
+  }
+
   private ownDirs(): void {
     for (const d of [this.dataDir, this.runDir]) {
       mkdirSync(d, { recursive: true, mode: 0o700 });
@@ -79,6 +93,7 @@ export class Cluster {
 
   init(): void {
     if (this.isInitialized()) return;
+    this.checkReachable();
     this.ownDirs();
     const pwFile = join(this.runDir, 'pwfile');
     writeFileSync(pwFile, 'postgres\n');

@@ -59,7 +59,8 @@ async function dbChecks(dbUrl: string): Promise<SuiteResult> {
 
 async function vitest(env: Record<string, string>, extra: string[]): Promise<SuiteResult> {
   const report = join(testState, 'vitest.json');
-  const r = await exec(join(binDir, 'vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra], env);
+  // Under this Node (24), whatever `node` is first on PATH: vitest 5 needs Node >= 22.
+  const r = await exec(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra], env);
   let passed = 0, failed = r.code === 0 ? 0 : 1;
   if (existsSync(report)) {
     const j = JSON.parse(readFileSync(report, 'utf8'));

@@ -1,6 +1,6 @@
 // Shared helpers for the Plaid emulator tests: start an emulator, call it, check every exchange against
-// Plaid's real OpenAPI spec (parsed from /work/shared once per test file), and receive webhooks.
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+// Plaid's real OpenAPI spec (parsed once per test file), and receive webhooks.
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,9 @@ import { startEmulator, type Emulator, type EmulatorOptions, type Exchange } fro
 import { convert } from '../../local/plaid-emulator/spec/openapi-to-jsonschema.ts';
 import { WEBHOOKS } from '../../local/plaid-emulator/spec/manifest.ts';
 
-export const SPEC_PATH = fileURLToPath(new URL('../../../shared/plaid-openapi/2020-09-14.yml', import.meta.url));
+// Plaid's spec is reference material beside the checkout (../shared/plaid-openapi, see its SOURCE.md),
+// not part of the repository; PLAID_OPENAPI_SPEC points elsewhere.
+export const SPEC_PATH = process.env.PLAID_OPENAPI_SPEC ?? fileURLToPath(new URL('../../../shared/plaid-openapi/2020-09-14.yml', import.meta.url));
 export const CLIENT_ID = 'test-client-id';
 export const SECRET = 'test-secret';
 export const HEADERS = { 'Content-Type': 'application/json', 'PLAID-CLIENT-ID': CLIENT_ID, 'PLAID-SECRET': SECRET, 'Plaid-Version': '2020-09-14' };
@@ -31,6 +33,9 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 
 /** The spec's raw text (read once per test file). */
 export function specYaml(): string {
+  if (specText === null && !existsSync(SPEC_PATH)) {
+    throw new Error(`Plaid's OpenAPI spec is not at ${SPEC_PATH}: the emulator is validated against it. Put plaid/plaid-openapi's 2020-09-14.yml there or set PLAID_OPENAPI_SPEC.`);
+  }
   specText ??= readFileSync(SPEC_PATH, 'utf8');
   return specText;
 }

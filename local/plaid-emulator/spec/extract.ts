@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { ENDPOINTS, WEBHOOKS, EXTRA_SCHEMAS, SPEC_VERSION } from './manifest.ts';
 import { buildDefinitions } from './openapi-to-jsonschema.ts';
 
-export const DEFAULT_SPEC_PATH = fileURLToPath(new URL('../../../../shared/plaid-openapi/2020-09-14.yml', import.meta.url));
+export const DEFAULT_SPEC_PATH = process.env.PLAID_OPENAPI_SPEC ?? fileURLToPath(new URL('../../../../shared/plaid-openapi/2020-09-14.yml', import.meta.url));
 export const OUTPUT_PATH = fileURLToPath(new URL('./plaid-schemas.json', import.meta.url));
 
 type Spec = { info: { version: string }; paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> } }>; components: { schemas: Record<string, unknown> } };
