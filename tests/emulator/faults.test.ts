@@ -1,6 +1,6 @@
 // Fault injection through the control API: Plaid errors for the next N calls (500, 429 with the
 // endpoint's code, TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION at page K), added latency and hangs.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HEADERS, exchangeProblems, startTestEmulator, syncAll, type TestEmulator } from './support.ts';
 
 let emu: TestEmulator;
@@ -64,13 +64,28 @@ describe('faults', () => {
     expect((await emu.plaid('/item/get', { access_token: a.access_token })).status).toBe(200);
   });
 
-  it('adds latency', async () => {
+  it('adds latency: the answer is held until latency_ms have passed on the emulator\'s clock, then it is normal', async () => {
     const { access_token } = await emu.newItem();
     await emu.control('POST', '/__emulator/faults', { endpoint: '/item/get', latency_ms: 150 });
-    const t0 = performance.now();
-    const r = await emu.plaid('/item/get', { access_token });
-    expect(r.status).toBe(200);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+    // Only setTimeout is faked (the emulator waits with it): the test moves the clock itself, so the
+    // delay is observed by what has been answered, not by measuring time.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let answered = false;
+      const call = emu.plaid('/item/get', { access_token }).then((r) => { answered = true; return r; });
+      // The rule is taken when the request is handled: from then on the emulator is waiting.
+      await vi.waitFor(async () => expect((await emu.control('GET', '/__emulator/faults')).faults).toEqual([]), { interval: 5 });
+      await vi.advanceTimersByTimeAsync(149);
+      // Meanwhile the emulator answers other calls: only the delayed one is held.
+      expect((await emu.plaid('/accounts/get', { access_token })).status).toBe(200);
+      expect(answered).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      const r = await call;
+      expect(r.status).toBe(200);
+      expect(r.body.item.item_id).toBeTruthy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('hangs past the client timeout without answering', async () => {
