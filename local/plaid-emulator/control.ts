@@ -12,6 +12,7 @@ import { plaidError, CATALOG } from './errors.ts';
 import { INSTITUTIONS } from './data/institutions.ts';
 import { PERSONAS } from './data/accounts.ts';
 import { readBody, sendJson, CORS_HEADERS } from './http.ts';
+import { iso8601 } from './routes/types.ts';
 
 class ControlError extends Error {
   status: number;
@@ -25,7 +26,7 @@ type Req = { state: EmulatorState; body: Record<string, unknown>; params: string
 type Route = [method: string, pattern: RegExp, fn: (r: Req) => unknown];
 
 function itemOf(state: EmulatorState, idOrToken: string): Item {
-  const item = state.byItemId.get(idOrToken) ?? state.byAccessToken.get(idOrToken);
+  const item = state.byItemId.get(idOrToken) ?? state.byAccessToken.get(idOrToken) ?? state.publicTokens.get(idOrToken)?.item;
   if (!item) throw new ControlError(404, `no item ${idOrToken}`);
   return item;
 }
@@ -154,6 +155,14 @@ const ROUTES: Route[] = [
     const { webhook_type: _t, webhook_code: _c, ...extra } = body;
     state.fire(item, type, code, { ...webhookFields(state, item, type, code), ...extra });
     return { fired: true, delivery: state.webhooks.deliveries[state.webhooks.deliveries.length - 1] };
+  }],
+
+  // What a Plaid client asked /link/token/create for (its request as accepted, without client_id/secret).
+  ['GET', /^\/__emulator\/link-tokens\/([^/]+)$/, ({ state, params }) => {
+    const rec = state.linkTokens.get(params[0]);
+    if (!rec) throw new ControlError(404, `no link token ${params[0]}`);
+    const { client_id: _id, secret: _secret, ...request } = rec.request;
+    return { link_token: rec.link_token, expiration: iso8601(rec.expiration), update_item_id: rec.updateItem?.item_id ?? null, request };
   }],
 
   ['GET', /^\/__emulator\/webhooks$/, ({ state, query }) => {
