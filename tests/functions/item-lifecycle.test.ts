@@ -3,10 +3,39 @@ import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { callFunction, connectItem, emulator, sandboxPublicToken } from '../support/functions.ts';
 import { newSession, testStack } from '../support/stack.ts';
+import { readFunctionSecrets } from '../../local/stack.ts';
 
 const sql = postgres(testStack.adminDbUrl, { max: 2, onnotice: () => {} });
 const count = async (table: string, userId: string) =>
   (await sql`select count(*)::int as n from ${sql(table)} where user_id = ${userId}`)[0].n as number;
+
+// What the functions were configured with (supabase/functions/.env over the defaults in README § Configuration).
+const fnEnv = readFunctionSecrets();
+const listOf = (v: string | undefined, fallback: string) => (v ?? fallback).split(',').map((p) => p.trim()).filter(Boolean);
+const configured = {
+  products: listOf(fnEnv.PLAID_PRODUCTS, 'transactions'),
+  optional: listOf(fnEnv.PLAID_OPTIONAL_PRODUCTS, 'liabilities,investments'),
+  days: Number(fnEnv.PLAID_TRANSACTIONS_DAYS_REQUESTED ?? 730),
+  webhook: fnEnv.PLAID_WEBHOOK_URL ?? `${testStack.apiUrl}/functions/v1/plaid-webhook`,
+  redirect: fnEnv.PLAID_REDIRECT_URI,
+};
+
+/** The /link/token/create request the emulator accepted for a link token (its control API). */
+type LinkTokenRecord = { link_token: string; update_item_id: string | null; request: Record<string, any> };
+const linkTokenRequest = (linkToken: string) => emulator<LinkTokenRecord>('GET', `/link-tokens/${linkToken}`);
+
+type EmulatorItem = { item_id: string; access_token: string; removed: boolean };
+const plaidItemOf = async (itemId: string) =>
+  (await sql`select plaid_item_id from public.plaid_items where id = ${itemId}`)[0].plaid_item_id as string;
+/** Nothing of this Plaid item in the database: no item row, no Vault secret holding its token, no accounts. */
+async function expectNothingStored(userId: string, at: EmulatorItem) {
+  expect(await count('plaid_items', userId)).toBe(0);
+  expect(await count('accounts', userId)).toBe(0);
+  expect(await count('plaid_accounts', userId)).toBe(0);
+  expect(await count('plaid_sync_state', userId)).toBe(0);
+  expect((await sql`select count(*)::int as n from public.plaid_items where plaid_item_id = ${at.item_id}`)[0].n).toBe(0);
+  expect((await sql`select count(*)::int as n from vault.decrypted_secrets where decrypted_secret = ${at.access_token}`)[0].n).toBe(0);
+}
 
 describe('plaid-link-token', () => {
   it('creates a link token for a new connection', async () => {
@@ -30,6 +59,50 @@ describe('plaid-link-token', () => {
     expect(theirs.body.error.code).toBe('NOT_FOUND');
     const missing = await callFunction('plaid-link-token', { item_id: crypto.randomUUID() }, { session: owner });
     expect(missing.status).toBe(404);
+  });
+
+  it('asks Plaid for a new connection: the caller as client_user_id, products, optional products, 730 days, our webhook, redirect_uri when given', async () => {
+    const s = await newSession();
+    const redirect = 'https://app.example.com/plaid/oauth-return';
+    const res = await callFunction('plaid-link-token', { redirect_uri: redirect }, { session: s });
+    expect(res.status).toBe(200);
+    const got = await linkTokenRequest(res.body.link_token);
+    expect(got.update_item_id).toBeNull();
+    expect(got.request).toMatchObject({
+      user: { client_user_id: s.user_id },
+      products: configured.products,
+      transactions: { days_requested: configured.days },
+      webhook: configured.webhook,
+      redirect_uri: redirect,
+    });
+    expect(got.request.optional_products).toEqual(configured.optional);
+    expect(got.request).not.toHaveProperty('access_token');
+    // Without redirect_uri none is sent (unless one is configured).
+    const plain = await callFunction('plaid-link-token', {}, { session: s });
+    expect(plain.status).toBe(200);
+    expect((await linkTokenRequest(plain.body.link_token)).request.redirect_uri).toBe(configured.redirect);
+  });
+
+  it('asks Plaid for update mode with the access token of that item, no products; account selection only when asked', async () => {
+    const s = await newSession();
+    const first = await connectItem(s);
+    const second = await connectItem(s, { institutionId: 'ins_109509' });
+    const truth = await emulator<EmulatorItem>('GET', `/items/${await plaidItemOf(second.id)}`);
+    const res = await callFunction('plaid-link-token', { item_id: second.id, account_selection: true }, { session: s });
+    expect(res.status).toBe(200);
+    expect(res.body.mode).toBe('update');
+    const got = await linkTokenRequest(res.body.link_token);
+    expect(got.update_item_id).toBe(truth.item_id);
+    expect(got.request.access_token).toBe(truth.access_token);
+    expect(got.request).toMatchObject({ user: { client_user_id: s.user_id }, webhook: configured.webhook, update: { account_selection_enabled: true } });
+    for (const field of ['products', 'optional_products', 'required_if_supported_products', 'additional_consented_products', 'transactions']) {
+      expect(got.request).not.toHaveProperty(field);
+    }
+    const reconnect = await callFunction('plaid-link-token', { item_id: first.id }, { session: s });
+    const again = await linkTokenRequest(reconnect.body.link_token);
+    expect(again.update_item_id).toBe(await plaidItemOf(first.id));
+    expect(again.request).not.toHaveProperty('update');
+    expect(again.request).not.toHaveProperty('products');
   });
 });
 
@@ -64,6 +137,60 @@ describe('plaid-exchange-token', () => {
     const created = after.items.filter((i) => !before.items.some((b) => b.item_id === i.item_id));
     // Other test files create items concurrently: the one from this public token is the removed one.
     expect(created.filter((i) => i.removed)).toHaveLength(1);
+  });
+
+  it('Plaid fails after the public token was exchanged (/accounts/get): a 5xx saying so, nothing stored, the new item removed at Plaid', async () => {
+    const s = await newSession();
+    const publicToken = await sandboxPublicToken();
+    const created = await emulator<EmulatorItem>('GET', `/items/${publicToken}`);
+    // Every attempt (the client retries a 500) fails, for this item only.
+    const { fault } = await emulator<{ fault: { id: string } }>('POST', '/faults', { endpoint: '/accounts/get', error_code: 'INTERNAL_SERVER_ERROR', count: 10, item_id: created.item_id });
+    try {
+      const res = await callFunction('plaid-exchange-token', { public_token: publicToken }, { session: s });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('PLAID_ERROR');
+      // Not Plaid's "try again later": the public token is spent, so the user has to connect again.
+      expect(res.body.error.message).toMatch(/^Plaid failed while the connection was being set up \(INTERNAL_SERVER_ERROR\): the bank was not connected and nothing was saved; connect it again$/);
+      expect(res.body.error.details).toMatchObject({ error_code: 'INTERNAL_SERVER_ERROR' });
+      expect(res.body.error.details.request_id).toBeTruthy();
+      expect(JSON.stringify(res.body)).not.toContain(created.access_token);
+    } finally {
+      await emulator('DELETE', `/faults/${fault.id}`).catch(() => {});
+    }
+    await expectNothingStored(s.user_id, created);
+    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
+  });
+
+  it('the database refuses the item after the exchange (a balance over numeric(20,4)): 500, nothing stored (the Vault secret rolled back too), removed at Plaid', async () => {
+    const s = await newSession();
+    const publicToken = await sandboxPublicToken();
+    const created = await emulator<EmulatorItem>('GET', `/items/${publicToken}`);
+    const { accounts } = await emulator<{ accounts: Array<{ account_id: string; subtype: string }> }>('GET', `/items/${created.item_id}/accounts`);
+    // The last account: the item row, its Vault secret and the other accounts are written before it fails.
+    await emulator('POST', `/items/${created.item_id}/balances`, { account_id: accounts.at(-1)!.account_id, current: 1e17 });
+    const res = await callFunction('plaid-exchange-token', { public_token: publicToken }, { session: s });
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatchObject({ code: 'INTERNAL_ERROR', message: expect.stringMatching(/could not be saved on our side.*nothing was saved; connect it again/) });
+    expect(JSON.stringify(res.body)).not.toContain(created.access_token);
+    await expectNothingStored(s.user_id, created);
+    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
+  });
+
+  it('the database refuses the item after the exchange (its Plaid item id is already stored): 500, nothing stored, removed at Plaid', async () => {
+    const s = await newSession();
+    const other = await newSession();
+    const publicToken = await sandboxPublicToken();
+    const created = await emulator<EmulatorItem>('GET', `/items/${publicToken}`);
+    // The unique key on plaid_item_id (what a restarted emulator with a reused seed once caused).
+    await sql`insert into public.plaid_items (user_id, plaid_item_id, institution_id) values (${other.user_id}, ${created.item_id}, 'ins_109508')`;
+    const res = await callFunction('plaid-exchange-token', { public_token: publicToken }, { session: s });
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatchObject({ code: 'INTERNAL_ERROR', message: expect.stringMatching(/nothing was saved; connect it again/) });
+    expect(await count('plaid_items', s.user_id)).toBe(0);
+    expect(await count('accounts', s.user_id)).toBe(0);
+    expect((await sql`select count(*)::int as n from vault.decrypted_secrets where decrypted_secret = ${created.access_token}`)[0].n).toBe(0);
+    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
+    await sql`delete from public.plaid_items where user_id = ${other.user_id}`;
   });
 
   it('surfaces Plaid errors as typed errors with request_id and writes nothing', async () => {

@@ -49,13 +49,17 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, max
   return parsed.data;
 }
 
+/** Our status for a Plaid error: 429 for Plaid's rate limits, 503 for transient errors (try again), else 502. */
+export function plaidErrorStatus(e: PlaidApiError): number {
+  return e.errorType === 'RATE_LIMIT_EXCEEDED' ? 429 : e.isRetryable ? 503 : 502;
+}
+
 /** Maps anything thrown by a handler to a response: our HttpErrors as they are, Plaid errors as 502/503 with Plaid's public fields. */
 export function toErrorResponse(e: unknown, log: Logger): Response {
   if (e instanceof HttpError) return errorResponse(e.status, e.code, e.message, { details: e.details, headers: e.headers });
   if (e instanceof PlaidApiError) {
     log.warn('plaid_error', { error_code: e.errorCode, request_id: e.requestId, status: e.status });
-    const status = e.errorType === 'RATE_LIMIT_EXCEEDED' ? 429 : e.isRetryable ? 503 : 502;
-    return errorResponse(status, 'PLAID_ERROR', e.displayMessage ?? `Plaid returned ${e.errorCode}`, { details: e.toPublic() });
+    return errorResponse(plaidErrorStatus(e), 'PLAID_ERROR', e.displayMessage ?? `Plaid returned ${e.errorCode}`, { details: e.toPublic() });
   }
   if (e instanceof PlaidTransportError) {
     log.warn('plaid_unreachable', { message: e.message });

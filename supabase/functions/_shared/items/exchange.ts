@@ -4,7 +4,9 @@
 // that function; the item just created at Plaid is then removed so it is not billed.
 import type { AccountBase } from 'plaid';
 import type { UserContext } from '../function.ts';
-import { HttpError } from '../http.ts';
+import { HttpError, plaidErrorStatus } from '../http.ts';
+import { PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
+import type { Logger } from '../log.ts';
 
 export type ExchangeInput = {
   public_token: string;
@@ -14,6 +16,20 @@ export type ExchangeInput = {
 type CreatedItem = { id: string; institution_id: string | null; institution_name: string | null; status: string; accounts: unknown[] };
 
 const DUPLICATE = 'NF409';
+const NOTHING_SAVED = 'the bank was not connected and nothing was saved; connect it again';
+
+/**
+ * A failure after Plaid's exchange (the public token is spent and the new item was removed again), as
+ * an error that says so: retrying the same public token cannot work, connecting again does.
+ */
+function afterExchangeError(e: unknown, log: Logger): HttpError {
+  if (e instanceof PlaidApiError) {
+    return new HttpError(plaidErrorStatus(e), 'PLAID_ERROR', `Plaid failed while the connection was being set up (${e.errorCode}): ${NOTHING_SAVED}`, { details: e.toPublic() });
+  }
+  if (e instanceof PlaidTransportError) return new HttpError(503, 'PLAID_UNAVAILABLE', `Plaid did not answer in time while the connection was being set up: ${NOTHING_SAVED}`);
+  log.error('item_create_failed', { message: e instanceof Error ? e.message : String(e) });
+  return new HttpError(500, 'INTERNAL_ERROR', `the connection could not be saved on our side (the error was logged): ${NOTHING_SAVED}`);
+}
 
 function accountRow(a: AccountBase) {
   return {
@@ -58,6 +74,6 @@ export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput
     if ((e as { code?: string }).code === DUPLICATE) {
       throw new HttpError(409, 'DUPLICATE_ITEM', 'this institution is already connected with the same accounts; reconnect the existing connection instead');
     }
-    throw e;
+    throw afterExchangeError(e, ctx.log);
   }
 }
