@@ -81,6 +81,15 @@ const ROUTES: Route[] = [
     return { ...summary(item), ...itemGetJson(item), accounts: item.accounts.map((a) => accountJson(a, a.type === 'investment')) };
   }],
   ['GET', /^\/__emulator\/items\/([^/]+)\/accounts$/, ({ state, params }) => ({ accounts: itemOf(state, params[0]).accounts.map((a) => accountJson(a, a.type === 'investment')) })],
+  ['POST', /^\/__emulator\/items\/([^/]+)\/accounts$/, ({ state, params, body }) => {
+    const item = itemOf(state, params[0]);
+    try {
+      const account = state.addAccount(item, body);
+      return { account: accountJson(account, account.type === 'investment') };
+    } catch (e) {
+      throw new ControlError(400, (e as Error).message);
+    }
+  }],
   ['POST', /^\/__emulator\/items\/([^/]+)\/balances$/, ({ state, params, body }) => {
     const item = itemOf(state, params[0]);
     const acct = item.accounts.find((a) => a.account_id === body.account_id);

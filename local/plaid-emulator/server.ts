@@ -208,7 +208,25 @@ async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: Serv
         return;
       }
     }
-    reply(200, await ROUTES[path]({ state, body: b, requestId }));
+    // A handler may find a fault of its own (page K of a /transactions/sync loop): the answer it
+    // decided now is delivered late, or never.
+    const delivery = { latencyMs: 0, hangMs: null as number | null };
+    let answer: Record<string, unknown> | undefined;
+    let failure: unknown = null;
+    try {
+      answer = await ROUTES[path]({ state, body: b, requestId, delivery });
+    } catch (e) {
+      failure = e;
+    }
+    if (delivery.latencyMs) await sleep(delivery.latencyMs);
+    if (delivery.hangMs !== null) {
+      log(`${req.method} ${path} hanging for ${delivery.hangMs}ms (injected)`);
+      await holdOpen(req.socket, delivery.hangMs);
+      req.socket.destroy();
+      return;
+    }
+    if (failure !== null) throw failure;
+    reply(200, answer as Record<string, unknown>);
   } catch (e) {
     if (e instanceof PlaidApiError) {
       send(httpStatusOf(e.code), { ...plaidError(e.code, e.vars, requestId) }, ` ${e.code}`);

@@ -4,7 +4,7 @@
 import { Rng, ALNUM, plaidId, uuid, hash32 } from './rng.ts';
 import { PlaidApiError, plaidError } from './errors.ts';
 import { institutionById, type InstitutionDef } from './data/institutions.ts';
-import { buildAccounts, personaFor, PERSONAS } from './data/accounts.ts';
+import { buildAccounts, newAccount, personaFor, PERSONAS, type Account, type NewAccountInput } from './data/accounts.ts';
 import { genContext, utcMidnight, DAY_MS } from './data/transactions.ts';
 import { buildInvestments } from './data/investments.ts';
 import { TxLog } from './txlog.ts';
@@ -83,7 +83,7 @@ export class EmulatorState {
   webhooks: Webhooks;
   faults = new Faults();
   cursorKey: number;
-  private counters = { request: 0, item: 0, publicToken: 0, linkToken: 0, explicit: 0 };
+  private counters = { request: 0, item: 0, publicToken: 0, linkToken: 0, explicit: 0, account: 0 };
   private timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(opts: StateOptions) {
@@ -307,6 +307,14 @@ export class EmulatorState {
     const wasBroken = item.error !== null;
     item.error = null;
     if (wasBroken && !viaUpdateMode) this.fire(item, 'ITEM', 'LOGIN_REPAIRED');
+  }
+
+  /** An account appears at the bank: it is on the Item from now on (/accounts/get, sync, ...). */
+  addAccount(item: Item, input: NewAccountInput): Account {
+    const account = newAccount(this.seed, item.key, item.institution.institution_id, item.username, item.accounts, this.counters.account, input);
+    this.counters.account++;
+    item.accounts.push(account);
+    return account;
   }
 
   removeItem(item: Item): void {

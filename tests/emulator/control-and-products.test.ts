@@ -2,7 +2,7 @@
 // covered elsewhere: investments async_update readiness, /sandbox/transactions/create rules,
 // institutions and product support errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exchangeProblems, startTestEmulator, webhookReceiver, webhookProblems, type TestEmulator } from './support.ts';
+import { exchangeProblems, startTestEmulator, syncAll, webhookReceiver, webhookProblems, type TestEmulator } from './support.ts';
 
 let emu: TestEmulator;
 let hook: Awaited<ReturnType<typeof webhookReceiver>>;
@@ -38,6 +38,32 @@ describe('control API', () => {
     expect(detail).toMatchObject({ item_id, access_token, transaction_count: 20, transactions_update_status: 'HISTORICAL_UPDATE_COMPLETE' });
     // an access token works as :item too
     expect((await emu.control('GET', `/__emulator/items/${access_token}`)).item_id).toBe(item_id);
+  });
+
+  it('adds an account that appears at the bank: /accounts/get lists it, and its transactions sync with it in accounts', async () => {
+    const { access_token, item_id } = await emu.newItem();
+    const first = await syncAll(emu, access_token);
+    const before = (await emu.plaid('/accounts/get', { access_token })).body.accounts as Array<{ account_id: string; mask: string }>;
+    const { account } = await emu.control('POST', `/__emulator/items/${item_id}/accounts`, {
+      type: 'credit', subtype: 'credit card', name: 'Travel Card', balances: { current: 42.5, limit: 1000 },
+    });
+    expect(account).toMatchObject({ type: 'credit', subtype: 'credit card', name: 'Travel Card', holder_category: 'personal', balances: { current: 42.5, available: null, limit: 1000, iso_currency_code: 'USD' } });
+    expect(before.map((a) => a.account_id)).not.toContain(account.account_id);
+    expect(before.map((a) => a.mask)).not.toContain(account.mask);
+    const after = (await emu.plaid('/accounts/get', { access_token })).body.accounts as Array<{ account_id: string }>;
+    expect(after.map((a) => a.account_id)).toEqual([...before.map((a) => a.account_id), account.account_id]);
+    // No transactions yet: sync has nothing for it (Plaid lists only accounts with transactions in the page).
+    const idle = await syncAll(emu, access_token, first.cursor);
+    expect(idle.pages.flatMap((p) => p.accounts)).toEqual([]);
+    const added = await emu.control('POST', `/__emulator/items/${item_id}/transactions`, { transactions: [{ amount: 12.34, name: 'Airline', account_id: account.account_id }] });
+    const next = await syncAll(emu, access_token, idle.cursor);
+    expect(next.pages.flatMap((p) => p.added).map((t) => [t.transaction_id, t.account_id])).toEqual([[added.transactions[0].transaction_id, account.account_id]]);
+    expect(next.pages.flatMap((p) => p.accounts)).toEqual([account]);
+    // Bad input and duplicate masks are refused.
+    for (const body of [{ type: 'spaceship' }, { mask: '12' }, { mask: account.mask }, { balances: { current: 'lots' } }]) {
+      const res = await fetch(`${emu.url}/__emulator/items/${item_id}/accounts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      expect({ body, status: res.status }).toEqual({ body, status: 400 });
+    }
   });
 
   it('validates config and rejects bad changes with 400s', async () => {

@@ -103,4 +103,24 @@ describe('faults', () => {
     const page = await fetch(emu.url + '/__emulator/faults', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ endpoint: '/item/get', error_code: 'INTERNAL_SERVER_ERROR', page: 2 }) });
     expect(page.status).toBe(400);
   });
+
+  it('latency and hang at page K: the page is decided when the call arrives and delivered late, or never', async () => {
+    const { access_token, item_id } = await emu.newItem();
+    const p1 = await emu.plaid('/transactions/sync', { access_token, count: 10 });
+    await emu.control('POST', '/__emulator/faults', { endpoint: '/transactions/sync', latency_ms: 300, page: 2 });
+    const late = emu.plaid('/transactions/sync', { access_token, count: 10, cursor: p1.body.next_cursor });
+    // Taken (the page is computed) before it is delivered: a change made meanwhile is not in it, and
+    // the next page of the loop says the data changed.
+    await vi.waitFor(async () => expect((await emu.control('GET', '/__emulator/faults')).faults).toEqual([]), { interval: 5, timeout: 5_000 });
+    const { transactions: [mid] } = await emu.control('POST', `/__emulator/items/${item_id}/transactions`, { amount: 3.21, name: 'Meanwhile' });
+    const p2 = await late;
+    expect(p2.status).toBe(200);
+    expect(p2.body.added.map((t: { transaction_id: string }) => t.transaction_id)).not.toContain(mid.transaction_id);
+    expect((await emu.plaid('/transactions/sync', { access_token, count: 10, cursor: p2.body.next_cursor })).body.error_code).toBe('TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION');
+    // A hang at page 1 of the next loop: no answer at all, and the rule is used up.
+    await emu.control('POST', '/__emulator/faults', { endpoint: '/transactions/sync', hang: true, hang_ms: 60_000, page: 1 });
+    const err = await fetch(emu.url + '/transactions/sync', { method: 'POST', headers: HEADERS, body: JSON.stringify({ access_token, count: 10 }), signal: AbortSignal.timeout(200) }).then(() => null, (e: Error) => e);
+    expect(err?.name).toBe('TimeoutError');
+    expect((await emu.plaid('/transactions/sync', { access_token, count: 10 })).status).toBe(200);
+  });
 });

@@ -99,3 +99,62 @@ export function accountJson(a: Account, withMargin = false): Record<string, unkn
 export function hasTransactions(a: Account): boolean {
   return a.type === 'depository' || a.type === 'credit' || (a.type === 'loan' && a.subtype === 'student');
 }
+
+export type NewAccountInput = {
+  type?: unknown; subtype?: unknown; name?: unknown; official_name?: unknown; mask?: unknown;
+  holder_category?: unknown; balances?: Partial<Record<'available' | 'current' | 'limit', unknown>> & { iso_currency_code?: unknown };
+};
+
+const ACCOUNT_TYPES = new Set(['depository', 'credit', 'loan', 'investment', 'other']);
+
+/**
+ * An account that appears at the bank after the Item was linked (emulator control API). Plaid's
+ * AccountBase shape; account_id is new, persistent_account_id follows the same rule as linked ones.
+ * `n` is a per-emulator counter, so ids never collide. Throws a message for a bad input.
+ */
+export function newAccount(seed: number, itemKey: string, institutionId: string, username: string, existing: Account[], n: number, input: NewAccountInput): Account {
+  const str = (k: string, v: unknown, dflt: string | null): string | null => {
+    if (v === undefined) return dflt;
+    if (v !== null && typeof v !== 'string') throw new Error(`${k} must be a string`);
+    return v;
+  };
+  const type = str('type', input.type, 'depository') as string;
+  if (!ACCOUNT_TYPES.has(type)) throw new Error(`type must be one of ${[...ACCOUNT_TYPES].join(', ')}`);
+  const subtype = str('subtype', input.subtype, type === 'credit' ? 'credit card' : type === 'loan' ? 'student' : type === 'investment' ? 'brokerage' : 'checking') as string;
+  const used = new Set(existing.map((a) => a.mask));
+  let mask = str('mask', input.mask, null);
+  if (mask !== null && !/^\d{4}$/.test(mask)) throw new Error('mask must be 4 digits');
+  if (mask !== null && used.has(mask)) throw new Error(`mask ${mask} is already used on this item`);
+  for (let k = 0; mask === null; k++) {
+    const m = String(5000 + ((n * 37 + k) % 5000)).padStart(4, '0');
+    if (!used.has(m)) mask = m;
+  }
+  const b = input.balances ?? {};
+  const num = (k: string, v: unknown, dflt: number | null): number | null => {
+    if (v === undefined) return dflt;
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw new Error(`balances.${k} must be a number or null`);
+    return v as number | null;
+  };
+  const currency = str('balances.iso_currency_code', b.iso_currency_code, 'USD');
+  const holder = str('holder_category', input.holder_category, 'personal');
+  if (holder !== 'personal' && holder !== 'business') throw new Error('holder_category must be personal or business');
+  const label = subtype.replace(/\b\w/g, (c) => c.toUpperCase());
+  return {
+    account_id: plaidId(seed, `${itemKey}:account:new:${n}`),
+    balances: {
+      available: num('available', b.available, type === 'depository' ? 0 : null),
+      current: num('current', b.current, 0),
+      limit: num('limit', b.limit, null),
+      iso_currency_code: currency,
+      unofficial_currency_code: null,
+      ...(type === 'investment' ? { margin_loan_amount: null } : {}),
+    },
+    holder_category: holder,
+    mask,
+    name: str('name', input.name, `Plaid New ${label}`) as string,
+    official_name: str('official_name', input.official_name, null),
+    persistent_account_id: plaidId(seed, `persistent:${institutionId}:${username}:${mask}`, 64).toLowerCase(),
+    subtype,
+    type: type as Account['type'],
+  };
+}

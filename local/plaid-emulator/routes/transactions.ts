@@ -25,7 +25,7 @@ function initTransactions(state: EmulatorState, item: Item, daysRequested: numbe
   }
 }
 
-export const transactionsSync: Handler = ({ state, body }) => {
+export const transactionsSync: Handler = ({ state, body, delivery }) => {
   const item = state.healthyItemFor(body.access_token);
   const opts = body.options ?? {};
   if (!item.products.includes('transactions')) initTransactions(state, item, opts.days_requested);
@@ -54,8 +54,13 @@ export const transactionsSync: Handler = ({ state, body }) => {
     cur = dec.mid ? dec : { ...dec, end: log.length };
   }
 
+  // A rule for page K: this page (or the error) is decided now and delivered late, or never.
   const fault = state.faults.take('/transactions/sync', { itemId: item.item_id, page: cur.page });
-  if (fault?.error_code) throw new PlaidApiError(fault.error_code, { message: 'injected fault' });
+  if (fault) {
+    delivery.latencyMs = fault.latency_ms;
+    if (fault.hang) delivery.hangMs = fault.hang_ms;
+    if (fault.error_code) throw new PlaidApiError(fault.error_code, { message: 'injected fault' });
+  }
 
   const { changes, hasMore } = log.changes(cur.p0, cur.from, count, accountId);
   const txOpts = { includeOriginalDescription: opts.include_original_description === true, pfcVersion: opts.personal_finance_category_version };

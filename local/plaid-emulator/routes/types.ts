@@ -8,7 +8,13 @@ import type { Item } from '../items.ts';
 // Bodies are schema-validated before a handler runs, so fields have the spec's types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Body = Record<string, any>;
-export type Ctx = { state: EmulatorState; body: Body; requestId: string };
+/**
+ * How the answer is delivered, for faults a handler finds (a page-targeted /transactions/sync rule):
+ * the answer is decided when the call arrives, then sent latencyMs later, or never (hangMs set: the
+ * socket is held that long and dropped), as over a slow or broken network.
+ */
+export type Delivery = { latencyMs: number; hangMs: number | null };
+export type Ctx = { state: EmulatorState; body: Body; requestId: string; delivery: Delivery };
 export type Handler = (ctx: Ctx) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** options.account_ids must all belong to the Item (Plaid: INVALID_ACCOUNT_ID). */
