@@ -66,15 +66,16 @@ describe('faults', () => {
 
   it('adds latency: the answer is held until latency_ms have passed on the emulator\'s clock, then it is normal', async () => {
     const { access_token } = await emu.newItem();
-    await emu.control('POST', '/__emulator/faults', { endpoint: '/item/get', latency_ms: 150 });
+    const { fault } = await emu.control('POST', '/__emulator/faults', { endpoint: '/item/get', latency_ms: 150 });
     // Only setTimeout is faked (the emulator waits with it): the test moves the clock itself, so the
     // delay is observed by what has been answered, not by measuring time.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       let answered = false;
       const call = emu.plaid('/item/get', { access_token }).then((r) => { answered = true; return r; });
-      // The rule is taken when the request is handled: from then on the emulator is waiting.
-      await vi.waitFor(async () => expect((await emu.control('GET', '/__emulator/faults')).faults).toEqual([]), { interval: 5 });
+      // The rule is taken when the request is handled: from then on the emulator is waiting. Polled
+      // without vi.waitFor, which moves fake clocks by its interval on every check.
+      while ((await emu.control('GET', '/__emulator/faults')).faults.some((f: { id: string }) => f.id === fault.id)) await new Promise((r) => setImmediate(r));
       await vi.advanceTimersByTimeAsync(149);
       // Meanwhile the emulator answers other calls: only the delayed one is held.
       expect((await emu.plaid('/accounts/get', { access_token })).status).toBe(200);
