@@ -1,5 +1,8 @@
 // One sync of one item and product: take the lease (or coalesce into the running pass), run the
 // product's sync, record the outcome, and run one more pass when a request arrived meanwhile.
+// The budgets (SYNC_TIME_BUDGET_MS, SYNC_MAX_PAGES_PER_RUN) are the invocation's: its passes share
+// them, and when one runs out the rest of the work goes to a follow-up invocation (outcome
+// 'continued'), so an invocation stays inside the platform's limits however many passes it runs.
 // Item errors (ITEM_LOGIN_REQUIRED, ...) set the item's status and stop retries until it is repaired;
 // other failures are retried with backoff by the database sweep.
 import type { ServiceContext } from '../function.ts';
@@ -7,7 +10,7 @@ import { itemStatusByErrorCode, PlaidApiError, PlaidTransportError } from '../pl
 import type { SyncLimits } from './limits.ts';
 import { syncTransactions } from './transactions.ts';
 import { syncInvestments, syncLiabilities } from './investments.ts';
-import type { Claim, Product, ProductResult, RunSummary, Trigger } from './types.ts';
+import type { Budget, Claim, Product, ProductResult, RunSummary, Trigger } from './types.ts';
 
 /** Plaid answers meaning "this product does not apply to this item": done, nothing to retry. */
 const notApplicable = new Set(['PRODUCTS_NOT_SUPPORTED', 'NO_LIABILITY_ACCOUNTS', 'NO_INVESTMENT_ACCOUNTS', 'NO_ACCOUNTS']);
@@ -26,11 +29,12 @@ function classify(e: unknown): Failure {
   return { outcome: 'failed', error: { error_code: 'INTERNAL', error_message: e instanceof Error ? e.message : String(e) }, itemStatus: null };
 }
 
-async function runProduct(ctx: ServiceContext, itemId: string, product: Product, claim: Claim, limits: SyncLimits): Promise<ProductResult> {
+async function runProduct(ctx: ServiceContext, itemId: string, product: Product, claim: Claim, limits: SyncLimits, budget: Budget): Promise<ProductResult> {
   const token = claim.access_token;
   if (!token) throw new Error('the item has no access token in Vault');
-  const deadline = Date.now() + limits.timeBudgetMs;
-  if (product === 'transactions') return await syncTransactions(ctx, itemId, token, claim, limits, deadline);
+  // Earlier passes used the budget up: this pass is handed to a follow-up invocation.
+  if (budget.pagesLeft <= 0 || budget.now() > budget.deadline) return { outcome: 'continued', pages: 0 };
+  if (product === 'transactions') return await syncTransactions(ctx, itemId, token, claim, limits, budget);
   if (product === 'liabilities') return await syncLiabilities(ctx, itemId, token, claim, limits);
   return await syncInvestments(ctx, itemId, token, claim, limits);
 }
@@ -40,15 +44,19 @@ const claimSync = async (ctx: ServiceContext, itemId: string, product: Product, 
 
 /**
  * Takes the lease now (so a caller that answers after this knows the request is either running or
- * coalesced into the running pass) and returns the rest of the work as a promise.
+ * coalesced into the running pass) and returns the rest of the work as a promise. The budgets start
+ * here and cover every pass of this invocation (`now` is its clock, injectable for tests).
  */
-export async function startSync(ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits): Promise<{ claimed: boolean; done: Promise<RunSummary[]> }> {
+export async function startSync(
+  ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits, now: () => number = Date.now,
+): Promise<{ claimed: boolean; done: Promise<RunSummary[]> }> {
+  const budget: Budget = { deadline: now() + limits.timeBudgetMs, now, pagesLeft: limits.maxPagesPerRun };
   const claim = await claimSync(ctx, itemId, product, trigger, limits);
   if (!claim) return { claimed: false, done: Promise.resolve([{ item_id: itemId, product, run_id: null, outcome: 'coalesced', pages: 0 }]) };
-  return { claimed: true, done: runPasses(ctx, itemId, product, trigger, limits, claim) };
+  return { claimed: true, done: runPasses(ctx, itemId, product, trigger, limits, budget, claim) };
 }
 
-async function runPasses(ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits, first: Claim): Promise<RunSummary[]> {
+async function runPasses(ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits, budget: Budget, first: Claim): Promise<RunSummary[]> {
   const summaries: RunSummary[] = [];
   let passTrigger = trigger;
   let claim: Claim | undefined = first;
@@ -60,7 +68,7 @@ async function runPasses(ctx: ServiceContext, itemId: string, product: Product, 
     }
     let result: { outcome: RunSummary['outcome']; pages: number; error: Record<string, unknown> | null; itemStatus: string | null };
     try {
-      const r = await runProduct(ctx, itemId, product, claim, limits);
+      const r = await runProduct(ctx, itemId, product, claim, limits, budget);
       result = { ...r, error: null, itemStatus: null };
     } catch (e) {
       const f = classify(e);

@@ -1,6 +1,7 @@
 // How much one invocation may do before it hands over to a follow-up invocation, so a long history
 // stays inside the Edge Function limits (2 s CPU, 150 s wall clock, 256 MB): one page of 500 is in
-// memory at a time, and a run stops after a page budget or a time budget, whichever comes first.
+// memory at a time, and an invocation stops after a page budget or a time budget, whichever comes
+// first; both are the invocation's, shared by all its passes (engine.ts).
 import { z } from 'zod';
 import type { Env } from '../function.ts';
 

@@ -4,7 +4,7 @@
 // Plaid requires; re-applying pages is idempotent (upserts and deletes by Plaid's id).
 import type { ServiceContext } from '../function.ts';
 import { PlaidApiError } from '../plaid/errors.ts';
-import type { Claim, ProductResult } from './types.ts';
+import type { Budget, Claim, ProductResult } from './types.ts';
 import type { SyncLimits } from './limits.ts';
 
 type PageResult = { has_more: boolean; next_cursor: string };
@@ -12,14 +12,15 @@ type PageResult = { has_more: boolean; next_cursor: string };
 /** The isolate's heap in use (Deno; 0 elsewhere): the Edge Function memory limit applies to it. */
 const heapUsed = (): number => (globalThis as { Deno?: { memoryUsage?: () => { heapUsed: number } } }).Deno?.memoryUsage?.().heapUsed ?? 0;
 
-export async function syncTransactions(ctx: ServiceContext, itemId: string, token: string, claim: Claim, limits: SyncLimits, deadline: number): Promise<ProductResult> {
+export async function syncTransactions(ctx: ServiceContext, itemId: string, token: string, claim: Claim, limits: SyncLimits, budget: Budget): Promise<ProductResult> {
   // A loop left open by an earlier invocation keeps its start; otherwise this loop starts here.
   let cursor = claim.cursor || undefined;
   const loopStart = claim.has_more ? (claim.loop_start_cursor || undefined) : cursor;
   let pages = 0;
   let restarts = 0;
   for (;;) {
-    if (pages >= limits.maxPagesPerRun || Date.now() > deadline) return { outcome: 'continued', pages };
+    // The budgets are the invocation's, shared by its passes: what is left goes to a follow-up.
+    if (budget.pagesLeft <= 0 || budget.now() > budget.deadline) return { outcome: 'continued', pages };
     let text: string;
     try {
       ({ text } = await ctx.plaid().callRaw('/transactions/sync', {
@@ -38,6 +39,7 @@ export async function syncTransactions(ctx: ServiceContext, itemId: string, toke
       select private.apply_transactions_page(${itemId}::uuid, ${claim.lease_id}::uuid, ${claim.run_id}::uuid,
         ${text}::jsonb, ${loopStart ?? null}, ${limits.leaseSeconds}::int) as r`;
     pages++;
+    budget.pagesLeft--;
     ctx.stats.peakHeapBytes = Math.max(ctx.stats.peakHeapBytes, heapUsed());
     if (!r.has_more) return { outcome: 'succeeded', pages };
     cursor = r.next_cursor;

@@ -16,6 +16,9 @@ export type Claim = {
   access_token: string | null;
 };
 
+/** What is left of the invocation's budgets, shared by its passes (time on the invocation's clock). */
+export type Budget = { deadline: number; now: () => number; pagesLeft: number };
+
 export type ProductResult = { outcome: 'succeeded' | 'continued'; pages: number };
 
 export type RunSummary = {
