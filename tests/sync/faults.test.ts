@@ -1,10 +1,12 @@
-// Faults injected at a page of a multi-page sync (5xx, 429, a hung call past the timeout, and
+// Faults injected at a random page of a multi-page sync (5xx, 429, a hung call past the timeout, and
 // TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION): the final state equals the truth, nothing is
-// duplicated or lost, and the committed cursor never runs ahead of the committed data.
+// duplicated or lost, and no cursor ever committed runs ahead of the data committed with it. Pages
+// come from a seeded generator (tests/support/seed.ts): a failure prints the seed that repeats it.
 import { describe, expect, it } from 'vitest';
 import { connectItem, emulator } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
-import { expectEqualsTruth, plaidItemId, sql, syncNow, syncToEnd, truth, waitForIdle } from '../support/sync.ts';
+import { reportSeedOnFailure, seededRandom } from '../support/seed.ts';
+import { expectCursorNeverAhead, expectEqualsTruth, plaidItemId, sql, syncNow, syncToEnd, truth, waitForIdle, watchCursor } from '../support/sync.ts';
 
 const pages = 5;
 const historySize = pages * 500 - 100;
@@ -21,16 +23,23 @@ async function freshItem() {
   return { item, plaidId };
 }
 
+/** The page the fault hits: any page after the first, chosen by the seeded generator. */
+function faultPage(label: string) {
+  reportSeedOnFailure('tests/sync/faults.test.ts');
+  return seededRandom(label).int(2, pages);
+}
+
 const storedCount = async (itemId: string) => (await sql`select count(*)::int as n from public.transactions where item_id = ${itemId}`)[0].n as number;
 
 describe('faults during a multi-page initial sync', () => {
   it.each([
     ['5xx (INTERNAL_SERVER_ERROR) past the retries', { error_code: 'INTERNAL_SERVER_ERROR', count: 3 }],
     ['429 (TRANSACTIONS_SYNC_LIMIT) past the retries', { error_code: 'RATE_LIMIT_EXCEEDED', count: 3 }],
-  ])('%s: the run fails at that page with the cursor at the data, and the retry completes', async (_label, fault) => {
+  ])('%s: the run fails at that page with the cursor at the data, and the retry completes', async (label, fault) => {
     const { item, plaidId } = await freshItem();
-    const page = 2 + Math.floor(Math.random() * (pages - 2));
+    const page = faultPage(label);
     await emulator('POST', '/faults', { endpoint: '/transactions/sync', item_id: plaidId, page, ...fault });
+    const watch = watchCursor(item.id);
     const runs = await syncNow(item.id);
     expect(runs[0].outcome).toBe('failed');
     // Exactly the pages before the fault are stored, and the cursor covers exactly them.
@@ -38,25 +47,34 @@ describe('faults during a multi-page initial sync', () => {
     const [state] = await sql`select cursor is not null as has_cursor, has_more, transactions_total from public.plaid_sync_state where item_id = ${item.id} and product = 'transactions'`;
     expect(state).toEqual({ has_cursor: true, has_more: true, transactions_total: (page - 1) * 500 });
     await syncToEnd(item.id);
+    await expectCursorNeverAhead(item.id, await watch.stop(), expect);
     await expectEqualsTruth(item.id, expect);
   });
 
   it('a hung call times out and is retried within the run', async () => {
     const { item, plaidId } = await freshItem();
-    await emulator('POST', '/faults', { endpoint: '/transactions/sync', item_id: plaidId, page: 3, hang: true, hang_ms: 10_000, count: 1 });
+    const page = faultPage('hang');
+    await emulator('POST', '/faults', { endpoint: '/transactions/sync', item_id: plaidId, page, hang: true, hang_ms: 10_000, count: 1 });
+    const watch = watchCursor(item.id);
     const runs = await syncToEnd(item.id);
-    expect(runs.at(-1)?.outcome).toBe('succeeded');
+    // The hang was served (the rule is used up) and the run still ended in one go: the call that
+    // never answered timed out and was retried.
+    expect((await emulator('GET', '/faults')).faults.filter((f: { item_id: string }) => f.item_id === plaidId)).toEqual([]);
+    expect(runs.map((r) => [r.outcome, r.pages])).toEqual([['succeeded', pages]]);
+    await expectCursorNeverAhead(item.id, await watch.stop(), expect);
     await expectEqualsTruth(item.id, expect);
   });
 
   it('mutation during pagination restarts the loop from its first cursor, as Plaid requires', async () => {
     const { item, plaidId } = await freshItem();
-    const page = 2 + Math.floor(Math.random() * (pages - 2));
+    const page = faultPage('mutation');
     await emulator('POST', '/faults', { endpoint: '/transactions/sync', item_id: plaidId, page, error_code: 'TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION', count: 1 });
     // A real mutation too, so the restarted loop must pick it up.
     await emulator('POST', `/items/${plaidId}/transactions`, { transactions: [{ amount: 7.77, name: 'Mid-loop purchase' }] });
+    const watch = watchCursor(item.id);
     const runs = await syncToEnd(item.id);
     expect(runs.at(-1)?.outcome).toBe('succeeded');
+    await expectCursorNeverAhead(item.id, await watch.stop(), expect);
     await expectEqualsTruth(item.id, expect);
     expect((await truth(plaidId)).length).toBe(historySize + 1);
   });
