@@ -98,6 +98,30 @@ describe('PlaidClient', () => {
     expect(() => plaidConfigFrom({ PLAID_ENV: 'sandbox' })).toThrow(/PLAID_CLIENT_ID/);
     expect(plaidConfigFrom({ PLAID_CLIENT_ID: 'a', PLAID_SECRET: 'b', PLAID_ENV: 'production' }).baseUrl).toBe('https://production.plaid.com');
   });
+
+  it('cuts an attempt\'s timeout to the deadline and starts no retry past it', async () => {
+    let clock = 1_000_000;
+    const seen: number[] = [];
+    const lines: string[] = [];
+    const client = new PlaidClient(cfg, createLogger({ fn: 'test' }, (l) => lines.push(l)), {
+      // A Plaid that never answers: the call ends only when its timeout signal fires.
+      fetch: (_url, init) => new Promise((_resolve, reject) => {
+        seen.push(clock);
+        init!.signal!.addEventListener('abort', () => { clock += 40; reject(Object.assign(new Error('aborted'), { name: 'TimeoutError' })); });
+      }),
+      sleep: async (ms) => { clock += ms; },
+      random: () => 0.5,
+      clock: () => clock,
+    });
+    // 200 ms per attempt and 2 retries would be ~600 ms; the deadline leaves 50 ms.
+    const err = await client.call('/item/get', { access_token: 'access-sandbox-0123456789abcdef' }, { deadline: clock + 50 }).catch((e) => e);
+    expect(err).toBeInstanceOf(PlaidTransportError);
+    expect(err.timedOut).toBe(true);
+    expect(seen).toHaveLength(1); // the 40 ms attempt left 10 ms: too little for a backoff and another try
+    const err2 = await client.call('/item/get', { access_token: 'access-sandbox-0123456789abcdef' }, { deadline: clock - 1 }).catch((e) => e);
+    expect(err2.message).toMatch(/no time left/);
+    expect(seen).toHaveLength(1); // past the deadline Plaid is not called at all
+  });
 });
 
 describe('log redaction', () => {

@@ -43,6 +43,9 @@ export type CallOptions = {
   /** Off for calls that must not repeat blindly (e.g. a public token exchange). */
   retry?: boolean;
   timeoutMs?: number;
+  /** Wall-clock time (epoch ms) by which the call must be over, retries included: each attempt's
+   *  timeout is cut to what is left and no retry starts past it (an Edge Function's 150 s). */
+  deadline?: number;
 };
 
 export type PlaidDeps = {
@@ -50,6 +53,8 @@ export type PlaidDeps = {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /** Wall clock for deadlines (epoch ms). */
+  clock?: () => number;
 };
 
 export class PlaidClient {
@@ -65,6 +70,7 @@ export class PlaidClient {
       sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       random: deps.random ?? Math.random,
       now: deps.now ?? (() => performance.now()),
+      clock: deps.clock ?? Date.now,
     };
   }
 
@@ -75,10 +81,13 @@ export class PlaidClient {
   /** Like call(), also returning the body as received, for passing it to SQL without re-serializing. */
   async callRaw<E extends PlaidEndpoint>(endpoint: E, body: PlaidRequest<E>, opts: CallOptions = {}): Promise<{ data: PlaidResponse<E>; text: string }> {
     const maxAttempts = opts.retry === false ? 1 : this.cfg.maxRetries + 1;
+    const left = () => (opts.deadline === undefined ? Infinity : opts.deadline - this.deps.clock());
     for (let attempt = 1; ; attempt++) {
       const started = this.deps.now();
       try {
-        const result = await this.once(endpoint, body, opts.timeoutMs ?? this.cfg.timeoutMs);
+        const timeoutMs = Math.min(opts.timeoutMs ?? this.cfg.timeoutMs, left());
+        if (timeoutMs <= 0) throw new PlaidTransportError(`Plaid ${endpoint} not called: no time left before the deadline`, true);
+        const result = await this.once(endpoint, body, timeoutMs);
         this.log.info('plaid_call', {
           endpoint, item: opts.itemId ?? null, request_id: (result.data as { request_id?: string }).request_id ?? null,
           ms: Math.round(this.deps.now() - started), outcome: 'ok', attempt,
@@ -86,7 +95,10 @@ export class PlaidClient {
         return result;
       } catch (e) {
         const err = e as PlaidApiError | PlaidTransportError;
-        const retry = attempt < maxAttempts && err.isRetryable;
+        // Full jitter keeps many retrying items from hitting Plaid in lock-step.
+        const ceiling = Math.min(this.cfg.retryMaxDelayMs, this.cfg.retryBaseDelayMs * 2 ** (attempt - 1));
+        const delay = Math.round(this.deps.random() * ceiling);
+        const retry = attempt < maxAttempts && err.isRetryable && left() > delay;
         this.log.warn('plaid_call', {
           endpoint, item: opts.itemId ?? null, request_id: err instanceof PlaidApiError ? err.requestId : null,
           ms: Math.round(this.deps.now() - started), outcome: retry ? 'retry' : 'error', attempt,
@@ -94,9 +106,7 @@ export class PlaidClient {
           error_code: err instanceof PlaidApiError ? err.errorCode : err.timedOut ? 'TIMEOUT' : 'NETWORK_ERROR',
         });
         if (!retry) throw err;
-        // Full jitter keeps many retrying items from hitting Plaid in lock-step.
-        const ceiling = Math.min(this.cfg.retryMaxDelayMs, this.cfg.retryBaseDelayMs * 2 ** (attempt - 1));
-        await this.deps.sleep(Math.round(this.deps.random() * ceiling));
+        await this.deps.sleep(delay);
       }
     }
   }

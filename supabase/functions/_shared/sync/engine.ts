@@ -15,6 +15,8 @@ import type { Budget, Claim, Product, ProductResult, RunSummary, Trigger } from 
 /** Plaid answers meaning "this product does not apply to this item": done, nothing to retry. */
 const notApplicable = new Set(['PRODUCTS_NOT_SUPPORTED', 'NO_LIABILITY_ACCOUNTS', 'NO_INVESTMENT_ACCOUNTS', 'NO_ACCOUNTS']);
 const STALE_LEASE = 'NF410';
+/** How long a Plaid call started before the time budget ran out may still take (SYNC_TIME_BUDGET_MS + this < 150 s). */
+export const CALL_GRACE_MS = 30_000;
 
 type Failure = { outcome: 'failed' | 'superseded' | 'succeeded'; error: Record<string, unknown> | null; itemStatus: string | null };
 
@@ -35,8 +37,8 @@ async function runProduct(ctx: ServiceContext, itemId: string, product: Product,
   // Earlier passes used the budget up: this pass is handed to a follow-up invocation.
   if (budget.pagesLeft <= 0 || budget.now() > budget.deadline) return { outcome: 'continued', pages: 0 };
   if (product === 'transactions') return await syncTransactions(ctx, itemId, token, claim, limits, budget);
-  if (product === 'liabilities') return await syncLiabilities(ctx, itemId, token, claim, limits);
-  return await syncInvestments(ctx, itemId, token, claim, limits);
+  if (product === 'liabilities') return await syncLiabilities(ctx, itemId, token, claim, limits, budget);
+  return await syncInvestments(ctx, itemId, token, claim, limits, budget);
 }
 
 const claimSync = async (ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits) =>
@@ -50,7 +52,11 @@ const claimSync = async (ctx: ServiceContext, itemId: string, product: Product, 
 export async function startSync(
   ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits, now: () => number = Date.now,
 ): Promise<{ claimed: boolean; done: Promise<RunSummary[]> }> {
-  const budget: Budget = { deadline: now() + limits.timeBudgetMs, now, pagesLeft: limits.maxPagesPerRun };
+  const budget: Budget = {
+    deadline: now() + limits.timeBudgetMs, now, pagesLeft: limits.maxPagesPerRun,
+    // A page started just before the deadline may take this much longer, and no more.
+    callDeadline: Date.now() + limits.timeBudgetMs + CALL_GRACE_MS,
+  };
   const claim = await claimSync(ctx, itemId, product, trigger, limits);
   if (!claim) return { claimed: false, done: Promise.resolve([{ item_id: itemId, product, run_id: null, outcome: 'coalesced', pages: 0 }]) };
   return { claimed: true, done: runPasses(ctx, itemId, product, trigger, limits, budget, claim) };

@@ -1,15 +1,15 @@
 // Holdings (the full current set) and investment transactions (offset pagination, 500 a page).
 // The first sync asks for two years of investment transactions; later ones the last 30 days.
 import type { ServiceContext } from '../function.ts';
-import type { Claim, ProductResult } from './types.ts';
+import type { Budget, Claim, ProductResult } from './types.ts';
 import type { SyncLimits } from './limits.ts';
 
 const day = 86_400_000;
 const isoDate = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-export async function syncInvestments(ctx: ServiceContext, itemId: string, token: string, claim: Claim, limits: SyncLimits): Promise<ProductResult> {
+export async function syncInvestments(ctx: ServiceContext, itemId: string, token: string, claim: Claim, limits: SyncLimits, budget: Budget): Promise<ProductResult> {
   const plaid = ctx.plaid();
-  const holdings = await plaid.callRaw('/investments/holdings/get', { access_token: token }, { itemId });
+  const holdings = await plaid.callRaw('/investments/holdings/get', { access_token: token }, { itemId, deadline: budget.callDeadline });
   await ctx.admin.query`select private.apply_holdings(${itemId}::uuid, ${claim.lease_id}::uuid, ${claim.run_id}::uuid, ${holdings.text}::jsonb, ${limits.leaseSeconds}::int)`;
   let pages = 1;
   const now = Date.now();
@@ -17,7 +17,7 @@ export async function syncInvestments(ctx: ServiceContext, itemId: string, token
   for (let offset = 0; ; ) {
     const page = await plaid.callRaw('/investments/transactions/get', {
       access_token: token, start_date: start, end_date: isoDate(now), options: { count: 500, offset },
-    }, { itemId });
+    }, { itemId, deadline: budget.callDeadline });
     await ctx.admin.query`select private.apply_investment_transactions(${itemId}::uuid, ${claim.lease_id}::uuid, ${claim.run_id}::uuid, ${page.text}::jsonb, ${limits.leaseSeconds}::int)`;
     pages++;
     offset += page.data.investment_transactions.length;
@@ -27,8 +27,8 @@ export async function syncInvestments(ctx: ServiceContext, itemId: string, token
   return { outcome: 'succeeded', pages };
 }
 
-export async function syncLiabilities(ctx: ServiceContext, itemId: string, token: string, claim: Claim, limits: SyncLimits): Promise<ProductResult> {
-  const res = await ctx.plaid().callRaw('/liabilities/get', { access_token: token }, { itemId });
+export async function syncLiabilities(ctx: ServiceContext, itemId: string, token: string, claim: Claim, limits: SyncLimits, budget: Budget): Promise<ProductResult> {
+  const res = await ctx.plaid().callRaw('/liabilities/get', { access_token: token }, { itemId, deadline: budget.callDeadline });
   await ctx.admin.query`select private.apply_liabilities(${itemId}::uuid, ${claim.lease_id}::uuid, ${claim.run_id}::uuid, ${res.text}::jsonb, ${limits.leaseSeconds}::int)`;
   await ctx.admin.query`update public.plaid_sync_state set initial_sync_done = true where item_id = ${itemId}::uuid and product = 'liabilities'`;
   return { outcome: 'succeeded', pages: 1 };

@@ -25,7 +25,7 @@ export async function syncTransactions(ctx: ServiceContext, itemId: string, toke
     try {
       ({ text } = await ctx.plaid().callRaw('/transactions/sync', {
         access_token: token, cursor, count: 500, options: { include_original_description: true },
-      }, { itemId }));
+      }, { itemId, deadline: budget.callDeadline }));
     } catch (e) {
       if (e instanceof PlaidApiError && e.errorCode === 'TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION' && restarts < limits.maxPaginationRestarts) {
         restarts++;

@@ -17,7 +17,9 @@ export type Claim = {
 };
 
 /** What is left of the invocation's budgets, shared by its passes (time on the invocation's clock). */
-export type Budget = { deadline: number; now: () => number; pagesLeft: number };
+/** An invocation's budget: pages start until `deadline` (by `now`); every Plaid call ends by
+ *  `callDeadline` (wall clock, epoch ms), so the invocation stays inside Supabase's 150 s. */
+export type Budget = { deadline: number; now: () => number; pagesLeft: number; callDeadline: number };
 
 export type ProductResult = { outcome: 'succeeded' | 'continued'; pages: number };
 
