@@ -14,8 +14,10 @@ import { convert } from '../../local/plaid-emulator/spec/openapi-to-jsonschema.t
 import { WEBHOOKS } from '../../local/plaid-emulator/spec/manifest.ts';
 
 // Plaid's spec is reference material beside the checkout (../shared/plaid-openapi, see its SOURCE.md),
-// not part of the repository; PLAID_OPENAPI_SPEC points elsewhere.
-export const SPEC_PATH = process.env.PLAID_OPENAPI_SPEC ?? fileURLToPath(new URL('../../../shared/plaid-openapi/2020-09-14.yml', import.meta.url));
+// not part of the repository; PLAID_OPENAPI_SPEC points elsewhere (a clone elsewhere on this machine
+// finds the workplace's copy in /work/shared).
+const specCandidates = [fileURLToPath(new URL('../../../shared/plaid-openapi/2020-09-14.yml', import.meta.url)), '/work/shared/plaid-openapi/2020-09-14.yml'];
+export const SPEC_PATH = process.env.PLAID_OPENAPI_SPEC ?? specCandidates.find((p) => existsSync(p)) ?? specCandidates[0];
 export const CLIENT_ID = 'test-client-id';
 export const SECRET = 'test-secret';
 export const HEADERS = { 'Content-Type': 'application/json', 'PLAID-CLIENT-ID': CLIENT_ID, 'PLAID-SECRET': SECRET, 'Plaid-Version': '2020-09-14' };
