@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, mkdirSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { Cluster, ensureDebianPackages } from './postgres.ts';
 import { ensureKeys, vaultKeyPath, type LocalKeys } from './keys.ts';
 import { startPgNetWorker, type PgNetWorker } from './pg-net-worker.ts';
@@ -119,7 +120,17 @@ export function startFunctionsHost(o: FunctionsHostOptions): Promise<ChildProces
       SUPABASE_CONFIG_TOML: o.configToml,
       NESTFOLIO_KEYS_FILE: o.keysFile,
     },
-    o.logFile, o.log, /listening on/);
+    o.logFile, o.log, /^\[functions-host\] listening on http/);
+}
+
+/** Fails at once, naming the port, when something else listens there (a stack left running, say). */
+function assertPortFree(port: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', () => reject(new Error(`port ${port} (${what}) is in use: stop whatever holds it ` +
+      '(another `npm run dev` or test run?) or move the ports (README § Configuration)')));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -129,6 +140,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const keys = await ensureKeys(opts.stateDir);
   const cluster = new Cluster({ dataDir: join(opts.stateDir, 'db'), port: opts.ports.db, fast: opts.fast });
   if (opts.fresh) cluster.destroy();
+  // Our own cluster may already run (npm run dev reuses it); every other port must be free.
+  const busy: Array<[number, string]> = [[opts.ports.api, 'functions'], [opts.ports.plaid, 'Plaid emulator']];
+  if (opts.web && opts.ports.web) busy.push([opts.ports.web, 'web']);
+  if (!cluster.isRunning()) busy.push([opts.ports.db, 'Postgres']);
+  for (const [port, what] of busy) await assertPortFree(port, what);
   cluster.start();
   applyBootstrap(cluster, opts.stateDir);
   const apiUrl = `http://127.0.0.1:${opts.ports.api}`;
