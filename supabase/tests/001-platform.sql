@@ -7,7 +7,7 @@ select net.http_post(
   body := '{"probe": "pgtap"}'::jsonb) as health_request \gset
 
 begin;
-select plan(16);
+select plan(17);
 
 -- auth.uid() / auth.role() / auth.jwt() read request.jwt.claims like on the platform.
 select set_config('request.jwt.claims', '{"sub": "3f0c5bd6-1f5a-4a57-9d4c-52b1a3c2f001", "role": "authenticated", "email": "a@x.dev"}', true);
@@ -36,6 +36,7 @@ set local role anon;
 select throws_ok('select * from vault.secrets', '42501', null, 'anon cannot read vault.secrets');
 select throws_ok('select * from vault.decrypted_secrets', '42501', null, 'anon cannot read vault.decrypted_secrets');
 select throws_ok($$select vault.create_secret('x')$$, '42501', null, 'anon cannot execute vault.create_secret');
+select throws_ok($$select vault.update_secret(gen_random_uuid(), 'x')$$, '42501', null, 'anon cannot execute vault.update_secret');
 reset role;
 
 -- pg_net: the worker executed the committed request and recorded the function's response.
