@@ -9,6 +9,7 @@ import postgres from 'postgres';
 import { startStack } from '../local/stack.ts';
 import { mintSession } from '../local/session.ts';
 import { stateDir } from '../local/paths.ts';
+import { syncIdle } from './support/wait.ts';
 
 export type SyncBench = { rows: Array<{ benchmark: string; measured: string; baseline: string; ratio: string; goal: string; met: string }> };
 
@@ -34,13 +35,7 @@ export async function benchSync(): Promise<SyncBench> {
     return await r.json();
   };
   const plaid = async (path: string, body: unknown) => (await fetch(`${stack.plaidUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'PLAID-CLIENT-ID': stack.keys.plaidClientId, 'PLAID-SECRET': stack.keys.plaidSecret }, body: JSON.stringify(body) })).json();
-  const idle = async (itemId: string) => {
-    for (;;) {
-      const [s] = await sql`select lease_id is null and requested_at is null and (last_dispatch_id is null or exists (select 1 from net._http_response r where r.id = last_dispatch_id)) as idle from public.plaid_sync_state where item_id = ${itemId} and product = 'transactions'`;
-      if (s?.idle) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const idle = (itemId: string) => syncIdle(sql, itemId);
   const connect = async (size: number) => {
     const session = await mintSession(stack.cluster, stack.keys, stack.apiUrl, `bench-${size}-${Date.now()}@bench.local`);
     const pt = await plaid('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'], options: { override_username: 'user_custom', override_password: JSON.stringify({ history_size: size }) } });

@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import { startStack } from '../local/stack.ts';
 import { signUserJwt } from '../local/jwt.ts';
 import { stateDir } from '../local/paths.ts';
+import { syncIdle, waitFor } from './support/wait.ts';
 
 type Row = { benchmark: string; measured: string; baseline: string; ratio: string; goal: string; met: string };
 
@@ -27,10 +28,7 @@ export async function benchWebhooks(): Promise<{ rows: Row[] }> {
   };
   const plaid = (path: string, body: unknown) => post(`${stack.plaidUrl}${path}`, body, { 'PLAID-CLIENT-ID': stack.keys.plaidClientId, 'PLAID-SECRET': stack.keys.plaidSecret });
   const control = (path: string, body: unknown) => post(`${stack.plaidUrl}/__emulator${path}`, body);
-  const waitFor = async (check: () => Promise<boolean>, pollMs = 5) => { while (!(await check())) await new Promise((r) => setTimeout(r, pollMs)); };
-  const idle = (itemId: string) => waitFor(async () => (await sql`select lease_id is null and requested_at is null
-      and (last_dispatch_id is null or exists (select 1 from net._http_response r where r.id = last_dispatch_id)) as idle
-    from public.plaid_sync_state where item_id = ${itemId} and product = 'transactions'`)[0]?.idle === true, 20);
+  const idle = (itemId: string) => syncIdle(sql, itemId);
 
   // Users in one statement, tokens signed locally (what `npm run session` does, a thousand times).
   const users = async (n: number) => {

@@ -7,7 +7,7 @@
 //   stop               stop a dev cluster left running
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { ports, stateDir } from './paths.ts';
+import { localUserEmail, ports, stateDir } from './paths.ts';
 import { startStack } from './stack.ts';
 import { Cluster } from './postgres.ts';
 import { mintSession } from './session.ts';
@@ -22,7 +22,7 @@ async function up(): Promise<void> {
   const stack = await startStack({ stateDir, ports, plaid: real ? 'real' : 'emulator', web: { mode: 'dev' } });
   console.log(`
 Nestfolio local stack is up.
-  Web app           ${stack.webUrl}   (open it in a browser; signed in as ${process.env.NESTFOLIO_LOCAL_USER ?? 'you@example.com'})
+  Web app           ${stack.webUrl}   (open it in a browser; signed in as ${localUserEmail})
   API (functions)   ${stack.apiUrl}/functions/v1/<name>
   JWKS              ${stack.apiUrl}/auth/v1/.well-known/jwks.json
   Database          ${stack.dbUrl}

@@ -15,3 +15,6 @@ export const ports = {
 };
 
 export const pgBinDir = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
+
+/** Who the local web app signs in as (there is no Supabase Auth locally). */
+export const localUserEmail = process.env.NESTFOLIO_LOCAL_USER ?? 'you@example.com';

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { Cluster, ensureDebianPackages } from './postgres.ts';
 import { ensureKeys, vaultKeyPath, type LocalKeys } from './keys.ts';
 import { startPgNetWorker, type PgNetWorker } from './pg-net-worker.ts';
-import { binDir, repoRoot } from './paths.ts';
+import { binDir, localUserEmail, repoRoot } from './paths.ts';
 import { mintSession } from './session.ts';
 
 export type StackOptions = {
@@ -205,7 +205,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (opts.web.mode === 'static') await buildWebClient(distDir, envDir, cacheDir);
     const web = await startLocalWeb({
       port: opts.ports.web, mode: opts.web.mode, envDir, distDir, cacheDir, log,
-      defaultEmail: process.env.NESTFOLIO_LOCAL_USER ?? 'you@example.com',
+      defaultEmail: localUserEmail,
       mintSession: (email) => mintSession(cluster, keys, apiUrl, email),
     });
     webUrl = web.url;

@@ -3,6 +3,7 @@
 import postgres from 'postgres';
 import { callFunction, emulator } from './functions.ts';
 import { testStack } from './stack.ts';
+import { eventually } from './wait.ts';
 
 export const sql = postgres(testStack.adminDbUrl, { max: 4, onnotice: () => {} });
 
@@ -16,17 +17,12 @@ export async function plaidItemId(itemId: string): Promise<string> {
  * requested: background syncs started by the exchange, webhooks or follow-ups have finished.
  */
 export async function waitForIdle(itemId: string, product = 'transactions', timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // Idle: no live lease, no pass owed, and the last pg_net call to plaid-sync was answered (it
-    // answers only after taking the lease or coalescing), or was never made.
-    const [s] = await sql`select (lease_id is null or lease_expires_at < now()) and not rerun_requested
-        and (last_dispatch_id is null or exists (select 1 from net._http_response r where r.id = last_dispatch_id)) as idle
-      from public.plaid_sync_state where item_id = ${itemId} and product = ${product}`;
-    if (!s || s.idle) return;
-    if (Date.now() > deadline) throw new Error(`item ${itemId} still syncing after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  // Idle: no live lease, no pass owed, and the last pg_net call to plaid-sync was answered (it
+  // answers only after taking the lease or coalescing), or was never made.
+  await eventually(async () => (await sql`select (lease_id is null or lease_expires_at < now()) and not rerun_requested
+      and (last_dispatch_id is null or exists (select 1 from net._http_response r where r.id = last_dispatch_id)) as idle
+    from public.plaid_sync_state where item_id = ${itemId} and product = ${product}`)[0], (s) => !s || s.idle,
+  timeoutMs, { intervalMs: 25, what: `item ${itemId} idle (no sync running or owed)` });
 }
 
 type Run = { outcome: string; pages: number; run_id: string | null; error_code?: string };

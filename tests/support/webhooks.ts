@@ -23,14 +23,3 @@ export async function deliver(body: string, header: string | null): Promise<{ st
   appendFileSync(join(testStack.stateDir, 'responses.ndjson'), `${JSON.stringify({ fn: 'plaid-webhook', status: res.status, text })}\n`);
   return { status: res.status, body: JSON.parse(text) };
 }
-
-/** Waits for a condition on the database (bounded polling: the sync runs in the background). */
-export async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { callFunction, connectItem } from '../support/functions.ts';
 import { newSession, testStack } from '../support/stack.ts';
 import { sql } from '../support/sync.ts';
-import { eventually } from '../support/webhooks.ts';
+import { eventually } from '../support/wait.ts';
 
 /** Deadlocks Postgres reported so far (its log is written when the error is raised). */
 const deadlocks = () => readFileSync(testStack.cluster.logFile, 'utf8').split('deadlock detected').length - 1;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { callFunction, connectItem, emulator, plaid } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
 import { plaidItemId, sql, waitForIdle } from '../support/sync.ts';
-import { eventually } from '../support/webhooks.ts';
+import { eventually } from '../support/wait.ts';
 
 type Delivery = { webhook_code: string; status: string; http_status: number | null };
 

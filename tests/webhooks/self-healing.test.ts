@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { connectItem, emulator } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
 import { expectEqualsTruth, plaidItemId, sql, waitForIdle } from '../support/sync.ts';
-import { eventually } from '../support/webhooks.ts';
+import { eventually } from '../support/wait.ts';
 
 /** An idle, fully synced item with new transactions at the bank that the database does not have yet. */
 async function itemWithNewData() {

@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { connectItem, emulator } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
 import { plaidItemId, sql, waitForIdle } from '../support/sync.ts';
-import { deliver, eventually, plaidBody, signature } from '../support/webhooks.ts';
+import { deliver, plaidBody, signature } from '../support/webhooks.ts';
+import { eventually } from '../support/wait.ts';
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);

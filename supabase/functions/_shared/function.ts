@@ -59,9 +59,10 @@ export function userFunction(name: string, env: Env, handler: (req: Request, ctx
   );
 }
 
-/** A function anyone may call that authenticates the caller itself (Plaid's webhooks verify a signature). */
-export function publicFunction(name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) {
-  return pipeline([withSupabase({ auth: 'none' }), withPostgresAdminClient({ pool })], async (req, ctx) => {
+/** A function whose caller is not a user: the project's secret key ('secret') or a caller that proves
+ *  itself in the request ('none': Plaid's webhooks carry a signature). Only the admin connection. */
+function serverFunction(auth: 'secret' | 'none', name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) {
+  return pipeline([withSupabase({ auth }), withPostgresAdminClient({ pool })], async (req, ctx) => {
     const c = base(name, env, ctx.postgresAdmin, {});
     try {
       return await handler(req, c);
@@ -72,13 +73,9 @@ export function publicFunction(name: string, env: Env, handler: (req: Request, c
 }
 
 /** A function for the database scheduler and other servers (the project's secret key). */
-export function serviceFunction(name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) {
-  return pipeline([withSupabase({ auth: 'secret' }), withPostgresAdminClient({ pool })], async (req, ctx) => {
-    const c = base(name, env, ctx.postgresAdmin, {});
-    try {
-      return await handler(req, c);
-    } catch (e) {
-      return toErrorResponse(e, c.log);
-    }
-  });
-}
+export const serviceFunction = (name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) =>
+  serverFunction('secret', name, env, handler);
+
+/** A function anyone may call that authenticates the caller itself (Plaid's webhooks verify a signature). */
+export const publicFunction = (name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) =>
+  serverFunction('none', name, env, handler);

@@ -29,15 +29,25 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
 }
 
+export function requirePost(req: Request): void {
+  if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use POST (got ${req.method})`, { headers: { Allow: 'POST, OPTIONS' } });
+}
+
+/** The raw body, refused with 413 past maxBytes (declared or actual). */
+export async function readBodyBytes(req: Request, maxBytes = MAX_BODY_BYTES): Promise<Uint8Array> {
+  const tooLarge = () => new HttpError(413, 'BODY_TOO_LARGE', `the body must be at most ${maxBytes} bytes`);
+  if (Number(req.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  if (bytes.byteLength > maxBytes) throw tooLarge();
+  return bytes;
+}
+
 /** Reads a JSON body (size-capped, content-type checked) and validates it; throws HttpError on bad input. */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S, maxBytes = MAX_BODY_BYTES): Promise<z.infer<S>> {
-  if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use POST (got ${req.method})`, { headers: { Allow: 'POST, OPTIONS' } });
+  requirePost(req);
   const type = req.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
-  const declared = Number(req.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new HttpError(413, 'BODY_TOO_LARGE', `the body must be at most ${maxBytes} bytes`);
-  const bytes = new Uint8Array(await req.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw new HttpError(413, 'BODY_TOO_LARGE', `the body must be at most ${maxBytes} bytes`);
+  const bytes = await readBodyBytes(req, maxBytes);
   let value: unknown;
   try {
     value = bytes.byteLength === 0 ? {} : JSON.parse(new TextDecoder().decode(bytes));

@@ -10,7 +10,7 @@ import { itemStatusByErrorCode, PlaidApiError, PlaidTransportError } from '../pl
 import type { SyncLimits } from './limits.ts';
 import { syncTransactions } from './transactions.ts';
 import { syncInvestments, syncLiabilities } from './investments.ts';
-import type { Budget, Claim, Product, ProductResult, RunSummary, Trigger } from './types.ts';
+import { type Budget, budgetSpent, type Claim, type Product, type ProductResult, type RunSummary, type Trigger } from './types.ts';
 
 /** Plaid answers meaning "this product does not apply to this item": done, nothing to retry. */
 const notApplicable = new Set(['PRODUCTS_NOT_SUPPORTED', 'NO_LIABILITY_ACCOUNTS', 'NO_INVESTMENT_ACCOUNTS', 'NO_ACCOUNTS']);
@@ -35,7 +35,7 @@ async function runProduct(ctx: ServiceContext, itemId: string, product: Product,
   const token = claim.access_token;
   if (!token) throw new Error('the item has no access token in Vault');
   // Earlier passes used the budget up: this pass is handed to a follow-up invocation.
-  if (budget.pagesLeft <= 0 || budget.now() > budget.deadline) return { outcome: 'continued', pages: 0 };
+  if (budgetSpent(budget)) return { outcome: 'continued', pages: 0 };
   if (product === 'transactions') return await syncTransactions(ctx, itemId, token, claim, limits, budget);
   if (product === 'liabilities') return await syncLiabilities(ctx, itemId, token, claim, limits, budget);
   return await syncInvestments(ctx, itemId, token, claim, limits, budget);

@@ -4,7 +4,7 @@
 // Plaid requires; re-applying pages is idempotent (upserts and deletes by Plaid's id).
 import type { ServiceContext } from '../function.ts';
 import { PlaidApiError } from '../plaid/errors.ts';
-import type { Budget, Claim, ProductResult } from './types.ts';
+import { type Budget, budgetSpent, type Claim, type ProductResult } from './types.ts';
 import type { SyncLimits } from './limits.ts';
 
 type PageResult = { has_more: boolean; next_cursor: string };
@@ -20,7 +20,7 @@ export async function syncTransactions(ctx: ServiceContext, itemId: string, toke
   let restarts = 0;
   for (;;) {
     // The budgets are the invocation's, shared by its passes: what is left goes to a follow-up.
-    if (budget.pagesLeft <= 0 || budget.now() > budget.deadline) return { outcome: 'continued', pages };
+    if (budgetSpent(budget)) return { outcome: 'continued', pages };
     let text: string;
     try {
       ({ text } = await ctx.plaid().callRaw('/transactions/sync', {

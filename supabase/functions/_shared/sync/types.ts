@@ -21,6 +21,9 @@ export type Claim = {
  *  `callDeadline` (wall clock, epoch ms), so the invocation stays inside Supabase's 150 s. */
 export type Budget = { deadline: number; now: () => number; pagesLeft: number; callDeadline: number };
 
+/** Nothing more may start in this invocation: what is left goes to a follow-up. */
+export const budgetSpent = (b: Budget): boolean => b.pagesLeft <= 0 || b.now() > b.deadline;
+
 export type ProductResult = { outcome: 'succeeded' | 'continued'; pages: number };
 
 export type RunSummary = {

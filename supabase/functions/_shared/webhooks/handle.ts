@@ -3,7 +3,7 @@
 // cache miss; syncs are requested as database state and run after the answer.
 import { z } from 'zod';
 import type { ServiceContext } from '../function.ts';
-import { HttpError, MAX_BODY_BYTES } from '../http.ts';
+import { HttpError, readBodyBytes, requirePost } from '../http.ts';
 import { itemStatusByErrorCode } from '../plaid/errors.ts';
 import { type KeyResolver, verifyPlaidWebhook, type VerificationFailure } from './verify.ts';
 
@@ -31,16 +31,9 @@ const envelope = z.looseObject({
 
 type Outcome = { event_id: string; delivery_count: number; outcome: string; action: string; status_applied: boolean };
 
-async function readRawBody(req: Request): Promise<Uint8Array> {
-  if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use POST (got ${req.method})`, { headers: { Allow: 'POST' } });
-  if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new HttpError(413, 'BODY_TOO_LARGE', `the body must be at most ${MAX_BODY_BYTES} bytes`);
-  const bytes = new Uint8Array(await req.arrayBuffer());
-  if (bytes.byteLength > MAX_BODY_BYTES) throw new HttpError(413, 'BODY_TOO_LARGE', `the body must be at most ${MAX_BODY_BYTES} bytes`);
-  return bytes;
-}
-
 export async function handlePlaidWebhook(req: Request, ctx: ServiceContext, resolveKey: KeyResolver): Promise<Response> {
-  const raw = await readRawBody(req);
+  requirePost(req);
+  const raw = await readBodyBytes(req);
   const verified = await verifyPlaidWebhook(req.headers.get('plaid-verification'), raw, resolveKey, Math.floor(Date.now() / 1000));
   if (!verified.ok) {
     ctx.log.warn('webhook_rejected', { reason: verified.reason });
