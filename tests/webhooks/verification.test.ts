@@ -96,6 +96,12 @@ describe('plaid-webhook verification', () => {
     expect(res.body.error.message).toMatch(/webhook_code/);
     const [n] = await sql`select count(*)::int as n from public.webhook_events where body_sha256 in (${createHash('sha256').update(notJson).digest('hex')}, ${createHash('sha256').update(noCode).digest('hex')})`;
     expect(n.n).toBe(0);
+    // Over 64 KiB: refused before anything is verified or stored.
+    const huge = plaidBody({ webhook_type: 'TRANSACTIONS', webhook_code: 'SYNC_UPDATES_AVAILABLE', item_id: 'x', padding: 'x'.repeat(70_000) });
+    const big = await deliver(huge, (await signature(huge)).jwt);
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe('BODY_TOO_LARGE');
+    expect((await sql`select count(*)::int as n from public.webhook_events where body_sha256 = ${createHash('sha256').update(huge).digest('hex')}`)[0].n).toBe(0);
     const get = await fetch(`${process.env.NESTFOLIO_TEST_API_URL}/functions/v1/plaid-webhook`);
     expect(get.status).toBe(405);
     await get.body?.cancel();
