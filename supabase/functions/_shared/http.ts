@@ -20,7 +20,7 @@ export class HttpError extends Error {
   }
 }
 
-export function errorResponse(status: number, code: string, message: string, extra: { details?: unknown; headers?: Record<string, string> } = {}): Response {
+export function errorResponse(status: number, code: string, message: string, extra: { details?: unknown; headers?: HeadersInit } = {}): Response {
   return Response.json({ error: { code, message, ...(extra.details === undefined ? {} : { details: extra.details }) } },
     { status, headers: extra.headers });
 }
