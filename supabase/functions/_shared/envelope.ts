@@ -5,7 +5,7 @@
 // status and every header (CORS included). Preflights and our own answers pass through untouched.
 import { defineMiddleware } from '@supabase/middleware';
 import { ErrorCodeHeader, type ErrorPayload, ErrorSource } from '@supabase/server';
-import { errorResponse, toErrorResponse } from './http.ts';
+import { errorResponse, OUR_FAILURE, toErrorResponse } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 
 const prefix = `[${ErrorSource}] `;
@@ -20,7 +20,7 @@ async function envelope(res: Response, log: Logger): Promise<Response> {
   if (res.status >= 500) {
     // The project's configuration (keys, JWKS, database URL): nothing the caller can fix or should read.
     log.error('supabase_server_error', { code, message: body.message ?? null });
-    return errorResponse(res.status, 'INTERNAL_ERROR', 'something went wrong on our side; the error was logged', { headers });
+    return errorResponse(res.status, 'INTERNAL_ERROR', OUR_FAILURE, { headers });
   }
   const said = body.message ?? `the request was refused (${code})`;
   const message = said.startsWith(prefix) ? said.slice(prefix.length) : said;
