@@ -6,6 +6,7 @@ import type { AccountBase } from 'plaid';
 import type { UserContext } from '../function.ts';
 import { HttpError, plaidErrorStatus } from '../http.ts';
 import { PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
+import { refusal } from '../sql-states.ts';
 import type { Logger } from '../log.ts';
 
 export type ExchangeInput = {
@@ -15,7 +16,6 @@ export type ExchangeInput = {
 
 type CreatedItem = { id: string; institution_id: string | null; institution_name: string | null; status: string; accounts: unknown[] };
 
-const DUPLICATE = 'NF409';
 const NOTHING_SAVED = 'the bank was not connected and nothing was saved; connect it again';
 
 /**
@@ -71,9 +71,7 @@ export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput
     // Never leave a billed item at Plaid that we do not track.
     await plaid.call('/item/remove', { access_token: accessToken }, { retry: true }).catch((removeError) =>
       ctx.log.error('orphan_item_remove_failed', { plaid_item_id: exchanged.item_id, message: String(removeError) }));
-    if ((e as { code?: string }).code === DUPLICATE) {
-      throw new HttpError(409, 'DUPLICATE_ITEM', 'this institution is already connected with the same accounts; reconnect the existing connection instead');
-    }
-    throw afterExchangeError(e, ctx.log);
+    throw refusal(e, { NF409: 'this institution is already connected with the same accounts; reconnect the existing connection instead' })
+      ?? afterExchangeError(e, ctx.log);
   }
 }
