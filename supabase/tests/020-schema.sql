@@ -124,7 +124,7 @@ select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and p.prosecdef and p.proowner <> 'postgres'::regrole),
   null, 'security definer functions are owned by postgres');
--- Other migrations add their own private functions (item lifecycle, sync engine, ...): only ours are listed.
+-- The item lifecycle and the sync engine have private functions of their own: only the data model's are listed.
 select ok(
   (select count(*) from pg_proc p where p.pronamespace = 'private'::regnamespace and p.proname = any (array[
     'set_updated_at', 'accounts_guard_user_writes', 'delete_unmapped_synced_account', 'item_access_token_secret_name',

@@ -82,6 +82,8 @@ end
 $$;
 comment on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb) is
   'Creates an item with its Vault token, accounts and initial sync requests in one transaction; NF409 on a duplicate.';
+revoke all on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb) from public, anon, authenticated, service_role;
+grant execute on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb) to service_role;
 
 -- The per-item rate limit of live balance refreshes (Plaid bills each /accounts/balance/get).
 create or replace function private.claim_balance_refresh(p_item_id uuid, p_interval_seconds integer)
@@ -108,6 +110,8 @@ end
 $$;
 comment on function private.claim_balance_refresh(uuid, integer) is
   'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
+revoke all on function private.claim_balance_refresh(uuid, integer) from public, anon, authenticated, service_role;
+grant execute on function private.claim_balance_refresh(uuid, integer) to service_role;
 
 create or replace function private.release_balance_refresh(p_item_id uuid, p_previous timestamptz)
 returns void
@@ -119,6 +123,8 @@ as $$
 $$;
 comment on function private.release_balance_refresh(uuid, timestamptz) is
   'Gives the balance refresh slot back after Plaid failed, so a failed refresh costs the user no wait.';
+revoke all on function private.release_balance_refresh(uuid, timestamptz) from public, anon, authenticated, service_role;
+grant execute on function private.release_balance_refresh(uuid, timestamptz) to service_role;
 
 -- Balances from Plaid onto the accounts the item feeds, in one statement.
 create or replace function private.apply_account_balances(p_item_id uuid, p_balances jsonb)
@@ -145,6 +151,8 @@ as $$
 $$;
 comment on function private.apply_account_balances(uuid, jsonb) is
   'Writes Plaid balances (array of {plaid_account_id, current_balance, ...}) to the item''s accounts.';
+revoke all on function private.apply_account_balances(uuid, jsonb) from public, anon, authenticated, service_role;
+grant execute on function private.apply_account_balances(uuid, jsonb) to service_role;
 
 -- Removes an item here (after /item/remove at Plaid). Keeping history turns its accounts into manual
 -- accounts and detaches its transactions from the item before the delete cascades; the item's delete
@@ -159,6 +167,9 @@ declare
   v_user_id uuid;
   v_kept integer := 0;
 begin
+  -- Sync state first, then the item: the order every sync writer takes (a page holds the state row
+  -- and then key-shares the item), so a removal waits for a running page instead of deadlocking.
+  perform 1 from public.plaid_sync_state s where s.item_id = p_item_id order by s.product for update;
   select i.user_id into v_user_id from public.plaid_items i where i.id = p_item_id for update;
   if not found then
     raise exception 'plaid item % not found', p_item_id using errcode = 'P0002';
@@ -176,12 +187,5 @@ end
 $$;
 comment on function private.remove_plaid_item(uuid, boolean) is
   'Deletes an item (cascading its Plaid data and Vault secret), optionally keeping its accounts and transactions as manual.';
-
-revoke all on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb),
-  private.claim_balance_refresh(uuid, integer), private.release_balance_refresh(uuid, timestamptz),
-  private.apply_account_balances(uuid, jsonb), private.remove_plaid_item(uuid, boolean)
-  from public, anon, authenticated;
-grant execute on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb),
-  private.claim_balance_refresh(uuid, integer), private.release_balance_refresh(uuid, timestamptz),
-  private.apply_account_balances(uuid, jsonb), private.remove_plaid_item(uuid, boolean)
-  to service_role;
+revoke all on function private.remove_plaid_item(uuid, boolean) from public, anon, authenticated, service_role;
+grant execute on function private.remove_plaid_item(uuid, boolean) to service_role;

@@ -4,8 +4,6 @@
 
 create table public.accounts (
   id uuid primary key default gen_random_uuid(),
-  -- Defaults to the caller: a user creating a manual account never names (or chooses) the owner.
-  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
   source text not null default 'manual' check (source in ('manual', 'plaid')),
   -- Synced accounts: Plaid's name. Manual accounts: the user's name.
   name text not null check (btrim(name) <> '' and char_length(name) <= 500),
@@ -26,6 +24,10 @@ create table public.accounts (
   linked_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
+  -- Defaults to the caller: a user creating a manual account never names (or chooses) the owner.
+  -- The last column because the schema diff that writes the migrations adds a column whose default
+  -- calls a function after the others; declared here too, both build the same table.
+  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
   constraint accounts_balances_not_nan
     check (current_balance <> 'NaN' and available_balance <> 'NaN' and credit_limit <> 'NaN'),
   -- Target of the children's (user_id, account_id) foreign keys; also the user_id index.
@@ -98,6 +100,21 @@ create policy "accounts: owner deletes manual accounts"
   on public.accounts for delete to authenticated
   using ((select auth.uid()) = user_id and source = 'manual');
 
+-- Users write manual accounts and hide/rename synced ones (RLS and the trigger above decide which
+-- rows). user_id defaults to auth.uid(), source to 'manual', balance_updated_at is stamped by the
+-- trigger: none of them is writable by users.
+revoke all on table public.accounts from public, anon, authenticated, service_role;
+grant select, delete on public.accounts to authenticated;
+grant insert (
+  name, display_name, type, subtype, current_balance, available_balance, credit_limit, currency,
+  unofficial_currency_code, hidden
+) on public.accounts to authenticated;
+grant update (
+  name, display_name, type, subtype, current_balance, available_balance, credit_limit, currency,
+  unofficial_currency_code, hidden
+) on public.accounts to authenticated;
+grant select, insert, update, delete on public.accounts to service_role;
+
 
 create table public.plaid_accounts (
   id uuid primary key default gen_random_uuid(),
@@ -158,3 +175,47 @@ alter table public.plaid_accounts enable row level security;
 create policy "plaid_accounts: owner reads"
   on public.plaid_accounts for select to authenticated
   using ((select auth.uid()) = user_id);
+
+revoke all on table public.plaid_accounts from public, anon, authenticated, service_role;
+grant select on public.plaid_accounts to authenticated;
+grant select, insert, update, delete on public.plaid_accounts to service_role;
+
+
+-- Creates the Nestfolio account and mapping for Plaid accounts this item does not have yet, and
+-- writes balances for all of them. p_accounts is Plaid's AccountBase array.
+create or replace function private.upsert_item_accounts(p_item_id uuid, p_user_id uuid, p_accounts jsonb)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_account jsonb;
+  v_account_id uuid;
+begin
+  for v_account in
+    select a from jsonb_array_elements(coalesce(p_accounts, '[]'::jsonb)) a
+    where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
+  loop
+    insert into public.accounts (user_id, source, name, type, subtype, currency, unofficial_currency_code)
+    values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype',
+            v_account -> 'balances' ->> 'iso_currency_code', v_account -> 'balances' ->> 'unofficial_currency_code')
+    returning id into v_account_id;
+    insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, persistent_account_id, mask,
+                                       official_name, type, subtype)
+    values (p_user_id, p_item_id, v_account_id, v_account ->> 'account_id', v_account ->> 'persistent_account_id',
+            v_account ->> 'mask', v_account ->> 'official_name', v_account ->> 'type', v_account ->> 'subtype');
+  end loop;
+  update public.accounts a
+  set current_balance = (b.balances ->> 'current')::numeric,
+      available_balance = (b.balances ->> 'available')::numeric,
+      credit_limit = (b.balances ->> 'limit')::numeric,
+      currency = b.balances ->> 'iso_currency_code',
+      unofficial_currency_code = b.balances ->> 'unofficial_currency_code',
+      balance_updated_at = now()
+  from public.plaid_accounts pa
+  join jsonb_to_recordset(coalesce(p_accounts, '[]'::jsonb)) as b(account_id text, balances jsonb) on b.account_id = pa.plaid_account_id
+  where pa.user_id = p_user_id and pa.item_id = p_item_id and a.user_id = p_user_id and a.id = pa.account_id;
+end
+$$;
+revoke all on function private.upsert_item_accounts(uuid, uuid, jsonb) from public, anon, authenticated, service_role;
