@@ -453,7 +453,7 @@ $function$;
 
 CREATE OR REPLACE FUNCTION private.apply_account_balances (
   p_item_id  uuid,
-  p_balances jsonb
+  p_response jsonb
 )
   RETURNS TABLE (
     id                       uuid,
@@ -468,20 +468,11 @@ CREATE OR REPLACE FUNCTION private.apply_account_balances (
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
-  update public.accounts a
-  set current_balance = b.current_balance,
-      available_balance = b.available_balance,
-      credit_limit = b.credit_limit,
-      currency = b.iso_currency_code,
-      unofficial_currency_code = b.unofficial_currency_code,
-      balance_updated_at = now()
-  from public.plaid_accounts pa
-  join jsonb_to_recordset(p_balances) as b(plaid_account_id text, current_balance numeric, available_balance numeric,
-       credit_limit numeric, iso_currency_code text, unofficial_currency_code text)
-    on b.plaid_account_id = pa.plaid_account_id
-  where pa.item_id = p_item_id and a.user_id = pa.user_id and a.id = pa.account_id
-  returning a.id, a.current_balance, a.available_balance, a.credit_limit, a.currency, a.unofficial_currency_code,
-            a.balance_updated_at;
+  select a.id, a.current_balance, a.available_balance, a.credit_limit, a.currency, a.unofficial_currency_code,
+         a.balance_updated_at
+  from public.plaid_items i
+  cross join lateral private.upsert_item_accounts(i.id, i.user_id, p_response -> 'accounts') a
+  where i.id = p_item_id
 $function$;
 
 CREATE OR REPLACE FUNCTION private.apply_holdings (
@@ -844,12 +835,10 @@ CREATE OR REPLACE FUNCTION private.create_plaid_item (
 declare
   v_item_id uuid;
   v_masks text[];
-  v_account jsonb;
-  v_account_id uuid;
-  v_accounts jsonb := '[]'::jsonb;
+  v_accounts jsonb;
 begin
   if jsonb_typeof(p_accounts) is distinct from 'array' then
-    raise exception 'p_accounts must be a JSON array' using errcode = '22023';
+    raise exception 'p_accounts must be Plaid''s accounts array' using errcode = '22023';
   end if;
   -- One user's connections are created one at a time, so two concurrent duplicates cannot both pass.
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item_create:' || p_user_id::text, 0));
@@ -873,22 +862,7 @@ begin
   returning id into v_item_id;
 
   perform private.store_item_access_token(v_item_id, p_access_token);
-
-  for v_account in select * from jsonb_array_elements(p_accounts) loop
-    insert into public.accounts (user_id, source, name, type, subtype, current_balance, available_balance, credit_limit,
-                                 currency, unofficial_currency_code, balance_updated_at)
-    values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype',
-            (v_account ->> 'current_balance')::numeric, (v_account ->> 'available_balance')::numeric,
-            (v_account ->> 'credit_limit')::numeric, v_account ->> 'iso_currency_code',
-            v_account ->> 'unofficial_currency_code', now())
-    returning id into v_account_id;
-    insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, persistent_account_id, mask,
-                                       official_name, type, subtype)
-    values (p_user_id, v_item_id, v_account_id, v_account ->> 'plaid_account_id', v_account ->> 'persistent_account_id',
-            v_account ->> 'mask', v_account ->> 'official_name', v_account ->> 'type', v_account ->> 'subtype');
-    v_accounts := v_accounts || jsonb_build_object('id', v_account_id, 'name', v_account ->> 'name',
-      'mask', v_account ->> 'mask', 'type', v_account ->> 'type', 'subtype', v_account ->> 'subtype');
-  end loop;
+  perform private.upsert_item_accounts(v_item_id, p_user_id, p_accounts);
 
   -- The initial sync of transactions and of each optional product Plaid enabled (billed) on the item,
   -- requested in the same transaction.
@@ -896,6 +870,14 @@ begin
   select v_item_id, p.product, p_user_id, now()
   from unnest(array['transactions', 'liabilities', 'investments']) as p(product)
   where p.product = 'transactions' or p.product = any (coalesce(p_products_billed, '{}'));
+
+  -- The accounts as created, in Plaid's order.
+  select coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'mask', pa.mask, 'type', a.type,
+                                               'subtype', a.subtype) order by x.n), '[]'::jsonb)
+    into v_accounts
+  from jsonb_array_elements(p_accounts) with ordinality as x(account, n)
+  join public.plaid_accounts pa on pa.plaid_account_id = x.account ->> 'account_id' and pa.item_id = v_item_id
+  join public.accounts a on a.id = pa.account_id;
 
   return jsonb_build_object('id', v_item_id, 'institution_id', p_institution_id, 'institution_name', p_institution_name,
                             'status', 'healthy', 'accounts', v_accounts);
@@ -1618,7 +1600,7 @@ CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
   p_user_id  uuid,
   p_accounts jsonb
 )
-  RETURNS void
+  RETURNS SETOF public.accounts
   LANGUAGE plpgsql
   SECURITY DEFINER
   SET search_path TO ''
@@ -1627,29 +1609,60 @@ declare
   v_account jsonb;
   v_account_id uuid;
 begin
-  for v_account in
-    select a from jsonb_array_elements(coalesce(p_accounts, '[]'::jsonb)) a
-    where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
-  loop
-    insert into public.accounts (user_id, source, name, type, subtype, currency, unofficial_currency_code)
-    values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype',
-            v_account -> 'balances' ->> 'iso_currency_code', v_account -> 'balances' ->> 'unofficial_currency_code')
-    returning id into v_account_id;
-    insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, persistent_account_id, mask,
-                                       official_name, type, subtype)
-    values (p_user_id, p_item_id, v_account_id, v_account ->> 'account_id', v_account ->> 'persistent_account_id',
-            v_account ->> 'mask', v_account ->> 'official_name', v_account ->> 'type', v_account ->> 'subtype');
-  end loop;
-  update public.accounts a
-  set current_balance = (b.balances ->> 'current')::numeric,
-      available_balance = (b.balances ->> 'available')::numeric,
-      credit_limit = (b.balances ->> 'limit')::numeric,
-      currency = b.balances ->> 'iso_currency_code',
-      unofficial_currency_code = b.balances ->> 'unofficial_currency_code',
-      balance_updated_at = now()
+  if p_accounts is null or jsonb_typeof(p_accounts) = 'null' then
+    return;
+  end if;
+  if jsonb_typeof(p_accounts) <> 'array' then
+    raise exception 'Plaid accounts must be a JSON array, not %', jsonb_typeof(p_accounts) using errcode = '22023';
+  end if;
+  if exists (select 1 from jsonb_array_elements(p_accounts) a
+             where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
+    -- A new account may reach two writers at once (a balance refresh, another product's sync page):
+    -- they take turns per item, and the second finds the first one's mapping.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item_accounts:' || p_item_id::text, 0));
+    for v_account in
+      select distinct on (a ->> 'account_id') a from jsonb_array_elements(p_accounts) a
+      where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
+    loop
+      insert into public.accounts (user_id, source, name, type, subtype)
+      values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype')
+      returning id into v_account_id;
+      insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, type)
+      values (p_user_id, p_item_id, v_account_id, v_account ->> 'account_id', v_account ->> 'type');
+    end loop;
+  end if;
+
+  -- Plaid's details onto every mapping: a field the response leaves out (verification_status,
+  -- persistent_account_id and holder_category are optional) keeps what is known, a null clears it.
+  -- Only mappings whose details changed are written (a no-change sync writes no mapping).
+  update public.plaid_accounts pa set
+    persistent_account_id = n.persistent_account_id, mask = n.mask, official_name = n.official_name,
+    type = n.type, subtype = n.subtype, verification_status = n.verification_status,
+    holder_category = n.holder_category
+  from jsonb_array_elements(p_accounts) x
+  join public.plaid_accounts cur
+    on cur.plaid_account_id = x ->> 'account_id' and cur.user_id = p_user_id and cur.item_id = p_item_id
+  cross join lateral jsonb_populate_record(cur, x - 'account_id') n
+  where pa.id = cur.id
+    and (pa.persistent_account_id, pa.mask, pa.official_name, pa.type, pa.subtype, pa.verification_status,
+         pa.holder_category)
+        is distinct from
+        (n.persistent_account_id, n.mask, n.official_name, n.type, n.subtype, n.verification_status,
+         n.holder_category);
+
+  -- Balances are always in Plaid's AccountBase, each of them nullable (unknown).
+  return query
+  update public.accounts a set
+    current_balance = (x.balances ->> 'current')::numeric,
+    available_balance = (x.balances ->> 'available')::numeric,
+    credit_limit = (x.balances ->> 'limit')::numeric,
+    currency = x.balances ->> 'iso_currency_code',
+    unofficial_currency_code = x.balances ->> 'unofficial_currency_code',
+    balance_updated_at = now()
   from public.plaid_accounts pa
-  join jsonb_to_recordset(coalesce(p_accounts, '[]'::jsonb)) as b(account_id text, balances jsonb) on b.account_id = pa.plaid_account_id
-  where pa.user_id = p_user_id and pa.item_id = p_item_id and a.user_id = p_user_id and a.id = pa.account_id;
+  join jsonb_to_recordset(p_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
+  where pa.user_id = p_user_id and pa.item_id = p_item_id and a.user_id = p_user_id and a.id = pa.account_id
+  returning a.*;
 end
 $function$;
 
@@ -1976,7 +1989,7 @@ COMMENT ON COLUMN "public"."plaid_sync_state"."last_dispatch_id" IS 'pg_net requ
 
 COMMENT ON FUNCTION "private"."accounts_guard_user_writes"() IS 'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; stamps manual balance edits.';
 
-COMMENT ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) IS 'Writes Plaid balances (array of {plaid_account_id, current_balance, ...}) to the item''s accounts.';
+COMMENT ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) IS 'Writes the accounts of a /accounts/balance/get response to the item (private.upsert_item_accounts); returns their balances.';
 
 COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease.';
 
@@ -2021,6 +2034,8 @@ COMMENT ON FUNCTION "private"."set_updated_at"() IS 'BEFORE UPDATE trigger: stam
 COMMENT ON FUNCTION "private"."store_item_access_token"(uuid, text) IS 'Stores a new item''s access token in Vault and records the secret id on the item. Returns the secret id. service_role only.';
 
 COMMENT ON FUNCTION "private"."sweep_syncs"(integer) IS 'Dispatches plaid-sync for requested-but-not-completed and stale item products, within max_in_flight. pg_cron runs it every minute.';
+
+COMMENT ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) IS 'Maps Plaid AccountBase JSON onto an item: creates missing accounts and mappings, refreshes mapping details and balances. Returns the accounts written.';
 
 COMMENT ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) IS 'Links the caller''s synced account to one of their manual accounts: its transactions, holdings and liabilities move to the manual account, Plaid then feeds the manual account, and the synced account row is deleted. Returns the manual account id. Errors (nothing changed) for ids that are not the caller''s.';
 

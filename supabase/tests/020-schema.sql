@@ -129,7 +129,7 @@ select ok(
   (select count(*) from pg_proc p where p.pronamespace = 'private'::regnamespace and p.proname = any (array[
     'set_updated_at', 'accounts_guard_user_writes', 'delete_unmapped_synced_account', 'item_access_token_secret_name',
     'store_item_access_token', 'read_item_access_token', 'rotate_item_access_token', 'delete_item_access_token',
-    'delete_item_token_secret', 'link_plaid_account_to_manual'])) = 10,
+    'delete_item_token_secret', 'upsert_item_accounts', 'link_plaid_account_to_manual'])) = 11,
   'the data model''s private functions exist');
 select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
@@ -175,7 +175,7 @@ select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
    where p.pronamespace = 'private'::regnamespace
      and (p.prorettype = 'trigger'::regtype
-          or p.proname in ('item_access_token_secret_name', 'link_plaid_account_to_manual'))
+          or p.proname in ('item_access_token_secret_name', 'upsert_item_accounts', 'link_plaid_account_to_manual'))
      and has_function_privilege('service_role', p.oid, 'execute')),
   null, 'service_role cannot call trigger functions or internal helpers directly');
 select is(
