@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { Cluster, ensureDebianPackages } from './postgres.ts';
 import { ensureKeys } from './keys.ts';
 import { applyBootstrap, pushMigrations, run } from './stack.ts';
@@ -73,25 +74,44 @@ export type ScratchPair = {
   stop(): void;
 };
 
+/**
+ * The preferred port when it is free, else one the kernel says is free: mid-run, a busy port in the
+ * ephemeral range is usually some client connection's local port, not a server to stay clear of.
+ */
+function usablePort(preferred: number): Promise<number> {
+  const bind = (port: number) => new Promise<number | null>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as AddressInfo;
+      server.close(() => resolve(bound));
+    });
+  });
+  return bind(preferred).then(async (p) => p ?? (await bind(0))!);
+}
+
 /** Two throw-away clusters with the platform bootstrap, the second with the schema files applied. */
 export async function startScratchPair(stateDir: string, ports: [number, number]): Promise<ScratchPair> {
   ensureDebianPackages();
   await ensureKeys(stateDir);
-  const empty = new Cluster({ dataDir: join(stateDir, 'empty'), port: ports[0], fast: true });
-  const schemas = new Cluster({ dataDir: join(stateDir, 'schemas'), port: ports[1], fast: true });
-  const stop = () => { empty.destroy(); schemas.destroy(); };
+  const started: Cluster[] = [];
+  const stop = () => { for (const c of started) c.destroy(); };
   try {
-    for (const c of [empty, schemas]) {
+    for (const [name, port] of [['empty', ports[0]], ['schemas', ports[1]]] as const) {
+      const c = new Cluster({ dataDir: join(stateDir, name), port: await usablePort(port), fast: true });
+      started.push(c);
       c.destroy();
       c.start();
       applyBootstrap(c, stateDir);
     }
-    applySchemaFiles(schemas.url);
+    applySchemaFiles(started[1].url);
   } catch (e) {
+    // The clusters' logs go with them: keep what Postgres said in the error.
+    const logs = started.map((c) => c.tailLog(10)).filter(Boolean).join('\n');
     stop();
-    throw e;
+    throw new Error(`${(e as Error).message}${logs ? `\n${logs}` : ''}`);
   }
-  return { empty, schemas, stop };
+  return { empty: started[0], schemas: started[1], stop };
 }
 
 /** Applies supabase/migrations to a bootstrapped cluster the way the stack does (`supabase db push`). */

@@ -12,7 +12,8 @@ import { binDir, repoRoot, stateDir } from './paths.ts';
 
 // Its own ports, so a dev stack (54321…) keeps running; a second checkout or agent can move the whole
 // block with NESTFOLIO_TEST_PORT_BASE (API = base, DB = base + 1, web = base + 2, Plaid = base + 4, and
-// base + 3 and base + 5 for the scratch databases of tests/db/schema.test.ts).
+// base + 3 and base + 5 for the scratch databases of tests/db/schema.test.ts, which take free ports
+// instead while those are busy).
 const portBase = Number(process.env.NESTFOLIO_TEST_PORT_BASE ?? 54331);
 export const testPorts = {
   api: portBase, db: portBase + 1, web: portBase + 2, plaid: portBase + 4,
