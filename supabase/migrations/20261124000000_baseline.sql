@@ -884,25 +884,6 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.delete_item_access_token (
-  p_item_id uuid
-)
-  RETURNS boolean
-  LANGUAGE plpgsql
-  SECURITY DEFINER
-  SET search_path TO ''
-  AS $function$
-declare
-  v_deleted integer;
-begin
-  perform 1 from public.plaid_items i where i.id = p_item_id for update;
-  delete from vault.secrets s where s.name = private.item_access_token_secret_name(p_item_id);
-  get diagnostics v_deleted = row_count;
-  update public.plaid_items set access_token_secret_id = null where id = p_item_id and access_token_secret_id is not null;
-  return v_deleted > 0;
-end
-$function$;
-
 CREATE OR REPLACE FUNCTION private.delete_item_token_secret()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -1430,48 +1411,6 @@ exception when foreign_key_violation then
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.rotate_item_access_token (
-  p_item_id      uuid,
-  p_access_token text
-)
-  RETURNS uuid
-  LANGUAGE plpgsql
-  SECURITY DEFINER
-  SET search_path TO ''
-  AS $function$
-declare
-  v_existing uuid;
-  v_secret_id uuid;
-begin
-  if p_access_token is null or pg_catalog.btrim(p_access_token) = '' then
-    raise exception 'access token must not be empty' using errcode = '22023';
-  end if;
-  select i.access_token_secret_id into v_existing
-  from public.plaid_items i where i.id = p_item_id
-  for update;
-  if not found then
-    raise exception 'plaid item % not found', p_item_id using errcode = 'P0002';
-  end if;
-  select s.id into v_secret_id
-  from vault.secrets s
-  where s.id = v_existing and s.name = private.item_access_token_secret_name(p_item_id);
-  if v_secret_id is not null then
-    -- Same secret id, new ciphertext and nonce.
-    perform vault.update_secret(v_secret_id, p_access_token);
-  else
-    -- No (valid) secret yet: clear a dangling id first, then store.
-    update public.plaid_items set access_token_secret_id = null where id = p_item_id and access_token_secret_id is not null;
-    delete from vault.secrets s where s.name = private.item_access_token_secret_name(p_item_id);
-    v_secret_id := vault.create_secret(
-      p_access_token,
-      private.item_access_token_secret_name(p_item_id),
-      'Plaid access token of public.plaid_items ' || p_item_id::text);
-    update public.plaid_items set access_token_secret_id = v_secret_id where id = p_item_id;
-  end if;
-  return v_secret_id;
-end
-$function$;
-
 CREATE OR REPLACE FUNCTION private.set_updated_at()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -1506,8 +1445,7 @@ begin
     raise exception 'plaid item % not found', p_item_id using errcode = 'P0002';
   end if;
   if v_existing is not null then
-    raise exception 'plaid item % already has an access token (use private.rotate_item_access_token)', p_item_id
-      using errcode = '23505';
+    raise exception 'plaid item % already has an access token', p_item_id using errcode = '23505';
   end if;
   v_secret_id := vault.create_secret(
     p_access_token,
@@ -1999,8 +1937,6 @@ COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) IS 'Takes 
 
 COMMENT ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp with time zone, jsonb) IS 'Creates an item with its Vault token, accounts and initial sync requests in one transaction; NF409 on a duplicate.';
 
-COMMENT ON FUNCTION "private"."delete_item_access_token"(uuid) IS 'Deletes the item''s access token from Vault and clears the item''s secret id. True when a secret was deleted. service_role only.';
-
 COMMENT ON FUNCTION "private"."delete_item_token_secret"() IS 'AFTER DELETE / UPDATE OF access_token_secret_id on plaid_items: deletes the item''s previous Vault secret.';
 
 COMMENT ON FUNCTION "private"."delete_unmapped_synced_account"() IS 'AFTER DELETE on plaid_accounts: deletes the Nestfolio account if it is still a synced (source plaid) account.';
@@ -2026,8 +1962,6 @@ COMMENT ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp with tim
 COMMENT ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) IS 'Deletes an item (cascading its Plaid data and Vault secret), optionally keeping its accounts and transactions as manual.';
 
 COMMENT ON FUNCTION "private"."request_sync"(uuid, text, text) IS 'Records a sync request for an item and product; dispatches plaid-sync unless a run holds the lease (then one more pass follows) or the item needs the user. True when dispatched.';
-
-COMMENT ON FUNCTION "private"."rotate_item_access_token"(uuid, text) IS 'Replaces the item''s access token (e.g. after /item/access_token/invalidate); stores it if missing. Returns the secret id. service_role only.';
 
 COMMENT ON FUNCTION "private"."set_updated_at"() IS 'BEFORE UPDATE trigger: stamps updated_at.';
 
@@ -2103,10 +2037,6 @@ REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, tex
 
 GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) TO "service_role";
 
-REVOKE ALL ON FUNCTION "private"."delete_item_access_token"(uuid) FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "private"."delete_item_access_token"(uuid) TO "service_role";
-
 REVOKE ALL ON FUNCTION "private"."delete_item_token_secret"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."delete_unmapped_synced_account"() FROM PUBLIC;
@@ -2162,10 +2092,6 @@ GRANT EXECUTE ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) TO "servi
 REVOKE ALL ON FUNCTION "private"."request_sync"(uuid, text, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "service_role";
-
-REVOKE ALL ON FUNCTION "private"."rotate_item_access_token"(uuid, text) FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "private"."rotate_item_access_token"(uuid, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM PUBLIC;
 

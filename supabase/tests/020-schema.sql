@@ -128,8 +128,8 @@ select is(
 select ok(
   (select count(*) from pg_proc p where p.pronamespace = 'private'::regnamespace and p.proname = any (array[
     'set_updated_at', 'accounts_guard_user_writes', 'delete_unmapped_synced_account', 'item_access_token_secret_name',
-    'store_item_access_token', 'read_item_access_token', 'rotate_item_access_token', 'delete_item_access_token',
-    'delete_item_token_secret', 'upsert_item_accounts', 'link_plaid_account_to_manual'])) = 11,
+    'store_item_access_token', 'read_item_access_token', 'delete_item_token_secret', 'upsert_item_accounts',
+    'link_plaid_account_to_manual'])) = 9,
   'the data model''s private functions exist');
 select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
@@ -168,9 +168,8 @@ select is(
   'authenticated executes only the account-linking RPC (and its private implementation)');
 select ok(
   (select bool_and(has_function_privilege('service_role', f, 'execute')) from unnest(array[
-    'private.store_item_access_token(uuid,text)', 'private.read_item_access_token(uuid)',
-    'private.rotate_item_access_token(uuid,text)', 'private.delete_item_access_token(uuid)']::regprocedure[]) f),
-  'service_role executes the four token functions');
+    'private.store_item_access_token(uuid,text)', 'private.read_item_access_token(uuid)']::regprocedure[]) f),
+  'service_role executes the two token functions');
 select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
    where p.pronamespace = 'private'::regnamespace
