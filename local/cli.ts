@@ -4,6 +4,7 @@
 //   session <email>    mint an access token for a local user (creates the user); the stack must be up
 //   test               run every test against a fresh, isolated stack
 //   gen-types          regenerate supabase/functions/_shared/database.types.ts
+//   db-baseline        regenerate the baseline migration from supabase/schemas (before the first deploy only)
 //   stop               stop a dev cluster left running
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { Cluster } from './postgres.ts';
 import { mintSession } from './session.ts';
 import { runAllTests } from './test-runner.ts';
 import { generateTypes } from './gen-types.ts';
+import { writeBaseline } from './schema.ts';
 
 const [command = 'up', ...args] = process.argv.slice(2);
 const devDbDir = join(stateDir, 'db');
@@ -56,6 +58,7 @@ try {
   else if (command === 'session') await session(args[0]);
   else if (command === 'test') process.exitCode = await runAllTests(args);
   else if (command === 'gen-types') await generateTypes();
+  else if (command === 'db-baseline') await writeBaseline(join(stateDir, 'baseline'), Number(process.env.NESTFOLIO_GEN_DB_PORT ?? 54342));
   else if (command === 'stop') new Cluster({ dataDir: devDbDir, port: ports.db }).stop();
   else throw new Error(`unknown command "${command}"`);
 } catch (e) {

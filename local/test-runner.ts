@@ -17,9 +17,14 @@ import { checkExtract, specAtHand } from './plaid-emulator/spec/extract.ts';
 import { projectOf, type VitestProject } from './vitest-projects.ts';
 
 // Its own ports, so a dev stack (54321…) keeps running; a second checkout or agent can move the whole
-// block with NESTFOLIO_TEST_PORT_BASE (API = base, DB = base + 1, Plaid = base + 4, web = base + 2).
+// block with NESTFOLIO_TEST_PORT_BASE (API = base, DB = base + 1, web = base + 2, Plaid = base + 4, and
+// base + 3 and base + 5 for the scratch databases of tests/db/schema.test.ts, which take free ports
+// instead while those are busy).
 const portBase = Number(process.env.NESTFOLIO_TEST_PORT_BASE ?? 54331);
-export const testPorts = { api: portBase, db: portBase + 1, web: portBase + 2, plaid: portBase + 4 };
+export const testPorts = {
+  api: portBase, db: portBase + 1, web: portBase + 2, plaid: portBase + 4,
+  scratch: [portBase + 3, portBase + 5] as [number, number],
+};
 const testState = join(stateDir, 'test');
 
 /** `note` instead of counts: the suite did not run, and says why (shown as such in the summary). */

@@ -180,10 +180,10 @@ const ROUTES: Route[] = [
   }],
   ['GET', /^\/__emulator\/webhook-keys$/, ({ state }) => ({ keys: state.webhooks.keys.map((k) => k.jwk), current_kid: state.webhooks.current().jwk.kid })],
   // Signs a body as a delivery would be signed, for receivers' verification tests (iat: unix seconds).
-  ['POST', /^\/__emulator\/webhook-keys\/sign$/, ({ state, body }) => {
+  ['POST', /^\/__emulator\/webhook-keys\/sign$/, async ({ state, body }) => {
     if (typeof body.body !== 'string') throw new ControlError(400, 'give body: the exact request body to sign (a string)');
     if (body.iat !== undefined && !Number.isInteger(body.iat)) throw new ControlError(400, 'iat must be an integer (unix seconds)');
-    return { jwt: state.webhooks.signBody(body.body, body.iat as number | undefined), kid: state.webhooks.current().jwk.kid };
+    return { jwt: await state.webhooks.signBody(body.body, body.iat as number | undefined), kid: state.webhooks.current().jwk.kid };
   }],
   ['POST', /^\/__emulator\/webhook-keys\/rotate$/, ({ state, body }) => state.webhooks.rotate(Number(body.grace_ms ?? state.config.key_grace_ms))],
 

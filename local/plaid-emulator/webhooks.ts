@@ -3,7 +3,8 @@
 // `Plaid-Verification` header carries an ES256 JWT {iat, request_body_sha256} whose `kid` names a key
 // served by /webhook_verification_key/get. Keys are derived from the seed and can be rotated; a rotated
 // key stays valid until its expired_at. Every delivery is recorded for the control API.
-import { createECDH, createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createECDH, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { uuid } from './rng.ts';
 
 export type Jwk = { alg: 'ES256'; created_at: number; crv: 'P-256'; expired_at: number | null; kid: string; kty: 'EC'; use: 'sig'; x: string; y: string };
@@ -84,13 +85,12 @@ export class Webhooks {
     return { kid: next.jwk.kid, previous_kid: prev.jwk.kid, previous_expired_at: prev.jwk.expired_at };
   }
 
-  /** The Plaid-Verification JWT for a body (iat: now, unless a test asks for another time). */
-  signBody(body: string, iat = Math.floor(this.opts.clock() / 1000)): string {
+  /** The Plaid-Verification JWT for a body (iat: now, unless a test asks for another time), signed with jose. */
+  async signBody(body: string, iat = Math.floor(this.opts.clock() / 1000)): Promise<string> {
     const k = this.current();
-    const header = b64url(JSON.stringify({ alg: 'ES256', kid: k.jwk.kid, typ: 'JWT' }));
-    const payload = b64url(JSON.stringify({ iat, request_body_sha256: createHash('sha256').update(body).digest('hex') }));
-    const sig = sign('sha256', Buffer.from(`${header}.${payload}`), { key: k.privateKey, dsaEncoding: 'ieee-p1363' });
-    return `${header}.${payload}.${b64url(sig)}`;
+    return await new SignJWT({ iat, request_body_sha256: createHash('sha256').update(body).digest('hex') })
+      .setProtectedHeader({ alg: 'ES256', kid: k.jwk.kid, typ: 'JWT' })
+      .sign(k.privateKey);
   }
 
   /** Queue a webhook to `url` (null url: nothing is sent, nothing recorded). */
@@ -135,7 +135,7 @@ export class Webhooks {
     try {
       const res = await fetch(d.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Plaid-Verification': this.signBody(body) },
+        headers: { 'Content-Type': 'application/json', 'Plaid-Verification': await this.signBody(body) },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });

@@ -124,12 +124,12 @@ select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
    where p.pronamespace = 'private'::regnamespace and p.prosecdef and p.proowner <> 'postgres'::regrole),
   null, 'security definer functions are owned by postgres');
--- Other migrations add their own private functions (item lifecycle, sync engine, ...): only ours are listed.
+-- The item lifecycle and the sync engine have private functions of their own: only the data model's are listed.
 select ok(
   (select count(*) from pg_proc p where p.pronamespace = 'private'::regnamespace and p.proname = any (array[
     'set_updated_at', 'accounts_guard_user_writes', 'delete_unmapped_synced_account', 'item_access_token_secret_name',
-    'store_item_access_token', 'read_item_access_token', 'rotate_item_access_token', 'delete_item_access_token',
-    'delete_item_token_secret', 'link_plaid_account_to_manual'])) = 10,
+    'store_item_access_token', 'read_item_access_token', 'delete_item_token_secret', 'upsert_item_accounts',
+    'link_plaid_account_to_manual'])) = 9,
   'the data model''s private functions exist');
 select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
@@ -168,14 +168,13 @@ select is(
   'authenticated executes only the account-linking RPC (and its private implementation)');
 select ok(
   (select bool_and(has_function_privilege('service_role', f, 'execute')) from unnest(array[
-    'private.store_item_access_token(uuid,text)', 'private.read_item_access_token(uuid)',
-    'private.rotate_item_access_token(uuid,text)', 'private.delete_item_access_token(uuid)']::regprocedure[]) f),
-  'service_role executes the four token functions');
+    'private.store_item_access_token(uuid,text)', 'private.read_item_access_token(uuid)']::regprocedure[]) f),
+  'service_role executes the two token functions');
 select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
    where p.pronamespace = 'private'::regnamespace
      and (p.prorettype = 'trigger'::regtype
-          or p.proname in ('item_access_token_secret_name', 'link_plaid_account_to_manual'))
+          or p.proname in ('item_access_token_secret_name', 'upsert_item_accounts', 'link_plaid_account_to_manual'))
      and has_function_privilege('service_role', p.oid, 'execute')),
   null, 'service_role cannot call trigger functions or internal helpers directly');
 select is(

@@ -2,7 +2,7 @@
 -- service_role (and postgres) may execute; every path that drops an item or its secret id deletes the
 -- secret; a secret is bound to its item by name.
 begin;
-select plan(41);
+select plan(32);
 
 select tests.seed_connected_user('tok_a') as a \gset
 select (:'a'::jsonb ->> 'item_id') as item, (:'a'::jsonb ->> 'tag') as tag, (:'a'::jsonb ->> 'user_id') as a_user \gset
@@ -19,7 +19,7 @@ select isnt(:'secret_id'::uuid, null::uuid, 'the item records its secret id');
 
 -- store: once per item, a non-empty token, an existing item ------------------------------------------
 select throws_ok(format($$select private.store_item_access_token(%L, 'access-sandbox-second')$$, :'item'),
-  '23505', format('plaid item %s already has an access token (use private.rotate_item_access_token)', :'item'),
+  '23505', format('plaid item %s already has an access token', :'item'),
   'store refuses a second token for the same item (and the message names no token)');
 select throws_ok(format($$select private.store_item_access_token(%L, '  ')$$, :'item'), '22023', null, 'store refuses an empty token');
 select throws_ok($$select private.store_item_access_token(gen_random_uuid(), 'access-sandbox-x')$$, 'P0002', null,
@@ -27,17 +27,11 @@ select throws_ok($$select private.store_item_access_token(gen_random_uuid(), 'ac
 select is((select count(*)::int from vault.secrets where name = 'plaid_access_token:' || :'item'), 1,
   'failed stores leave exactly one secret');
 
--- rotate: same secret id, new value; creates when missing -----------------------------------------------
-select is(private.rotate_item_access_token(:'item', 'access-sandbox-rotated')::text, :'secret_id', 'rotate keeps the secret id');
-select is(private.read_item_access_token(:'item'), 'access-sandbox-rotated', 'rotate replaces the token');
-
 -- Privileges ----------------------------------------------------------------------------------------------
 select tests.authenticate_as('tok_a');
 select throws_ok(format($$select private.read_item_access_token(%L)$$, :'item'), '42501', null,
   'the item''s owner cannot read the token');
 select throws_ok(format($$select private.store_item_access_token(%L, 'x')$$, :'item'), '42501', null, 'authenticated cannot store');
-select throws_ok(format($$select private.rotate_item_access_token(%L, 'x')$$, :'item'), '42501', null, 'authenticated cannot rotate');
-select throws_ok(format($$select private.delete_item_access_token(%L)$$, :'item'), '42501', null, 'authenticated cannot delete');
 select throws_ok($$select * from vault.secrets$$, '42501', null, 'authenticated cannot read vault.secrets');
 select throws_ok($$select * from vault.decrypted_secrets$$, '42501', null, 'authenticated cannot read vault.decrypted_secrets');
 select throws_ok($$select access_token_secret_id from public.plaid_items$$, '42501', null,
@@ -47,13 +41,11 @@ select tests.clear_authentication();
 
 select tests.authenticate_as_anon();
 select throws_ok(format($$select private.read_item_access_token(%L)$$, :'item'), '42501', null, 'anon cannot read the token');
-select throws_ok(format($$select private.rotate_item_access_token(%L, 'x')$$, :'item'), '42501', null, 'anon cannot rotate');
 select throws_ok($$select * from vault.decrypted_secrets$$, '42501', null, 'anon cannot read Vault');
 select tests.clear_authentication();
 
 select tests.authenticate_as_service_role();
-select is(private.read_item_access_token(:'item'), 'access-sandbox-rotated', 'service_role reads the token through the function');
-select is(private.rotate_item_access_token(:'item', 'access-sandbox-svc')::text, :'secret_id', 'service_role rotates');
+select is(private.read_item_access_token(:'item'), 'access-sandbox-' || :'tag', 'service_role reads the token through the function');
 select throws_ok($$select * from vault.decrypted_secrets$$, '42501', null, 'service_role cannot read Vault directly');
 select tests.clear_authentication();
 
@@ -63,8 +55,6 @@ update public.plaid_items set access_token_secret_id = :'other_secret' where id 
 select is((select count(*)::int from vault.secrets where id = :'secret_id'), 0,
   'replacing an item''s secret id deletes its previous secret');
 select is(private.read_item_access_token(:'item'), null, 'a foreign secret id reads as no token');
-select ok(private.rotate_item_access_token(:'item', 'access-sandbox-again')::text <> :'other_secret',
-  'rotate stores a new bound secret instead of overwriting the foreign one');
 select is((select decrypted_secret from vault.decrypted_secrets where id = :'other_secret'), 'project-secret-value',
   'the foreign secret is untouched');
 update public.plaid_items set access_token_secret_id = :'other_secret' where id = :'item';
@@ -72,17 +62,14 @@ delete from public.plaid_items where id = :'item';
 select is((select count(*)::int from vault.secrets where id = :'other_secret'), 1,
   'deleting an item never deletes a secret that is not its own');
 
--- delete_item_access_token ---------------------------------------------------------------------------------
+-- Clearing the secret id ------------------------------------------------------------------------------------
 select tests.seed_connected_user('tok_b') ->> 'item_id' as item_b \gset
 select access_token_secret_id as secret_b from public.plaid_items where id = :'item_b' \gset
-select tests.authenticate_as_service_role();
-select is(private.delete_item_access_token(:'item_b'), true, 'delete reports a deleted secret');
-select is(private.delete_item_access_token(:'item_b'), false, 'deleting again is a no-op');
-select tests.clear_authentication();
-select is((select count(*)::int from vault.secrets where id = :'secret_b'), 0, 'the secret is gone');
-select is((select access_token_secret_id from public.plaid_items where id = :'item_b'), null, 'the item''s secret id is cleared');
+update public.plaid_items set access_token_secret_id = null where id = :'item_b';
+select is((select count(*)::int from vault.secrets where id = :'secret_b'), 0, 'clearing an item''s secret id deletes its secret');
 select is(private.read_item_access_token(:'item_b'), null, 'no token reads as null');
-select isnt(private.rotate_item_access_token(:'item_b', 'access-sandbox-new'), null, 'rotate stores a token again after a delete');
+select isnt(private.store_item_access_token(:'item_b', 'access-sandbox-new'), null, 'a token can be stored again after clearing');
+select is(private.read_item_access_token(:'item_b'), 'access-sandbox-new', 'the new token reads back');
 
 -- Every path that removes an item removes its secret -------------------------------------------------------
 select tests.seed_connected_user('tok_c') as c \gset

@@ -25,6 +25,12 @@ type LinkTokenRecord = { link_token: string; update_item_id: string | null; requ
 const linkTokenRequest = (linkToken: string) => emulator<LinkTokenRecord>('GET', `/link-tokens/${linkToken}`);
 
 type EmulatorItem = { item_id: string; access_token: string; removed: boolean };
+/** Plaid's AccountBase as the emulator serves it. */
+type PlaidAccount = {
+  account_id: string; mask: string | null; name: string; official_name: string | null; persistent_account_id?: string;
+  type: string; subtype: string | null; holder_category?: string; verification_status?: string;
+  balances: { current: number | null; available: number | null; limit: number | null; iso_currency_code: string | null; unofficial_currency_code: string | null };
+};
 const plaidItemOf = async (itemId: string) =>
   (await sql`select plaid_item_id from public.plaid_items where id = ${itemId}`)[0].plaid_item_id as string;
 /** Nothing of this Plaid item in the database: no item row, no Vault secret holding its token, no accounts. */
@@ -125,6 +131,27 @@ describe('plaid-exchange-token', () => {
     expect(states.every((r) => r.last_dispatch_id !== null)).toBe(true);
   });
 
+  it('stores every account as Plaid describes it (its AccountBase JSON, mapped in SQL), in Plaid\'s order', async () => {
+    const s = await newSession();
+    const item = await connectItem(s, { username: 'user_small_business' });
+    const { accounts } = await emulator<{ accounts: PlaidAccount[] }>('GET', `/items/${await plaidItemOf(item.id)}/accounts`);
+    expect(item.accounts.map((a) => a.mask)).toEqual(accounts.map((a) => a.mask));
+    const rows = await sql`select pa.plaid_account_id, pa.mask, pa.official_name, pa.persistent_account_id, pa.type, pa.subtype,
+        pa.holder_category, pa.verification_status, a.name, a.type as account_type, a.subtype as account_subtype,
+        a.current_balance, a.available_balance, a.credit_limit, a.currency, a.unofficial_currency_code
+      from public.plaid_accounts pa join public.accounts a on a.id = pa.account_id where pa.item_id = ${item.id}`;
+    const money = (v: number | null) => (v === null ? null : v.toFixed(4));
+    expect(new Set(rows.map((r) => JSON.stringify(r)))).toEqual(new Set(accounts.map((a) => JSON.stringify({
+      plaid_account_id: a.account_id, mask: a.mask, official_name: a.official_name, persistent_account_id: a.persistent_account_id,
+      type: a.type, subtype: a.subtype, holder_category: a.holder_category, verification_status: a.verification_status ?? null,
+      name: a.name, account_type: a.type, account_subtype: a.subtype,
+      current_balance: money(a.balances.current), available_balance: money(a.balances.available), credit_limit: money(a.balances.limit),
+      currency: a.balances.iso_currency_code, unofficial_currency_code: a.balances.unofficial_currency_code,
+    }))));
+    // The persona's business accounts: holder_category is Plaid's, not a default.
+    expect(rows.map((r) => r.holder_category)).toContain('business');
+  });
+
   it('refuses a duplicate connection with 409 and removes the new item at Plaid', async () => {
     const s = await newSession();
     await connectItem(s);
@@ -220,6 +247,25 @@ describe('plaid-balance', () => {
     expect(retryAfter).toBeGreaterThan(200);
     expect(retryAfter).toBeLessThanOrEqual(300);
     expect(Date.parse(second.body.error.details.next_allowed_at)).toBeGreaterThan(Date.now());
+  });
+
+  it('maps the accounts of Plaid\'s answer like exchange and sync do: new balances, and an account that appeared at the bank', async () => {
+    const s = await newSession();
+    const item = await connectItem(s);
+    const plaidItem = await plaidItemOf(item.id);
+    const { accounts } = await emulator<{ accounts: PlaidAccount[] }>('GET', `/items/${plaidItem}/accounts`);
+    await emulator('POST', `/items/${plaidItem}/balances`, { account_id: accounts[0].account_id, current: 123.45, available: null });
+    const { account: appeared } = await emulator<{ account: PlaidAccount }>('POST', `/items/${plaidItem}/accounts`,
+      { type: 'depository', subtype: 'savings', name: 'Rainy Day Saving', holder_category: 'business', balances: { current: 50, available: 50 } });
+    const res = await callFunction('plaid-balance', { item_id: item.id }, { session: s });
+    expect(res.status).toBe(200);
+    expect(res.body.accounts).toHaveLength(item.accounts.length + 1);
+    const [changed] = await sql`select a.current_balance, a.available_balance from public.accounts a
+      join public.plaid_accounts pa on pa.account_id = a.id where pa.plaid_account_id = ${accounts[0].account_id}`;
+    expect(changed).toEqual({ current_balance: '123.4500', available_balance: null });
+    const [created] = await sql`select a.name, a.source, a.current_balance, pa.holder_category, pa.item_id from public.accounts a
+      join public.plaid_accounts pa on pa.account_id = a.id where pa.plaid_account_id = ${appeared.account_id}`;
+    expect(created).toEqual({ name: 'Rainy Day Saving', source: 'plaid', current_balance: '50.0000', holder_category: 'business', item_id: item.id });
   });
 
   it('gives the slot back when Plaid fails, so the user can retry at once', async () => {

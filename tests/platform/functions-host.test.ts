@@ -17,7 +17,7 @@ describe('user mode (JWKS-verified ES256 JWT)', () => {
   it('answers 401 without credentials', async () => {
     const res = await fetch(health('user'));
     expect(res.status).toBe(401);
-    expect((await res.json()).code).toBe('MISSING_CREDENTIALS');
+    expect((await res.json()).error.code).toBe('MISSING_CREDENTIALS');
   });
 
   it('answers 401 for a tampered token', async () => {
@@ -27,14 +27,14 @@ describe('user mode (JWKS-verified ES256 JWT)', () => {
     const forged = Buffer.from(JSON.stringify({ ...claims, sub: crypto.randomUUID() })).toString('base64url');
     const res = await fetch(health('user'), { headers: { Authorization: `Bearer ${h}.${forged}.${sig}` } });
     expect(res.status).toBe(401);
-    expect((await res.json()).code).toBe('INVALID_JWT');
+    expect((await res.json()).error.code).toBe('INVALID_JWT');
   });
 
   it('answers 401 for an expired token', async () => {
     const s = await newSession('expired', { expiresInSeconds: -60 });
     const res = await fetch(health('user'), { headers: { Authorization: `Bearer ${s.access_token}` } });
     expect(res.status).toBe(401);
-    expect((await res.json()).message).toMatch(/expired/);
+    expect((await res.json()).error.message).toMatch(/expired/);
   });
 
   it('rejects the secret key where a user is required', async () => {
@@ -64,7 +64,7 @@ describe('secret mode', () => {
   it('rejects the publishable key', async () => {
     const res = await fetch(health('secret'), { headers: { apikey: testStack.keys.publishableKey } });
     expect(res.status).toBe(401);
-    expect((await res.json()).code).toBe('INVALID_API_KEY');
+    expect((await res.json()).error.code).toBe('INVALID_API_KEY');
   });
 
   it('rejects a user JWT', async () => {

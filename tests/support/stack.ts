@@ -1,5 +1,5 @@
 // What the test runner (local/test-runner.ts) started for this run: URLs, keys, and helpers to mint
-// sessions. Tests never start their own database; they share the isolated test stack.
+// sessions. Tests share the isolated test stack (tests/db/schema.test.ts alone adds two scratch clusters).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '../../local/postgres.ts';

@@ -1,28 +1,26 @@
 // plaid-webhook's verification matrix against the running function: only a fresh ES256 JWT from a key
 // Plaid serves, over the exact body, is accepted. Every rejected delivery answers 401 and leaves no
 // trace: no webhook_events row and no sync request. A redelivery is one event.
-import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type CryptoKey } from 'jose';
 import { connectItem, emulator } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
 import { plaidItemId, sql, waitForIdle } from '../support/sync.ts';
 import { deliver, plaidBody, signature } from '../support/webhooks.ts';
 import { eventually } from '../support/wait.ts';
 
-const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
-/** A JWT shaped like Plaid's, signed by a key of our own (an attacker's). */
-function forged(body: string, header: Record<string, unknown>, signer: 'es256' | 'none' | { hs256: Buffer | string }): string {
-  const h = b64url(JSON.stringify({ typ: 'JWT', ...header }));
-  const p = b64url(JSON.stringify({ iat: now(), request_body_sha256: createHash('sha256').update(body).digest('hex') }));
-  const input = `${h}.${p}`;
-  if (signer === 'none') return `${input}.`;
-  if (signer === 'es256') {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    return `${input}.${b64url(sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }))}`;
+/** A JWT shaped like Plaid's, made with jose by an attacker: their own ES256 key, no signature, or HS256 with a secret. */
+async function forged(body: string, header: { alg: 'ES256' | 'none' | 'HS256'; kid: string }, hs256Secret?: string): Promise<string> {
+  const claims = { iat: now(), request_body_sha256: createHash('sha256').update(body).digest('hex') };
+  if (header.alg === 'none') {
+    const [, payload] = new UnsecuredJWT(claims).encode().split('.');
+    return `${Buffer.from(JSON.stringify({ typ: 'JWT', ...header })).toString('base64url')}.${payload}.`;
   }
-  return `${input}.${b64url(createHmac('sha256', signer.hs256).update(input).digest())}`;
+  const key = header.alg === 'ES256' ? (await generateKeyPair('ES256')).privateKey : new TextEncoder().encode(hs256Secret);
+  return await new SignJWT(claims).setProtectedHeader({ typ: 'JWT', ...header }).sign(key);
 }
 
 let itemId: string;
@@ -48,20 +46,20 @@ beforeAll(async () => {
   const keys = await emulator<{ keys: Array<{ kid: string; x: string; y: string }>; current_kid: string }>('GET', '/webhook-keys');
   kid = keys.current_kid;
   const jwk = keys.keys.find((k) => k.kid === kid)!;
-  publicPem = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+  publicPem = await exportSPKI(await importJWK({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, 'ES256') as CryptoKey);
 });
 
 describe('plaid-webhook verification', () => {
   it('rejects every forged, stale, tampered or unsigned delivery with 401 and records nothing', async () => {
     const before = await traces();
     const cases: Array<[string, string, string | null]> = [
-      ['signed by another key under Plaid\'s kid', body, forged(body, { alg: 'ES256', kid }, 'es256')],
+      ['signed by another key under Plaid\'s kid', body, await forged(body, { alg: 'ES256', kid })],
       ['body tampered after signing', body.replace('"initial_update_complete": true', '"initial_update_complete": false'), (await signature(body)).jwt],
       ['iat 6 minutes old', body, (await signature(body, now() - 6 * 60)).jwt],
       ['iat in the future', body, (await signature(body, now() + 10 * 60)).jwt],
-      ['unknown kid', body, forged(body, { alg: 'ES256', kid: randomUUID() }, 'es256')],
-      ['alg none', body, forged(body, { alg: 'none', kid }, 'none')],
-      ['HS256 signed with Plaid\'s public key', body, forged(body, { alg: 'HS256', kid }, { hs256: publicPem })],
+      ['unknown kid', body, await forged(body, { alg: 'ES256', kid: randomUUID() })],
+      ['alg none', body, await forged(body, { alg: 'none', kid })],
+      ['HS256 signed with Plaid\'s public key', body, await forged(body, { alg: 'HS256', kid }, publicPem)],
       ['missing header', body, null],
       ['not a JWT', body, 'not-a-jwt'],
     ];

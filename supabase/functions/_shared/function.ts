@@ -1,12 +1,14 @@
 // The shape of every Edge Function here: @supabase/server authenticates the caller, its Postgres
 // middleware provides an RLS-scoped connection (`db`, as the user) and an admin one (`admin`, for
-// writes the product makes on the user's behalf and for Vault), and every failure becomes a typed
-// error response. Entries pass their environment in, so this module stays runtime-neutral.
+// writes the product makes on the user's behalf and for Vault), and every failure, @supabase/server's
+// own 401s included, becomes one error envelope (envelope.ts). Entries pass their environment in,
+// so this module stays runtime-neutral.
 import { pipeline } from '@supabase/middleware';
 import { withSupabase } from '@supabase/server';
 import { withPostgresClient } from '@supabase/server/middleware/postgres';
 import { withPostgresAdminClient } from '@supabase/server/middleware/postgres-admin';
 import type { PostgresApi } from '@supabase/server/middleware/postgres';
+import { withErrorEnvelope } from './envelope.ts';
 import { createLogger, type Logger } from './log.ts';
 import { toErrorResponse } from './http.ts';
 import { PlaidClient } from './plaid/client.ts';
@@ -46,7 +48,7 @@ function base(name: string, env: Env, admin: PostgresApi, fields: Record<string,
 /** A function for signed-in users (JWKS-verified JWT). */
 export function userFunction(name: string, env: Env, handler: (req: Request, ctx: UserContext) => Promise<Response>) {
   return pipeline(
-    [withSupabase({ auth: 'user' }), withPostgresClient({ pool }), withPostgresAdminClient({ pool })],
+    [withErrorEnvelope({ fn: name }), withSupabase({ auth: 'user' }), withPostgresClient({ pool }), withPostgresAdminClient({ pool })],
     async (req, ctx) => {
       const b = base(name, env, ctx.postgresAdmin, { user: ctx.userClaims!.id });
       const c: UserContext = { ...b, userId: ctx.userClaims!.id, db: counted(ctx.postgres, b.stats) };
@@ -62,7 +64,7 @@ export function userFunction(name: string, env: Env, handler: (req: Request, ctx
 /** A function whose caller is not a user: the project's secret key ('secret') or a caller that proves
  *  itself in the request ('none': Plaid's webhooks carry a signature). Only the admin connection. */
 function serverFunction(auth: 'secret' | 'none', name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) {
-  return pipeline([withSupabase({ auth }), withPostgresAdminClient({ pool })], async (req, ctx) => {
+  return pipeline([withErrorEnvelope({ fn: name }), withSupabase({ auth }), withPostgresAdminClient({ pool })], async (req, ctx) => {
     const c = base(name, env, ctx.postgresAdmin, {});
     try {
       return await handler(req, c);

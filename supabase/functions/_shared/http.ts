@@ -5,6 +5,8 @@ import { PlaidApiError, PlaidTransportError } from './plaid/errors.ts';
 import type { Logger } from './log.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** The words of every 500: nothing internal, and that it was logged. */
+export const OUR_FAILURE = 'something went wrong on our side; the error was logged';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -20,7 +22,7 @@ export class HttpError extends Error {
   }
 }
 
-export function errorResponse(status: number, code: string, message: string, extra: { details?: unknown; headers?: Record<string, string> } = {}): Response {
+export function errorResponse(status: number, code: string, message: string, extra: { details?: unknown; headers?: HeadersInit } = {}): Response {
   return Response.json({ error: { code, message, ...(extra.details === undefined ? {} : { details: extra.details }) } },
     { status, headers: extra.headers });
 }
@@ -76,5 +78,5 @@ export function toErrorResponse(e: unknown, log: Logger): Response {
     return errorResponse(503, 'PLAID_UNAVAILABLE', 'Plaid did not answer in time; try again shortly');
   }
   log.error('unhandled_error', { message: e instanceof Error ? e.message : String(e) });
-  return errorResponse(500, 'INTERNAL_ERROR', 'something went wrong on our side; the error was logged');
+  return errorResponse(500, 'INTERNAL_ERROR', OUR_FAILURE);
 }

@@ -3,23 +3,21 @@
 // public.link_plaid_account_to_manual RPC as the caller, so the database checks ownership.
 import { z } from 'zod';
 import { userFunction } from '../_shared/function.ts';
-import { HttpError, readJson } from '../_shared/http.ts';
+import { readJson } from '../_shared/http.ts';
+import { refusedAs } from '../_shared/sql-states.ts';
 
 const body = z.strictObject({ synced_account_id: z.uuid(), manual_account_id: z.uuid() });
 
 export default {
   fetch: userFunction('accounts-link', Deno.env.toObject(), async (req, ctx) => {
     const input = await readJson(req, body);
-    try {
-      const [row] = await ctx.db.query<{ account_id: string }>`
-        select public.link_plaid_account_to_manual(${input.synced_account_id}::uuid, ${input.manual_account_id}::uuid) as account_id`;
-      return Response.json({ account_id: row.account_id });
-    } catch (e) {
-      // The RPC raises for ids that are not the caller's (or of the wrong kind): nothing changed.
-      const code = (e as { code?: string }).code;
-      if (code === '22023') throw new HttpError(400, 'INVALID_REQUEST', 'link two different accounts: a synced one and a manual one');
-      if (code === 'P0002' || code === '42501') throw new HttpError(404, 'NOT_FOUND', 'no such synced and manual account pair for this user');
-      throw e;
-    }
+    // The RPC refuses ids that are not the caller's (or of the wrong kind): nothing changed.
+    const [row] = await ctx.db.query<{ account_id: string }>`
+      select public.link_plaid_account_to_manual(${input.synced_account_id}::uuid, ${input.manual_account_id}::uuid) as account_id`
+      .catch(refusedAs({
+        '22023': 'link two different accounts: a synced one and a manual one',
+        P0002: 'no such synced and manual account pair for this user',
+      }));
+    return Response.json({ account_id: row.account_id });
   }),
 };

@@ -1,13 +1,17 @@
 // Liveness probe and a proof of each @supabase/server auth mode: GET /functions/v1/health[/<mode>]
-// with mode one of none (default), user, publishable, secret.
+// with mode one of none (default), user, publishable, secret. Errors in the one envelope, as everywhere.
+import { pipeline } from '@supabase/middleware';
 import { withSupabase } from '@supabase/server';
+import { withErrorEnvelope } from '../_shared/envelope.ts';
+import { errorResponse } from '../_shared/http.ts';
 
-type Mode = 'none' | 'user' | 'publishable' | 'secret';
+const modes = ['none', 'user', 'publishable', 'secret'] as const;
+type Mode = (typeof modes)[number];
 
 const byMode = Object.fromEntries(
-  (['none', 'user', 'publishable', 'secret'] as const).map((auth) => [
+  modes.map((auth) => [
     auth,
-    withSupabase({ auth }, (_req, ctx) => Promise.resolve(
+    pipeline([withErrorEnvelope({ fn: 'health' }), withSupabase({ auth })], (_req, ctx) => Promise.resolve(
       Response.json({ status: 'ok', authMode: ctx.authMode, userId: ctx.userClaims?.id ?? null }))),
   ]),
 ) as Record<Mode, (req: Request) => Promise<Response>>;
@@ -15,8 +19,8 @@ const byMode = Object.fromEntries(
 export default {
   fetch(req: Request): Promise<Response> | Response {
     const mode = new URL(req.url).pathname.split('/')[2] || 'none';
-    const handler = byMode[mode as Mode];
-    if (!handler) return Response.json({ error: `unknown mode "${mode}": use none, user, publishable or secret` }, { status: 404 });
+    const handler = (modes as readonly string[]).includes(mode) ? byMode[mode as Mode] : undefined;
+    if (!handler) return errorResponse(404, 'NOT_FOUND', `unknown mode "${mode}": use none, user, publishable or secret`);
     return handler(req);
   },
 };

@@ -3,6 +3,7 @@
 // accounts_guard_user_writes trigger: on synced accounts only display_name and hidden).
 import type { UserContext } from '../function.ts';
 import { HttpError } from '../http.ts';
+import { refusedAs } from '../sql-states.ts';
 
 export const accountTypes = ['depository', 'credit', 'loan', 'investment', 'other'] as const;
 export type AccountFields = {
@@ -15,13 +16,13 @@ const returned = `id, source, name, display_name, coalesce(display_name, name) a
 const editable = ['name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden'] as const;
 const syncedEditable = new Set(['display_name', 'hidden']);
 
+const outOfRange = (message: string) => `a value is out of range: ${message}`;
 /** Database refusals as the 4xx they are: nothing was written. */
-function asHttpError(e: unknown): never {
-  const code = (e as { code?: string }).code;
-  if (code === '42501') throw new HttpError(400, 'INVALID_REQUEST', 'a synced account gets its name, type and balances from the bank: only display_name and hidden can change');
-  if (code === '23514' || code === '22003') throw new HttpError(400, 'INVALID_REQUEST', `a value is out of range: ${(e as Error).message}`);
-  throw e;
-}
+const asHttpError = refusedAs({
+  '42501': 'a synced account gets its name, type and balances from the bank: only display_name and hidden can change',
+  '23514': outOfRange,
+  '22003': outOfRange,
+});
 
 export async function createManualAccount(ctx: UserContext, fields: AccountFields & { name: string; type: string }) {
   const cols = editable.filter((k) => fields[k] !== undefined);

@@ -21,14 +21,10 @@ export async function refreshBalances(ctx: UserContext, itemId: string) {
   }
   try {
     const token = await readAccessToken(ctx, item.id);
-    const res = await ctx.plaid().call('/accounts/balance/get', { access_token: token }, { itemId: item.id });
-    const balances = res.accounts.map((a) => ({
-      plaid_account_id: a.account_id, current_balance: a.balances.current ?? null, available_balance: a.balances.available ?? null,
-      credit_limit: a.balances.limit ?? null, iso_currency_code: a.balances.iso_currency_code ?? null,
-      unofficial_currency_code: a.balances.unofficial_currency_code ?? null,
-    }));
+    // Plaid's JSON as received: private.upsert_item_accounts maps it, as for exchange and sync.
+    const { text } = await ctx.plaid().callRaw('/accounts/balance/get', { access_token: token }, { itemId: item.id });
     const accounts = await ctx.admin.query`
-      select * from private.apply_account_balances(${item.id}::uuid, ${JSON.stringify(balances)}::jsonb)`;
+      select * from private.apply_account_balances(${item.id}::uuid, ${text}::jsonb)`;
     return { item_id: item.id, accounts, refreshed_at: new Date().toISOString(), next_allowed_at: claim.next_allowed_at };
   } catch (e) {
     await ctx.admin.query`select private.release_balance_refresh(${item.id}::uuid, ${claim.previous}::timestamptz)`;

@@ -2,10 +2,10 @@
 // is written by one SQL function in one transaction, so a failure leaves no half-written item and no
 // orphan secret. A duplicate (same institution and same account masks for this user) is refused by
 // that function; the item just created at Plaid is then removed so it is not billed.
-import type { AccountBase } from 'plaid';
 import type { UserContext } from '../function.ts';
 import { HttpError, plaidErrorStatus } from '../http.ts';
 import { PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
+import { refusal } from '../sql-states.ts';
 import type { Logger } from '../log.ts';
 
 export type ExchangeInput = {
@@ -15,7 +15,6 @@ export type ExchangeInput = {
 
 type CreatedItem = { id: string; institution_id: string | null; institution_name: string | null; status: string; accounts: unknown[] };
 
-const DUPLICATE = 'NF409';
 const NOTHING_SAVED = 'the bank was not connected and nothing was saved; connect it again';
 
 /**
@@ -31,26 +30,16 @@ function afterExchangeError(e: unknown, log: Logger): HttpError {
   return new HttpError(500, 'INTERNAL_ERROR', `the connection could not be saved on our side (the error was logged): ${NOTHING_SAVED}`);
 }
 
-function accountRow(a: AccountBase) {
-  return {
-    plaid_account_id: a.account_id, name: a.name, official_name: a.official_name ?? null, mask: a.mask ?? null,
-    type: a.type, subtype: a.subtype ?? null, persistent_account_id: a.persistent_account_id ?? null,
-    current_balance: a.balances.current ?? null, available_balance: a.balances.available ?? null,
-    credit_limit: a.balances.limit ?? null, iso_currency_code: a.balances.iso_currency_code ?? null,
-    unofficial_currency_code: a.balances.unofficial_currency_code ?? null,
-  };
-}
-
 export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput): Promise<{ item: CreatedItem }> {
   const plaid = ctx.plaid();
   const exchanged = await plaid.call('/item/public_token/exchange', { public_token: input.public_token }, { retry: false });
   const accessToken = exchanged.access_token;
   try {
-    const { accounts, item } = await plaid.call('/accounts/get', { access_token: accessToken }, { itemId: exchanged.item_id });
+    const { data: { accounts, item }, text } = await plaid.callRaw('/accounts/get', { access_token: accessToken }, { itemId: exchanged.item_id });
     const institutionId = item.institution_id ?? input.metadata?.institution?.institution_id ?? null;
     const institutionName = item.institution_name ?? input.metadata?.institution?.name ?? null;
-    // One statement: the item, its token, accounts and sync requests, and the initial sync's pg_net
-    // call (sent only once this transaction commits).
+    // One statement: the item, its token, accounts (Plaid's JSON as received, mapped in SQL) and sync
+    // requests, and the initial sync's pg_net call (sent only once this transaction commits).
     const [row] = await ctx.admin.query<{ item: CreatedItem }>`
       with created as (select private.create_plaid_item(
         p_user_id => ${ctx.userId}::uuid,
@@ -62,7 +51,7 @@ export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput
         p_products_billed => ${item.billed_products ?? []}::text[],
         p_webhook_url => ${item.webhook ?? null},
         p_consent_expires_at => ${item.consent_expiration_time ?? null}::timestamptz,
-        p_accounts => ${JSON.stringify(accounts.map(accountRow))}::jsonb
+        p_accounts => ${text}::jsonb -> 'accounts'
       ) as item)
       select item, private.dispatch_requested_syncs((item ->> 'id')::uuid, 'initial') as dispatched from created`;
     ctx.log.info('item_created', { item: row.item.id, accounts: accounts.length });
@@ -71,9 +60,7 @@ export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput
     // Never leave a billed item at Plaid that we do not track.
     await plaid.call('/item/remove', { access_token: accessToken }, { retry: true }).catch((removeError) =>
       ctx.log.error('orphan_item_remove_failed', { plaid_item_id: exchanged.item_id, message: String(removeError) }));
-    if ((e as { code?: string }).code === DUPLICATE) {
-      throw new HttpError(409, 'DUPLICATE_ITEM', 'this institution is already connected with the same accounts; reconnect the existing connection instead');
-    }
-    throw afterExchangeError(e, ctx.log);
+    throw refusal(e, { NF409: 'this institution is already connected with the same accounts; reconnect the existing connection instead' })
+      ?? afterExchangeError(e, ctx.log);
   }
 }

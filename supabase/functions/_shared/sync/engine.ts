@@ -7,6 +7,7 @@
 // other failures are retried with backoff by the database sweep.
 import type { ServiceContext } from '../function.ts';
 import { itemStatusByErrorCode, PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
+import { SYNC_LEASE_LOST, sqlStateOf } from '../sql-states.ts';
 import type { SyncLimits } from './limits.ts';
 import { syncTransactions } from './transactions.ts';
 import { syncInvestments, syncLiabilities } from './investments.ts';
@@ -14,14 +15,13 @@ import { type Budget, budgetSpent, type Claim, type Product, type ProductResult,
 
 /** Plaid answers meaning "this product does not apply to this item": done, nothing to retry. */
 const notApplicable = new Set(['PRODUCTS_NOT_SUPPORTED', 'NO_LIABILITY_ACCOUNTS', 'NO_INVESTMENT_ACCOUNTS', 'NO_ACCOUNTS']);
-const STALE_LEASE = 'NF410';
 /** How long a Plaid call started before the time budget ran out may still take (SYNC_TIME_BUDGET_MS + this < 150 s). */
 export const CALL_GRACE_MS = 30_000;
 
 type Failure = { outcome: 'failed' | 'superseded' | 'succeeded'; error: Record<string, unknown> | null; itemStatus: string | null };
 
 function classify(e: unknown): Failure {
-  if ((e as { code?: string }).code === STALE_LEASE) return { outcome: 'superseded', error: null, itemStatus: null };
+  if (sqlStateOf(e) === SYNC_LEASE_LOST) return { outcome: 'superseded', error: null, itemStatus: null };
   if (e instanceof PlaidApiError) {
     const error = { ...e.toPublic(), error_message: e.plaidError.error_message };
     if (notApplicable.has(e.errorCode)) return { outcome: 'succeeded', error, itemStatus: null };

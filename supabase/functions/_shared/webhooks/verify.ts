@@ -1,7 +1,9 @@
 // Plaid webhook verification (Plaid docs "Webhook verification"): the `Plaid-Verification` header is a
 // compact JWT that must be ES256 (anything else, `none` and HS256 included, is rejected before any key
 // is looked at), signed by the key its `kid` names, issued at most 5 minutes ago, and carrying the
-// SHA-256 of the raw body as received. Web Crypto only, so Node (vitest) and Deno run the same code.
+// SHA-256 of the raw body as received. JOSE is `jose`'s; the rest is Web Crypto, so Node (vitest) and
+// Deno run the same code.
+import { decodeProtectedHeader, jwtVerify, type JWK, type ProtectedHeaderParameters } from 'jose';
 import type { JWKPublicKey } from 'plaid';
 
 export const MAX_WEBHOOK_AGE_SECONDS = 5 * 60;
@@ -19,21 +21,13 @@ export type KeyResolver = (kid: string) => Promise<JWKPublicKey | null>;
 
 const failure = (reason: VerificationFailure): Verification => ({ ok: false, reason });
 
-function base64UrlDecode(s: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('not base64url');
-  const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4);
-  const bin = atob(b64);
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
-function decodeJson(segment: string): Record<string, unknown> | null {
-  try {
-    const value = JSON.parse(new TextDecoder().decode(base64UrlDecode(segment)));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
+/** jose's error codes, as our reasons (anything else, a key jose cannot use included, is a bad signature). */
+const reasonByJoseCode: Record<string, VerificationFailure> = {
+  ERR_JWS_INVALID: 'malformed_jwt',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'unsupported_alg',
+  ERR_JWT_INVALID: 'malformed_claims',
+  ERR_JWT_CLAIM_VALIDATION_FAILED: 'malformed_claims',
+};
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
@@ -48,51 +42,40 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-async function signatureValid(jwk: JWKPublicKey, signingInput: string, signature: Uint8Array): Promise<boolean> {
-  // ES256 signatures in a JWS are the raw 64-byte r||s, which is what Web Crypto's ECDSA verifies.
-  if (signature.byteLength !== 64 || jwk.kty !== 'EC' || jwk.crv !== 'P-256') return false;
-  try {
-    const key = await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, ext: true },
-      { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
-    return await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, signature as Uint8Array<ArrayBuffer>,
-      new TextEncoder().encode(signingInput));
-  } catch {
-    return false;
-  }
-}
-
 /** Verifies one delivery: the header value, the raw body bytes, and the time now (unix seconds). */
 export async function verifyPlaidWebhook(header: string | null, rawBody: Uint8Array, resolveKey: KeyResolver, nowSeconds: number): Promise<Verification> {
   if (!header) return failure('missing_header');
-  const parts = header.trim().split('.');
-  if (parts.length !== 3) return failure('malformed_jwt');
-  const [headerSegment, payloadSegment, signatureSegment] = parts;
-  const jose = decodeJson(headerSegment);
-  if (!jose) return failure('malformed_jwt');
-  // Checked first, from the unverified header, as Plaid instructs: no other algorithm gets any further.
-  if (jose.alg !== 'ES256') return failure('unsupported_alg');
-  if (typeof jose.kid !== 'string' || jose.kid.length === 0 || jose.kid.length > 200) return failure('missing_kid');
-
-  const jwk = await resolveKey(jose.kid);
-  if (!jwk) return failure('unknown_key');
-  if (jwk.expired_at !== null && jwk.expired_at !== undefined && jwk.expired_at <= nowSeconds) return failure('expired_key');
-
-  let signature: Uint8Array;
+  const token = header.trim();
+  let jose: ProtectedHeaderParameters;
   try {
-    signature = base64UrlDecode(signatureSegment);
+    jose = decodeProtectedHeader(token);
   } catch {
     return failure('malformed_jwt');
   }
-  if (!(await signatureValid(jwk, `${headerSegment}.${payloadSegment}`, signature))) return failure('bad_signature');
+  // Checked first, from the unverified header, as Plaid instructs: no other algorithm gets any further.
+  if (jose.alg !== 'ES256') return failure('unsupported_alg');
+  const kid: unknown = jose.kid;
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 200) return failure('missing_kid');
 
-  const claims = decodeJson(payloadSegment);
-  const iat = claims?.iat;
-  const claimedHash = claims?.request_body_sha256;
+  const jwk = await resolveKey(kid);
+  if (!jwk) return failure('unknown_key');
+  if (jwk.expired_at !== null && jwk.expired_at !== undefined && jwk.expired_at <= nowSeconds) return failure('expired_key');
+
+  let claims: { iat?: unknown; request_body_sha256?: unknown };
+  try {
+    ({ payload: claims } = await jwtVerify(token, jwk as JWK, {
+      algorithms: ['ES256'], requiredClaims: ['iat', 'request_body_sha256'], currentDate: new Date(nowSeconds * 1000),
+    }));
+  } catch (e) {
+    return failure(reasonByJoseCode[(e as { code?: string }).code ?? ''] ?? 'bad_signature');
+  }
+  const { iat, request_body_sha256: claimedHash } = claims;
   if (typeof iat !== 'number' || !Number.isFinite(iat) || typeof claimedHash !== 'string') return failure('malformed_claims');
+  // Plaid's 5 minutes are exact; only a clock slightly ahead of ours is tolerated.
   if (iat < nowSeconds - MAX_WEBHOOK_AGE_SECONDS) return failure('too_old');
   if (iat > nowSeconds + MAX_CLOCK_SKEW_SECONDS) return failure('issued_in_future');
 
   const bodySha256 = await sha256Hex(rawBody);
   if (!constantTimeEqual(bodySha256, claimedHash.toLowerCase())) return failure('body_mismatch');
-  return { ok: true, kid: jose.kid, iat, bodySha256 };
+  return { ok: true, kid, iat, bodySha256 };
 }

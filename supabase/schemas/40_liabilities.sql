@@ -57,3 +57,7 @@ alter table public.liabilities enable row level security;
 create policy "liabilities: owner reads"
   on public.liabilities for select to authenticated
   using ((select auth.uid()) = user_id);
+
+revoke all on table public.liabilities from public, anon, authenticated, service_role;
+grant select on public.liabilities to authenticated;
+grant select, insert, update, delete on public.liabilities to service_role;

@@ -4,6 +4,45 @@
 -- Plaid's retry of a failed delivery is acted on normally. Nothing here calls Plaid: syncs are
 -- requested as database state and dispatched over pg_net after commit.
 
+create table public.webhook_events (
+  id uuid primary key default gen_random_uuid(),
+  received_at timestamptz not null default now(),
+  last_received_at timestamptz not null default now(),
+  delivery_count integer not null default 1 check (delivery_count >= 1),
+  -- SHA-256 (hex) of the raw body: the same delivery received twice is one row (delivery_count 2).
+  body_sha256 text not null unique check (body_sha256 ~ '^[0-9a-f]{64}$'),
+  webhook_type text not null,
+  webhook_code text not null,
+  plaid_item_id text,
+  -- The item (and its owner) when known; cleared when the item is removed, the log row stays.
+  item_id uuid,
+  user_id uuid,
+  payload jsonb not null check (jsonb_typeof(payload) = 'object'),
+  processed_at timestamptz,
+  outcome text not null default 'received' check (outcome in ('received', 'processed', 'ignored', 'failed')),
+  error jsonb check (error is null or jsonb_typeof(error) = 'object'),
+  constraint webhook_events_item_fkey foreign key (user_id, item_id)
+    references public.plaid_items (user_id, id) match full on delete set null
+);
+create index webhook_events_user_id_item_id_received_at_idx on public.webhook_events (user_id, item_id, received_at desc);
+
+comment on table public.webhook_events is
+  'Plaid webhooks received (after verification), one row per distinct body. Written by plaid-webhook; users read the metadata of their items'' events (not the payload).';
+
+alter table public.webhook_events enable row level security;
+
+create policy "webhook_events: owner reads"
+  on public.webhook_events for select to authenticated
+  using ((select auth.uid()) = user_id);
+
+revoke all on table public.webhook_events from public, anon, authenticated, service_role;
+grant select (
+  id, received_at, last_received_at, delivery_count, webhook_type, webhook_code, plaid_item_id,
+  item_id, user_id, processed_at, outcome
+) on public.webhook_events to authenticated;   -- not payload, body_sha256 or error
+grant select, insert, update, delete on public.webhook_events to service_role;
+
+
 -- The item is healthy again: Link update mode completed (plaid-item-repaired, after Plaid confirmed
 -- the item has no error) or Plaid's ITEM LOGIN_REPAIRED. Clears the error and the retry backoff and
 -- requests a sync of every product the item syncs. Returns the number of products requested.
@@ -16,7 +55,7 @@ as $$
 declare
   v_requested integer;
 begin
-  -- The item's sync state before the item, the lock order every writer keeps (20261125000300).
+  -- The item's sync state before the item, the lock order every writer keeps (60_sync.sql).
   perform 1 from public.plaid_sync_state s where s.item_id = p_item_id order by s.product for update;
   update public.plaid_items i set status = 'healthy', error = null, error_code = null,
     -- Update mode with account selection is how new accounts get shared: the flag has been acted on.
@@ -33,6 +72,8 @@ end
 $$;
 comment on function private.mark_item_healthy(uuid, text, boolean) is
   'Item repaired (update mode done or LOGIN_REPAIRED): status healthy, error and backoff cleared, every product''s sync requested.';
+revoke all on function private.mark_item_healthy(uuid, text, boolean) from public, anon, authenticated, service_role;
+grant execute on function private.mark_item_healthy(uuid, text, boolean) to service_role;
 
 -- Statuses ordered by how much they need the user: a softer webhook (PENDING_EXPIRATION) never
 -- hides a harder state (login_required, revoked) that is already recorded.
@@ -45,6 +86,7 @@ as $$
   select case p_status when 'healthy' then 0 when 'pending_expiration' then 1 when 'pending_disconnect' then 1
     when 'error' then 2 when 'login_required' then 3 when 'revoked' then 4 else 2 end
 $$;
+revoke all on function private.item_status_severity(text) from public, anon, authenticated, service_role;
 
 -- Records one verified webhook (p_payload is Plaid's body, p_body_sha256 the SHA-256 of its raw bytes)
 -- and acts on it. p_error_item_status is the item status the function mapped from error.error_code
@@ -158,9 +200,5 @@ end
 $$;
 comment on function private.handle_plaid_webhook(text, jsonb, text) is
   'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, item status, flags. One transaction.';
-
-revoke all on function private.mark_item_healthy(uuid, text, boolean), private.item_status_severity(text),
-  private.handle_plaid_webhook(text, jsonb, text)
-  from public, anon, authenticated;
-grant execute on function private.mark_item_healthy(uuid, text, boolean), private.handle_plaid_webhook(text, jsonb, text)
-  to service_role;
+revoke all on function private.handle_plaid_webhook(text, jsonb, text) from public, anon, authenticated, service_role;
+grant execute on function private.handle_plaid_webhook(text, jsonb, text) to service_role;

@@ -1,11 +1,10 @@
 -- Accounts: Nestfolio's own accounts, manual and synced alike, and the Plaid mapping that points a
 -- Plaid account at one of them. Transactions, holdings and liabilities hang off accounts.id, so
 -- re-pointing the mapping (public.link_plaid_account_to_manual) keeps a manual account's history.
+-- private.upsert_item_accounts is the one way from Plaid's account JSON to these rows.
 
 create table public.accounts (
   id uuid primary key default gen_random_uuid(),
-  -- Defaults to the caller: a user creating a manual account never names (or chooses) the owner.
-  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
   source text not null default 'manual' check (source in ('manual', 'plaid')),
   -- Synced accounts: Plaid's name. Manual accounts: the user's name.
   name text not null check (btrim(name) <> '' and char_length(name) <= 500),
@@ -26,6 +25,10 @@ create table public.accounts (
   linked_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
+  -- Defaults to the caller: a user creating a manual account never names (or chooses) the owner.
+  -- The last column because the schema diff that writes the migrations adds a column whose default
+  -- calls a function after the others; declared here too, both build the same table.
+  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
   constraint accounts_balances_not_nan
     check (current_balance <> 'NaN' and available_balance <> 'NaN' and credit_limit <> 'NaN'),
   -- Target of the children's (user_id, account_id) foreign keys; also the user_id index.
@@ -98,6 +101,21 @@ create policy "accounts: owner deletes manual accounts"
   on public.accounts for delete to authenticated
   using ((select auth.uid()) = user_id and source = 'manual');
 
+-- Users write manual accounts and hide/rename synced ones (RLS and the trigger above decide which
+-- rows). user_id defaults to auth.uid(), source to 'manual', balance_updated_at is stamped by the
+-- trigger: none of them is writable by users.
+revoke all on table public.accounts from public, anon, authenticated, service_role;
+grant select, delete on public.accounts to authenticated;
+grant insert (
+  name, display_name, type, subtype, current_balance, available_balance, credit_limit, currency,
+  unofficial_currency_code, hidden
+) on public.accounts to authenticated;
+grant update (
+  name, display_name, type, subtype, current_balance, available_balance, credit_limit, currency,
+  unofficial_currency_code, hidden
+) on public.accounts to authenticated;
+grant select, insert, update, delete on public.accounts to service_role;
+
 
 create table public.plaid_accounts (
   id uuid primary key default gen_random_uuid(),
@@ -158,3 +176,87 @@ alter table public.plaid_accounts enable row level security;
 create policy "plaid_accounts: owner reads"
   on public.plaid_accounts for select to authenticated
   using ((select auth.uid()) = user_id);
+
+revoke all on table public.plaid_accounts from public, anon, authenticated, service_role;
+grant select on public.plaid_accounts to authenticated;
+grant select, insert, update, delete on public.plaid_accounts to service_role;
+
+
+-- Plaid's AccountBase objects, exactly as Plaid sends them (account_id, balances {current, available,
+-- limit, iso_currency_code, unofficial_currency_code}, mask, name, official_name, type, subtype,
+-- verification_status, persistent_account_id, holder_category), onto an item's rows. Exchange
+-- (/accounts/get), balance refresh (/accounts/balance/get) and the sync (the accounts of
+-- /transactions/sync, /liabilities/get and /investments/*) all map accounts here and nowhere else.
+-- A Plaid account the item does not have yet gets a Nestfolio account (Plaid's name, type, subtype)
+-- and its mapping; every mapping takes Plaid's current details and every account the balances (any
+-- of which Plaid may send as null). A Plaid account id mapped to another item is left alone.
+-- p_accounts null (no accounts in the response) maps nothing. Returns the accounts written.
+create or replace function private.upsert_item_accounts(p_item_id uuid, p_user_id uuid, p_accounts jsonb)
+returns setof public.accounts
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_account jsonb;
+  v_account_id uuid;
+begin
+  if p_accounts is null or jsonb_typeof(p_accounts) = 'null' then
+    return;
+  end if;
+  if jsonb_typeof(p_accounts) <> 'array' then
+    raise exception 'Plaid accounts must be a JSON array, not %', jsonb_typeof(p_accounts) using errcode = '22023';
+  end if;
+  if exists (select 1 from jsonb_array_elements(p_accounts) a
+             where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
+    -- A new account may reach two writers at once (a balance refresh, another product's sync page):
+    -- they take turns per item, and the second finds the first one's mapping.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item_accounts:' || p_item_id::text, 0));
+    for v_account in
+      select distinct on (a ->> 'account_id') a from jsonb_array_elements(p_accounts) a
+      where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
+    loop
+      insert into public.accounts (user_id, source, name, type, subtype)
+      values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype')
+      returning id into v_account_id;
+      insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, type)
+      values (p_user_id, p_item_id, v_account_id, v_account ->> 'account_id', v_account ->> 'type');
+    end loop;
+  end if;
+
+  -- Plaid's details onto every mapping: a field the response leaves out (verification_status,
+  -- persistent_account_id and holder_category are optional) keeps what is known, a null clears it.
+  -- Only mappings whose details changed are written (a no-change sync writes no mapping).
+  update public.plaid_accounts pa set
+    persistent_account_id = n.persistent_account_id, mask = n.mask, official_name = n.official_name,
+    type = n.type, subtype = n.subtype, verification_status = n.verification_status,
+    holder_category = n.holder_category
+  from jsonb_array_elements(p_accounts) x
+  join public.plaid_accounts cur
+    on cur.plaid_account_id = x ->> 'account_id' and cur.user_id = p_user_id and cur.item_id = p_item_id
+  cross join lateral jsonb_populate_record(cur, x - 'account_id') n
+  where pa.id = cur.id
+    and (pa.persistent_account_id, pa.mask, pa.official_name, pa.type, pa.subtype, pa.verification_status,
+         pa.holder_category)
+        is distinct from
+        (n.persistent_account_id, n.mask, n.official_name, n.type, n.subtype, n.verification_status,
+         n.holder_category);
+
+  -- Balances are always in Plaid's AccountBase, each of them nullable (unknown).
+  return query
+  update public.accounts a set
+    current_balance = (x.balances ->> 'current')::numeric,
+    available_balance = (x.balances ->> 'available')::numeric,
+    credit_limit = (x.balances ->> 'limit')::numeric,
+    currency = x.balances ->> 'iso_currency_code',
+    unofficial_currency_code = x.balances ->> 'unofficial_currency_code',
+    balance_updated_at = now()
+  from public.plaid_accounts pa
+  join jsonb_to_recordset(p_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
+  where pa.user_id = p_user_id and pa.item_id = p_item_id and a.user_id = p_user_id and a.id = pa.account_id
+  returning a.*;
+end
+$$;
+comment on function private.upsert_item_accounts(uuid, uuid, jsonb) is
+  'Maps Plaid AccountBase JSON onto an item: creates missing accounts and mappings, refreshes mapping details and balances. Returns the accounts written.';
+revoke all on function private.upsert_item_accounts(uuid, uuid, jsonb) from public, anon, authenticated, service_role;

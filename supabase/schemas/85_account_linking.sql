@@ -83,6 +83,7 @@ $$;
 comment on function private.link_plaid_account_to_manual(uuid, uuid) is
   'Implementation of public.link_plaid_account_to_manual (caller = auth.uid(); both accounts must be the caller''s).';
 revoke all on function private.link_plaid_account_to_manual(uuid, uuid) from public, anon, authenticated, service_role;
+grant execute on function private.link_plaid_account_to_manual(uuid, uuid) to authenticated;
 
 create or replace function public.link_plaid_account_to_manual(synced_account_id uuid, manual_account_id uuid)
 returns uuid
@@ -95,3 +96,4 @@ $$;
 comment on function public.link_plaid_account_to_manual(uuid, uuid) is
   'Links the caller''s synced account to one of their manual accounts: its transactions, holdings and liabilities move to the manual account, Plaid then feeds the manual account, and the synced account row is deleted. Returns the manual account id. Errors (nothing changed) for ids that are not the caller''s.';
 revoke all on function public.link_plaid_account_to_manual(uuid, uuid) from public, anon, authenticated, service_role;
+grant execute on function public.link_plaid_account_to_manual(uuid, uuid) to authenticated;

@@ -52,6 +52,9 @@ left join lateral (
 comment on view public.item_overview is
   'The caller''s connections with status, sync progress and action_needed (null | reconnect | reconnect_required_revoked | error | new_accounts).';
 
+revoke all on table public.item_overview from public, anon, authenticated, service_role;
+grant select on public.item_overview to authenticated, service_role;
+
 create view public.account_overview
 with (security_invoker = true)
 as
@@ -89,3 +92,6 @@ left join public.item_overview io on io.id = pa.item_id;
 
 comment on view public.account_overview is
   'The caller''s accounts, manual and synced, with balances, source, item status, last synced, sync progress and action_needed.';
+
+revoke all on table public.account_overview from public, anon, authenticated, service_role;
+grant select on public.account_overview to authenticated, service_role;

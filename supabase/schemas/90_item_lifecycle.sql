@@ -3,7 +3,8 @@
 -- accounts, no Vault secret without its item). Executed by the Edge Functions (as postgres, through
 -- SUPABASE_DB_URL) and granted to service_role; never to users.
 
--- Custom SQLSTATE raised for a duplicate connection; plaid-exchange-token maps it to HTTP 409.
+-- Custom SQLSTATE NF409 is raised for a duplicate connection; plaid-exchange-token maps it to HTTP 409.
+-- p_accounts is the accounts array of Plaid's /accounts/get response, as received.
 create or replace function private.create_plaid_item(
   p_user_id uuid,
   p_plaid_item_id text,
@@ -23,12 +24,10 @@ as $$
 declare
   v_item_id uuid;
   v_masks text[];
-  v_account jsonb;
-  v_account_id uuid;
-  v_accounts jsonb := '[]'::jsonb;
+  v_accounts jsonb;
 begin
   if jsonb_typeof(p_accounts) is distinct from 'array' then
-    raise exception 'p_accounts must be a JSON array' using errcode = '22023';
+    raise exception 'p_accounts must be Plaid''s accounts array' using errcode = '22023';
   end if;
   -- One user's connections are created one at a time, so two concurrent duplicates cannot both pass.
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item_create:' || p_user_id::text, 0));
@@ -52,22 +51,7 @@ begin
   returning id into v_item_id;
 
   perform private.store_item_access_token(v_item_id, p_access_token);
-
-  for v_account in select * from jsonb_array_elements(p_accounts) loop
-    insert into public.accounts (user_id, source, name, type, subtype, current_balance, available_balance, credit_limit,
-                                 currency, unofficial_currency_code, balance_updated_at)
-    values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype',
-            (v_account ->> 'current_balance')::numeric, (v_account ->> 'available_balance')::numeric,
-            (v_account ->> 'credit_limit')::numeric, v_account ->> 'iso_currency_code',
-            v_account ->> 'unofficial_currency_code', now())
-    returning id into v_account_id;
-    insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, persistent_account_id, mask,
-                                       official_name, type, subtype)
-    values (p_user_id, v_item_id, v_account_id, v_account ->> 'plaid_account_id', v_account ->> 'persistent_account_id',
-            v_account ->> 'mask', v_account ->> 'official_name', v_account ->> 'type', v_account ->> 'subtype');
-    v_accounts := v_accounts || jsonb_build_object('id', v_account_id, 'name', v_account ->> 'name',
-      'mask', v_account ->> 'mask', 'type', v_account ->> 'type', 'subtype', v_account ->> 'subtype');
-  end loop;
+  perform private.upsert_item_accounts(v_item_id, p_user_id, p_accounts);
 
   -- The initial sync of transactions and of each optional product Plaid enabled (billed) on the item,
   -- requested in the same transaction.
@@ -76,12 +60,22 @@ begin
   from unnest(array['transactions', 'liabilities', 'investments']) as p(product)
   where p.product = 'transactions' or p.product = any (coalesce(p_products_billed, '{}'));
 
+  -- The accounts as created, in Plaid's order.
+  select coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'mask', pa.mask, 'type', a.type,
+                                               'subtype', a.subtype) order by x.n), '[]'::jsonb)
+    into v_accounts
+  from jsonb_array_elements(p_accounts) with ordinality as x(account, n)
+  join public.plaid_accounts pa on pa.plaid_account_id = x.account ->> 'account_id' and pa.item_id = v_item_id
+  join public.accounts a on a.id = pa.account_id;
+
   return jsonb_build_object('id', v_item_id, 'institution_id', p_institution_id, 'institution_name', p_institution_name,
                             'status', 'healthy', 'accounts', v_accounts);
 end
 $$;
 comment on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb) is
   'Creates an item with its Vault token, accounts and initial sync requests in one transaction; NF409 on a duplicate.';
+revoke all on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb) from public, anon, authenticated, service_role;
+grant execute on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb) to service_role;
 
 -- The per-item rate limit of live balance refreshes (Plaid bills each /accounts/balance/get).
 create or replace function private.claim_balance_refresh(p_item_id uuid, p_interval_seconds integer)
@@ -108,6 +102,8 @@ end
 $$;
 comment on function private.claim_balance_refresh(uuid, integer) is
   'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
+revoke all on function private.claim_balance_refresh(uuid, integer) from public, anon, authenticated, service_role;
+grant execute on function private.claim_balance_refresh(uuid, integer) to service_role;
 
 create or replace function private.release_balance_refresh(p_item_id uuid, p_previous timestamptz)
 returns void
@@ -119,32 +115,27 @@ as $$
 $$;
 comment on function private.release_balance_refresh(uuid, timestamptz) is
   'Gives the balance refresh slot back after Plaid failed, so a failed refresh costs the user no wait.';
+revoke all on function private.release_balance_refresh(uuid, timestamptz) from public, anon, authenticated, service_role;
+grant execute on function private.release_balance_refresh(uuid, timestamptz) to service_role;
 
--- Balances from Plaid onto the accounts the item feeds, in one statement.
-create or replace function private.apply_account_balances(p_item_id uuid, p_balances jsonb)
+-- Live balances: Plaid's /accounts/balance/get response, as received, onto the item's accounts.
+create or replace function private.apply_account_balances(p_item_id uuid, p_response jsonb)
 returns table (id uuid, current_balance numeric, available_balance numeric, credit_limit numeric, currency text,
                unofficial_currency_code text, balance_updated_at timestamptz)
 language sql
 security definer
 set search_path = ''
 as $$
-  update public.accounts a
-  set current_balance = b.current_balance,
-      available_balance = b.available_balance,
-      credit_limit = b.credit_limit,
-      currency = b.iso_currency_code,
-      unofficial_currency_code = b.unofficial_currency_code,
-      balance_updated_at = now()
-  from public.plaid_accounts pa
-  join jsonb_to_recordset(p_balances) as b(plaid_account_id text, current_balance numeric, available_balance numeric,
-       credit_limit numeric, iso_currency_code text, unofficial_currency_code text)
-    on b.plaid_account_id = pa.plaid_account_id
-  where pa.item_id = p_item_id and a.user_id = pa.user_id and a.id = pa.account_id
-  returning a.id, a.current_balance, a.available_balance, a.credit_limit, a.currency, a.unofficial_currency_code,
-            a.balance_updated_at;
+  select a.id, a.current_balance, a.available_balance, a.credit_limit, a.currency, a.unofficial_currency_code,
+         a.balance_updated_at
+  from public.plaid_items i
+  cross join lateral private.upsert_item_accounts(i.id, i.user_id, p_response -> 'accounts') a
+  where i.id = p_item_id
 $$;
 comment on function private.apply_account_balances(uuid, jsonb) is
-  'Writes Plaid balances (array of {plaid_account_id, current_balance, ...}) to the item''s accounts.';
+  'Writes the accounts of a /accounts/balance/get response to the item (private.upsert_item_accounts); returns their balances.';
+revoke all on function private.apply_account_balances(uuid, jsonb) from public, anon, authenticated, service_role;
+grant execute on function private.apply_account_balances(uuid, jsonb) to service_role;
 
 -- Removes an item here (after /item/remove at Plaid). Keeping history turns its accounts into manual
 -- accounts and detaches its transactions from the item before the delete cascades; the item's delete
@@ -159,6 +150,9 @@ declare
   v_user_id uuid;
   v_kept integer := 0;
 begin
+  -- Sync state first, then the item: the order every sync writer takes (a page holds the state row
+  -- and then key-shares the item), so a removal waits for a running page instead of deadlocking.
+  perform 1 from public.plaid_sync_state s where s.item_id = p_item_id order by s.product for update;
   select i.user_id into v_user_id from public.plaid_items i where i.id = p_item_id for update;
   if not found then
     raise exception 'plaid item % not found', p_item_id using errcode = 'P0002';
@@ -176,12 +170,5 @@ end
 $$;
 comment on function private.remove_plaid_item(uuid, boolean) is
   'Deletes an item (cascading its Plaid data and Vault secret), optionally keeping its accounts and transactions as manual.';
-
-revoke all on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb),
-  private.claim_balance_refresh(uuid, integer), private.release_balance_refresh(uuid, timestamptz),
-  private.apply_account_balances(uuid, jsonb), private.remove_plaid_item(uuid, boolean)
-  from public, anon, authenticated;
-grant execute on function private.create_plaid_item(uuid, text, text, text, text, text[], text[], text, timestamptz, jsonb),
-  private.claim_balance_refresh(uuid, integer), private.release_balance_refresh(uuid, timestamptz),
-  private.apply_account_balances(uuid, jsonb), private.remove_plaid_item(uuid, boolean)
-  to service_role;
+revoke all on function private.remove_plaid_item(uuid, boolean) from public, anon, authenticated, service_role;
+grant execute on function private.remove_plaid_item(uuid, boolean) to service_role;

@@ -38,6 +38,21 @@ create index securities_user_id_item_id_idx on public.securities (user_id, item_
 
 comment on table public.securities is 'Securities referenced by an item''s holdings and investment transactions. Written by the sync.';
 
+create trigger securities_set_updated_at
+  before update on public.securities
+  for each row execute function private.set_updated_at();
+
+alter table public.securities enable row level security;
+
+create policy "securities: owner reads"
+  on public.securities for select to authenticated
+  using ((select auth.uid()) = user_id);
+
+revoke all on table public.securities from public, anon, authenticated, service_role;
+grant select on public.securities to authenticated;
+grant select, insert, update, delete on public.securities to service_role;
+
+
 create table public.holdings (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null,
@@ -68,6 +83,21 @@ create index holdings_user_id_account_id_idx on public.holdings (user_id, accoun
 create index holdings_user_id_security_id_idx on public.holdings (user_id, security_id);
 
 comment on table public.holdings is 'Positions of an investment account (Plaid /investments/holdings/get). Written by the sync.';
+
+create trigger holdings_set_updated_at
+  before update on public.holdings
+  for each row execute function private.set_updated_at();
+
+alter table public.holdings enable row level security;
+
+create policy "holdings: owner reads"
+  on public.holdings for select to authenticated
+  using ((select auth.uid()) = user_id);
+
+revoke all on table public.holdings from public, anon, authenticated, service_role;
+grant select on public.holdings to authenticated;
+grant select, insert, update, delete on public.holdings to service_role;
+
 
 create table public.investment_transactions (
   id uuid primary key default gen_random_uuid(),
@@ -107,26 +137,16 @@ create index investment_transactions_user_id_security_id_idx on public.investmen
 comment on table public.investment_transactions is
   'Investment account activity (Plaid /investments/transactions/get). amount: positive = cash debited. Written by the sync.';
 
-create trigger securities_set_updated_at
-  before update on public.securities
-  for each row execute function private.set_updated_at();
-create trigger holdings_set_updated_at
-  before update on public.holdings
-  for each row execute function private.set_updated_at();
 create trigger investment_transactions_set_updated_at
   before update on public.investment_transactions
   for each row execute function private.set_updated_at();
 
-alter table public.securities enable row level security;
-alter table public.holdings enable row level security;
 alter table public.investment_transactions enable row level security;
 
-create policy "securities: owner reads"
-  on public.securities for select to authenticated
-  using ((select auth.uid()) = user_id);
-create policy "holdings: owner reads"
-  on public.holdings for select to authenticated
-  using ((select auth.uid()) = user_id);
 create policy "investment_transactions: owner reads"
   on public.investment_transactions for select to authenticated
   using ((select auth.uid()) = user_id);
+
+revoke all on table public.investment_transactions from public, anon, authenticated, service_role;
+grant select on public.investment_transactions to authenticated;
+grant select, insert, update, delete on public.investment_transactions to service_role;

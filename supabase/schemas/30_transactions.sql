@@ -62,3 +62,7 @@ alter table public.transactions enable row level security;
 create policy "transactions: owner reads"
   on public.transactions for select to authenticated
   using ((select auth.uid()) = user_id);
+
+revoke all on table public.transactions from public, anon, authenticated, service_role;
+grant select on public.transactions to authenticated;
+grant select, insert, update, delete on public.transactions to service_role;

@@ -1,0 +1,25 @@
+-- Schemas and the shared helper of the Nestfolio data model (docs/data-model.md).
+--   public   user-facing tables and views, exposed through the Data API; RLS on every table.
+--   private  security-definer functions and internal helpers; never exposed through the Data API.
+-- Every object states its privileges beside it, for each role (the platform grants nothing on new
+-- tables since 2026): functions are revoked from PUBLIC and granted to exactly the roles that need them.
+
+create schema if not exists private;
+comment on schema private is
+  'Nestfolio internals: security-definer functions (Vault access, account linking) and trigger helpers. Not exposed through the Data API.';
+-- authenticated: the account-linking RPC's implementation; service_role: the server's functions.
+grant usage on schema private to authenticated, service_role;
+
+-- The one updated_at trigger function every table uses.
+create or replace function private.set_updated_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.updated_at := pg_catalog.now();
+  return new;
+end
+$$;
+comment on function private.set_updated_at() is 'BEFORE UPDATE trigger: stamps updated_at.';
+revoke all on function private.set_updated_at() from public, anon, authenticated, service_role;
