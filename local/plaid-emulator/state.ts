@@ -3,7 +3,7 @@
 // comes from the seed and a counter, so a fresh emulator with the same seed replays byte-identically.
 import { Rng, ALNUM, plaidId, uuid, hash32 } from './rng.ts';
 import { PlaidApiError, plaidError } from './errors.ts';
-import { institutionById, type InstitutionDef } from './data/institutions.ts';
+import type { InstitutionDef } from './data/institutions.ts';
 import { buildAccounts, newAccount, personaFor, PERSONAS, type Account, type NewAccountInput } from './data/accounts.ts';
 import { genContext, utcMidnight, DAY_MS } from './data/transactions.ts';
 import { buildInvestments } from './data/investments.ts';
