@@ -2,7 +2,7 @@
 // All emulator state: configuration, Items and their tokens, link tokens, webhooks and faults. Every id
 // comes from the seed and a counter, so a fresh emulator with the same seed replays byte-identically.
 import { Rng, ALNUM, plaidId, uuid, hash32 } from './rng.ts';
-import { PlaidApiError, plaidError } from './errors.ts';
+import { PlaidApiError, webhookError } from './errors.ts';
 import { institutionById, type InstitutionDef } from './data/institutions.ts';
 import { buildAccounts, newAccount, personaFor, PERSONAS, type Account, type NewAccountInput } from './data/accounts.ts';
 import { genContext, utcMidnight, DAY_MS } from './data/transactions.ts';
@@ -10,6 +10,8 @@ import { buildInvestments } from './data/investments.ts';
 import { TxLog } from './txlog.ts';
 import { Webhooks } from './webhooks.ts';
 import { Faults } from './faults.ts';
+import { RateLimiter } from './ratelimits.ts';
+import { mergeConfig, type Config } from './config.ts';
 import { type Item, type TxStatus, iso } from './items.ts';
 
 export type StateOptions = {
@@ -18,25 +20,13 @@ export type StateOptions = {
   secret: string;
   clock: () => number;
   log: (line: string) => void;
-  webhookDelayMs: number;
-  historySize: number | null;
-  transactionsReadyDelayMs: number;
+  config: Config;
 };
 
-export type Config = {
-  /** generated transactions per new Item; null = 4 per requested day */
-  history_size: number | null;
-  webhook_mode: 'immediate' | 'off';
-  webhook_delay_ms: number;
-  webhook_retry_attempts: number;
-  webhook_retry_base_ms: number;
-  /** 0 = transactions are ready (HISTORICAL_UPDATE_COMPLETE) when the Item is created */
-  transactions_ready_delay_ms: number;
-  /** also send DEFAULT_UPDATE / INITIAL_UPDATE / HISTORICAL_UPDATE / TRANSACTIONS_REMOVED, as Plaid does */
-  legacy_transaction_webhooks: boolean;
-  /** how long a rotated-out webhook key stays valid */
-  key_grace_ms: number;
-};
+export type { Config };
+
+/** Sandbox Items "enter ITEM_LOGIN_REQUIRED ... automatically after 30 days" (docs errors/item; sandbox/reset_login). */
+export const SANDBOX_LOGIN_LIFETIME_MS = 30 * DAY_MS;
 
 export type LinkTokenRecord = {
   link_token: string;
@@ -78,28 +68,25 @@ export class EmulatorState {
   items: Item[] = [];
   byAccessToken = new Map<string, Item>();
   byItemId = new Map<string, Item>();
-  publicTokens = new Map<string, { item: Item; expires: number }>();
+  /** Every public token issued (the control API finds an Item by one, before or after its exchange). */
+  publicTokens = new Map<string, { item: Item; expires: number; exchanged: boolean }>();
   linkTokens = new Map<string, LinkTokenRecord>();
   webhooks: Webhooks;
   faults = new Faults();
+  rateLimits = new RateLimiter();
   cursorKey: number;
+  /** added to the clock (POST /__emulator/clock): moves the emulator's time forward */
+  clockOffsetMs = 0;
   private counters = { request: 0, item: 0, publicToken: 0, linkToken: 0, explicit: 0, account: 0 };
   private timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(opts: StateOptions) {
     this.opts = opts;
     this.cursorKey = hash32(`cursor-key:${opts.seed}`);
-    this.config = {
-      history_size: opts.historySize,
-      webhook_mode: 'immediate',
-      webhook_delay_ms: opts.webhookDelayMs,
-      webhook_retry_attempts: 1,
-      webhook_retry_base_ms: 30_000,
-      transactions_ready_delay_ms: opts.transactionsReadyDelayMs,
-      legacy_transaction_webhooks: true,
-      key_grace_ms: 24 * 3600_000,
-    };
-    this.webhooks = new Webhooks({ seed: opts.seed, clock: opts.clock, log: opts.log, delayMs: opts.webhookDelayMs });
+    this.config = opts.config;
+    // Signatures carry the real time (iat): receivers check it against theirs, not the emulator's moved clock.
+    this.webhooks = new Webhooks({ seed: opts.seed, clock: opts.clock, log: opts.log, delayMs: this.config.webhook_delay_ms });
+    this.applyConfig({});
   }
 
   get seed(): number {
@@ -107,16 +94,41 @@ export class EmulatorState {
   }
 
   now(): number {
-    return this.opts.clock();
+    return this.opts.clock() + this.clockOffsetMs;
+  }
+
+  /** Moves the emulator's time forward (Sandbox Items older than 30 days then need a login). */
+  advanceClock(ms: number): void {
+    this.clockOffsetMs += ms;
+    for (const item of this.items) this.expireLogin(item);
   }
 
   applyConfig(patch: Partial<Config>): Config {
-    Object.assign(this.config, patch);
+    mergeConfig(this.config, patch);
+    const exact = this.config.leniency.exact_webhook_delivery !== null;
     this.webhooks.mode = this.config.webhook_mode;
     this.webhooks.delayMs = this.config.webhook_delay_ms;
-    this.webhooks.retryAttempts = Math.max(1, this.config.webhook_retry_attempts);
-    this.webhooks.retryBaseMs = this.config.webhook_retry_base_ms;
+    this.webhooks.policy = {
+      retryBaseMs: this.config.webhook_retry_base_ms,
+      duplicateRate: exact ? 0 : this.config.webhook_duplicate_rate,
+      reorderRate: exact ? 0 : this.config.webhook_reorder_rate,
+      reorderDelayMs: this.config.webhook_reorder_delay_ms,
+    };
     return this.config;
+  }
+
+  /** How long a new extraction takes (0 only under the instant_transactions leniency). */
+  readyDelayMs(perItem?: unknown): number {
+    if (this.config.leniency.instant_transactions !== null) return 0;
+    return typeof perItem === 'number' && perItem > 0 ? perItem : this.config.transactions_ready_delay_ms;
+  }
+
+  /** 429 code when this call is over a rate limit (and it is not counted), else null. */
+  rateLimited(path: string, itemId: string | null): string | null {
+    return this.rateLimits.take(path, itemId, this.now(), {
+      clientLimits: this.config.client_rate_limits,
+      itemLimits: this.config.leniency.no_item_rate_limits === null,
+    });
   }
 
   /** Plaid-style 15-character request id, deterministic per call number. */
@@ -159,13 +171,15 @@ export class EmulatorState {
 
   createPublicToken(item: Item): string {
     const token = `public-sandbox-${uuid(this.seed, `public-token:${this.counters.publicToken++}`)}`;
-    this.publicTokens.set(token, { item, expires: this.now() + 30 * 60_000 });
+    this.publicTokens.set(token, { item, expires: this.now() + 30 * 60_000, exchanged: false });
     return token;
   }
 
+  /** A public token is "one-time use and expires after 30 minutes" (spec): a second exchange is refused. */
   exchangePublicToken(token: string): Item {
     const rec = this.publicTokens.get(token);
-    if (!rec || rec.expires <= this.now() || rec.item.removed) throw new PlaidApiError('INVALID_PUBLIC_TOKEN');
+    if (!rec || rec.exchanged || rec.expires <= this.now() || rec.item.removed) throw new PlaidApiError('INVALID_PUBLIC_TOKEN');
+    rec.exchanged = true;
     return rec.item;
   }
 
@@ -174,13 +188,19 @@ export class EmulatorState {
     const item = typeof accessToken === 'string' ? this.byAccessToken.get(accessToken) : undefined;
     if (!item) throw new PlaidApiError('INVALID_ACCESS_TOKEN');
     if (item.removed) throw new PlaidApiError('ITEM_NOT_FOUND');
+    this.expireLogin(item);
     return item;
+  }
+
+  /** A Sandbox Item whose login is 30 days old goes to ITEM_LOGIN_REQUIRED (with Plaid's ITEM: ERROR). */
+  expireLogin(item: Item): void {
+    if (!item.removed && item.error === null && this.now() - item.loginSince >= SANDBOX_LOGIN_LIFETIME_MS) this.setLoginRequired(item);
   }
 
   /** Data endpoints refuse Items in an error state (ITEM_LOGIN_REQUIRED, ...). */
   healthyItemFor(accessToken: unknown): Item {
     const item = this.itemFor(accessToken);
-    if (item.error) throw new PlaidApiError(item.error.error_code);
+    if (item.error) throw new PlaidApiError(item.error);
     return item;
   }
 
@@ -198,7 +218,7 @@ export class EmulatorState {
     const anchorMs = utcMidnight(now);
     const days = Number(custom?.days_requested ?? input.daysRequested);
     const historySize = Math.max(0, Math.floor(Number(custom?.history_size ?? this.config.history_size ?? 4 * days)));
-    const readyDelay = Number(custom?.transactions_ready_delay_ms ?? this.config.transactions_ready_delay_ms);
+    const readyDelay = this.readyDelayMs(custom?.transactions_ready_delay_ms);
     const gen = genContext(this.seed, key, anchorMs, historySize, days, accounts, persona.dynamic, persona.incomeScale);
     // Investments first: holdings set the investment accounts' balances.
     const invest = accounts.some((a) => a.type === 'investment') ? buildInvestments(this.seed, key, accounts, anchorMs) : null;
@@ -214,6 +234,7 @@ export class EmulatorState {
       webhook: input.webhook,
       error: null,
       created_at: now,
+      loginSince: now,
       removed: false,
       accounts,
       historySize,
@@ -298,14 +319,15 @@ export class EmulatorState {
   }
 
   setLoginRequired(item: Item): void {
-    item.error = plaidError('ITEM_LOGIN_REQUIRED');
-    this.fire(item, 'ITEM', 'ERROR', { error: item.error });
+    item.error = 'ITEM_LOGIN_REQUIRED';
+    this.fire(item, 'ITEM', 'ERROR', { error: webhookError('ITEM_LOGIN_REQUIRED') });
   }
 
   /** Leave ITEM_LOGIN_REQUIRED. LOGIN_REPAIRED fires only when it was not fixed through update mode. */
   repairLogin(item: Item, viaUpdateMode: boolean): void {
     const wasBroken = item.error !== null;
     item.error = null;
+    item.loginSince = this.now();
     if (wasBroken && !viaUpdateMode) this.fire(item, 'ITEM', 'LOGIN_REPAIRED');
   }
 

@@ -8,7 +8,13 @@ import { exchangeProblems, startTestEmulator, syncAll, webhookReceiver, webhookP
 let emu: TestEmulator;
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ historySize: 300 });
+  emu = await startTestEmulator({
+    historySize: 300,
+    instantTransactions: 'this file tests /transactions/sync paging and change semantics; readiness has its own emulator below',
+    noItemRateLimits: 'the property test pages with counts down to 1 to hit many page boundaries; pacing is not what it tests',
+    // Hundreds of short sync loops a minute from one client: raised as a load test would raise them.
+    clientRateLimits: { '/transactions/sync': 100_000 },
+  });
 });
 
 afterAll(async () => {

@@ -2,20 +2,11 @@
 // POST /link/token/create, including update mode (access_token), webhook, products, optional_products,
 // required_if_supported_products and transactions.days_requested.
 import { PlaidApiError } from '../errors.ts';
-import { type Handler, iso8601 } from './types.ts';
-
-const isUrl = (s: unknown) => {
-  try {
-    const u = new URL(String(s));
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-};
+import { type Handler, checkWebhookField, iso8601 } from './types.ts';
 
 export const linkTokenCreate: Handler = ({ state, body }) => {
   if (!body.user && !body.user_id) throw new PlaidApiError('MISSING_FIELDS', { fields: 'user' });
-  if (body.webhook != null && !isUrl(body.webhook)) throw new PlaidApiError('INVALID_FIELD', { message: 'webhook must be a valid URL' });
+  checkWebhookField('webhook', body.webhook);
   const products: string[] = body.products ?? [];
   const lists: Record<string, string[]> = {
     optional_products: body.optional_products ?? [],
