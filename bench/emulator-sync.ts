@@ -25,7 +25,7 @@ try {
   for (const size of sizes) {
     const pt = await post('/sandbox/public_token/create', {
       institution_id: 'ins_109508', initial_products: ['transactions'],
-      options: { override_username: 'user_custom', override_password: JSON.stringify({ history_size: size, days_requested: 730 }) },
+      options: { override_username: 'user_custom', override_password: JSON.stringify({ emulator: { history_size: size, days_requested: 730 } }) },
     });
     const { access_token } = await post('/item/public_token/exchange', { public_token: pt.public_token });
     await post('/transactions/sync', { access_token, count: 10 });

@@ -38,7 +38,7 @@ export async function benchSync(): Promise<SyncBench> {
   const idle = (itemId: string) => syncIdle(sql, itemId);
   const connect = async (size: number) => {
     const session = await mintSession(stack.cluster, stack.keys, stack.apiUrl, `bench-${size}-${Date.now()}@bench.local`);
-    const pt = await plaid('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'], options: { override_username: 'user_custom', override_password: JSON.stringify({ history_size: size }) } });
+    const pt = await plaid('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'], options: { override_username: 'user_custom', override_password: JSON.stringify({ emulator: { history_size: size } }) } });
     const res = await fn('plaid-exchange-token', { public_token: pt.public_token }, { Authorization: `Bearer ${session.access_token}`, apikey: stack.keys.publishableKey });
     return res.item.id as string;
   };

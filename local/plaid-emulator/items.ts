@@ -5,7 +5,7 @@ import type { InstitutionDef } from './data/institutions.ts';
 import { accountJson, type Account, type Persona } from './data/accounts.ts';
 import { buildInvestments, type InvestmentData } from './data/investments.ts';
 import { buildLiabilities, type Liabilities } from './data/liabilities.ts';
-import type { GenContext } from './data/transactions.ts';
+import type { GenContext, Tx } from './data/transactions.ts';
 import { itemError } from './errors.ts';
 import { TxLog } from './txlog.ts';
 
@@ -44,6 +44,8 @@ export type Item = {
   invest: InvestmentData | null;
   liabilities: Liabilities | null;
   readyDelayMs: number;
+  /** user_custom's configured transactions, appended to the log by the initial and historical pulls */
+  listed: Tx[];
 };
 
 /** Products that are per-call features and never appear in billed_products. */

@@ -4,9 +4,11 @@
 import { Rng, ALNUM, plaidId, uuid, hash32 } from './rng.ts';
 import { PlaidApiError, webhookError } from './errors.ts';
 import { institutionById, type InstitutionDef } from './data/institutions.ts';
-import { buildAccounts, newAccount, personaFor, PERSONAS, type Account, type NewAccountInput } from './data/accounts.ts';
-import { genContext, utcMidnight, DAY_MS } from './data/transactions.ts';
+import { buildAccounts, hasTransactions, newAccount, personaFor, PERSONAS, type Account, type NewAccountInput } from './data/accounts.ts';
+import { genContext, isoDate, utcMidnight, DAY_MS } from './data/transactions.ts';
 import { buildInvestments } from './data/investments.ts';
+import { accountsWithListedTransactions, customAccounts, customInvestments, customLiabilities, listedTransactions, parseCustomUser, type CustomUser } from './data/custom.ts';
+import { buildNewTx } from './txops.ts';
 import { TxLog } from './txlog.ts';
 import { Webhooks } from './webhooks.ts';
 import { Faults } from './faults.ts';
@@ -45,18 +47,21 @@ export type CreateItemInput = {
   daysRequested: number;
   clientUserId?: string | null;
   accountMasks?: string[] | null;
+  /** /sandbox/public_token/create options.transactions.start_date / end_date (YYYY-MM-DD) */
+  startDate?: string | null;
+  endDate?: string | null;
 };
 
-/** Sandbox credential check (plaid.com/docs/sandbox/test-credentials): returns the error code or null. */
-export function checkCredentials(username: string, password: string): { error: string | null; custom: Record<string, unknown> | null } {
+/**
+ * Sandbox credential check (plaid.com/docs/sandbox/test-credentials, sandbox/user-custom): the error code
+ * or null, and for user_custom its configuration.
+ */
+export function checkCredentials(username: string, password: string): { error: string | null; custom: CustomUser | null } {
   if (password.startsWith('error_')) return { error: password.slice(6), custom: null };
   if (username === 'user_good') return { error: password === 'pass_good' || password === 'mfa_device' ? null : 'INVALID_CREDENTIALS', custom: null };
   if (username === 'user_custom') {
-    try {
-      const c = JSON.parse(password);
-      if (c && typeof c === 'object' && !Array.isArray(c)) return { error: null, custom: c };
-    } catch { /* fall through */ }
-    return { error: 'INVALID_CREDENTIALS', custom: null };
+    const custom = parseCustomUser(password);
+    return { error: custom ? custom.forceError : 'INVALID_CREDENTIALS', custom };
   }
   if (username in PERSONAS) return { error: password.trim() ? null : 'INVALID_CREDENTIALS', custom: null };
   return { error: 'INVALID_CREDENTIALS', custom: null };
@@ -206,22 +211,43 @@ export class EmulatorState {
 
   // ---- Items --------------------------------------------------------------------------------------
 
+  /**
+   * The days of transaction history a new Item has: `days` back from today, or the start_date..end_date
+   * of /sandbox/public_token/create (end at most today, start at most two years back). Only the newest two
+   * days of today can hold pending transactions.
+   */
+  historyWindow(now: number, days: number, startDate?: string | null, endDate?: string | null): { anchorMs: number; days: number; pendingDays: number } {
+    const today = utcMidnight(now);
+    if (!startDate && !endDate) return { anchorMs: today, days, pendingDays: 2 };
+    const end = endDate ? Math.min(today, Date.parse(`${endDate}T00:00:00Z`)) : today;
+    const start = Math.max(today - 729 * DAY_MS, startDate ? Date.parse(`${startDate}T00:00:00Z`) : end - (days - 1) * DAY_MS);
+    if (start > end) throw new PlaidApiError('INVALID_FIELD', { message: 'options.transactions.start_date must be on or before end_date' });
+    return { anchorMs: end, days: Math.round((end - start) / DAY_MS) + 1, pendingDays: Math.max(0, 2 - Math.round((today - end) / DAY_MS)) };
+  }
+
   createItem(input: CreateItemInput): Item {
     const index = this.counters.item++;
     const key = `item${index}`;
     const { custom } = checkCredentials(input.username, input.password);
-    const personaName = typeof custom?.persona === 'string' && custom.persona in PERSONAS ? custom.persona : input.username;
-    const persona = personaFor(personaName);
-    let accounts = buildAccounts(this.seed, persona, key, input.institution.institution_id, personaName);
+    const ext = custom?.emulator ?? {};
+    const personaName = typeof ext.persona === 'string' && ext.persona in PERSONAS ? ext.persona : custom ? 'user_good' : input.username;
+    const persona = custom?.overrides ? { accounts: [], dynamic: false, incomeScale: 1 } : personaFor(personaName);
+    let accounts = custom?.overrides
+      ? customAccounts(this.seed, key, input.institution.institution_id, custom)
+      : buildAccounts(this.seed, persona, key, input.institution.institution_id, personaName);
     if (input.accountMasks?.length) accounts = accounts.filter((a) => input.accountMasks?.includes(a.mask));
     const now = this.now();
-    const anchorMs = utcMidnight(now);
-    const days = Number(custom?.days_requested ?? input.daysRequested);
-    const historySize = Math.max(0, Math.floor(Number(custom?.history_size ?? this.config.history_size ?? 4 * days)));
-    const readyDelay = this.readyDelayMs(custom?.transactions_ready_delay_ms);
-    const gen = genContext(this.seed, key, anchorMs, historySize, days, accounts, persona.dynamic, persona.incomeScale);
+    const window = this.historyWindow(now, Number(ext.days_requested ?? input.daysRequested), input.startDate, input.endDate);
+    const listedOn = custom ? accountsWithListedTransactions(custom, accounts) : new Set<string>();
+    const generatedOn = accounts.filter((a) => !listedOn.has(a.account_id));
+    const generates = generatedOn.some(hasTransactions);
+    const historySize = !generates ? 0 : Math.max(0, Math.floor(Number(ext.history_size ?? this.config.history_size ?? 4 * window.days)));
+    const readyDelay = this.readyDelayMs(ext.transactions_ready_delay_ms);
+    const gen = genContext(this.seed, key, window.anchorMs, historySize, window.days, generatedOn, persona.dynamic, persona.incomeScale, window.pendingDays);
     // Investments first: holdings set the investment accounts' balances.
-    const invest = accounts.some((a) => a.type === 'investment') ? buildInvestments(this.seed, key, accounts, anchorMs) : null;
+    const invest = custom?.overrides
+      ? customInvestments(this.seed, key, custom, accounts, window.anchorMs)
+      : accounts.some((a) => a.type === 'investment') ? buildInvestments(this.seed, key, accounts, window.anchorMs) : null;
     const item: Item = {
       index, key,
       item_id: plaidId(this.seed, `${key}:item_id`),
@@ -238,7 +264,7 @@ export class EmulatorState {
       removed: false,
       accounts,
       historySize,
-      daysRequested: days,
+      daysRequested: window.days,
       gen,
       tx: new TxLog(gen),
       txStatus: 'NOT_READY',
@@ -247,9 +273,17 @@ export class EmulatorState {
       lastSuccessfulUpdate: now,
       clientUserId: input.clientUserId ?? null,
       invest,
-      liabilities: null,
+      liabilities: custom?.overrides ? customLiabilities(this.seed, key, custom, accounts, window.anchorMs) : null,
       readyDelayMs: readyDelay,
+      listed: [],
     };
+    // Configured transactions (user_custom) arrive with the pulls as the generated history does.
+    if (custom) {
+      item.listed = listedTransactions(custom, accounts, now).map((t) => buildNewTx(this, item, {
+        account_id: t.account_id, amount: t.amount, name: t.name, original_description: t.name, date: t.date,
+        authorized_date: t.authorized_date, pending: t.pending, iso_currency_code: t.iso_currency_code,
+      }));
+    }
     this.items.push(item);
     this.byAccessToken.set(item.access_token, item);
     this.byItemId.set(item.item_id, item);
@@ -273,6 +307,8 @@ export class EmulatorState {
   advanceTransactions(item: Item, notify = true): TxStatus {
     if (item.removed || item.txStatus === 'HISTORICAL_UPDATE_COMPLETE') return item.txStatus;
     let added: number;
+    const recent = isoDate(utcMidnight(this.now()) - 30 * DAY_MS);
+    const listed = item.listed.filter((t) => (item.txStatus === 'NOT_READY') === (t.date >= recent));
     if (item.txStatus === 'NOT_READY') {
       added = Math.min(item.historySize, Math.ceil(30 * item.gen.density));
       item.tx.appendGenerated(added);
@@ -282,6 +318,8 @@ export class EmulatorState {
       item.tx.appendGenerated(added);
       item.txStatus = 'HISTORICAL_UPDATE_COMPLETE';
     }
+    item.tx.appendExplicit(listed.map((tx) => ({ id: tx.transaction_id, tx, accountId: tx.account_id })));
+    added += listed.length;
     item.lastSuccessfulUpdate = this.now();
     if (this.config.legacy_transaction_webhooks) {
       const code = item.txStatus === 'INITIAL_UPDATE_COMPLETE' ? 'INITIAL_UPDATE' : 'HISTORICAL_UPDATE';

@@ -140,7 +140,7 @@ describe('performance', () => {
     const timer = syncTimer();
     const emu = await startTestEmulator({ log: timer.log, instantTransactions: INSTANT, noItemRateLimits: UNPACED });
     started.push(emu);
-    const { access_token, item_id } = await emu.newItem({ options: { override_username: 'user_custom', override_password: JSON.stringify({ history_size: 100_000, days_requested: 730 }) } });
+    const { access_token, item_id } = await emu.newItem({ options: { override_username: 'user_custom', override_password: JSON.stringify({ emulator: { history_size: 100_000, days_requested: 730 } }) } });
     const item = await emu.control('GET', `/__emulator/items/${item_id}`);
     expect(item.transaction_count).toBe(100_000);
     // The generated history is one index range in the log, not 100,000 objects.

@@ -8,6 +8,7 @@ import type { EmulatorState, LinkTokenRecord } from '../state.ts';
 import { INSTITUTIONS, institutionById, supportsAll, type InstitutionDef } from '../data/institutions.ts';
 import { personaFor, PERSONAS } from '../data/accounts.ts';
 import { checkCredentials } from '../state.ts';
+import { customAccounts } from '../data/custom.ts';
 import { loginError } from '../routes/sandbox.ts';
 import { plaidError } from '../errors.ts';
 import { uuid } from '../rng.ts';
@@ -45,7 +46,9 @@ function selectableAccounts(state: EmulatorState, s: Session): LinkAccount[] {
   const item = s.token.updateItem;
   if (item) return item.accounts.map((a) => ({ id: a.account_id, name: a.name, mask: a.mask, type: a.type, subtype: a.subtype }));
   const { custom } = checkCredentials(s.username ?? '', s.password ?? '');
-  const name = typeof custom?.persona === 'string' && custom.persona in PERSONAS ? custom.persona : s.username ?? 'user_good';
+  if (custom?.overrides) return customAccounts(state.seed, 'link-preview', s.institution?.institution_id ?? '', custom).map((a) => ({ id: null, name: a.name, mask: a.mask, type: a.type, subtype: a.subtype }));
+  const persona = custom?.emulator.persona;
+  const name = typeof persona === 'string' && persona in PERSONAS ? persona : custom ? 'user_good' : s.username ?? 'user_good';
   return personaFor(name).accounts.map((a) => ({ id: null, name: a.name, mask: a.mask, type: a.type, subtype: a.subtype }));
 }
 
@@ -113,7 +116,7 @@ export async function handleLinkApi(state: EmulatorState, req: IncomingMessage, 
     if (err) return fail(err);
     s.username = username;
     s.password = password;
-    if (password === 'mfa_device') {
+    if (password === 'mfa_device' || checkCredentials(username, password).custom?.mfa) {
       s.mfaPending = true;
       return reply(200, { request_id: requestId, mfa: { type: 'device', prompt: 'Enter the code sent to your device (sandbox code: 1234).' } });
     }

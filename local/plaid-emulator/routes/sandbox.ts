@@ -14,6 +14,7 @@ import type { EmulatorState } from '../state.ts';
 export function loginError(institutionFailure: string | null, username: string, password: string): string | null {
   if (institutionFailure) return institutionFailure;
   const { error } = checkCredentials(username, password);
+  if (error === 'PLAID_ERROR') return 'INTERNAL_SERVER_ERROR'; // user_custom force_error: a Plaid-side failure
   if (error && !CATALOG[error]) return 'INVALID_CREDENTIALS';
   return error;
 }
@@ -35,6 +36,7 @@ export const sandboxPublicTokenCreate: Handler = ({ state, body }) => {
   const item = state.createItem({
     institution: inst, username, password, products, webhook: o.webhook ?? null,
     daysRequested: o.transactions?.days_requested ?? 90,
+    startDate: o.transactions?.start_date ?? null, endDate: o.transactions?.end_date ?? null,
   });
   return { public_token: state.createPublicToken(item) };
 };
