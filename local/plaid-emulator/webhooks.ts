@@ -202,7 +202,8 @@ export class Webhooks {
     d.http_status = http;
     d.error = error;
     d.finished_at = new Date(this.opts.clock()).toISOString();
-    this.opts.log(`webhook ${d.webhook_type}:${d.webhook_code} item=${d.item_id} -> ${d.url} ${status}${http ? ` ${http}` : ''}${error ? ` (${error})` : ''}`);
+    const how = `${d.duplicate_of ? ' duplicate' : ''}${d.held_ms ? ` held ${d.held_ms}ms` : ''}${d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}`;
+    this.opts.log(`webhook ${d.webhook_type}:${d.webhook_code} item=${d.item_id} -> ${d.url} ${status}${http ? ` ${http}` : ''}${how}${error ? ` (${error})` : ''}`);
     this.waiters = this.waiters.filter((w) => {
       if (!w.pred(d)) return true;
       w.resolve(d);

@@ -3,13 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { callFunction, connectItem } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
-import { sql, waitForIdle } from '../support/sync.ts';
+import { sql, waitForIdle, waitForImport } from '../support/sync.ts';
 
 describe('transactions', () => {
   it('pages one account\'s or all transactions newest first by (date, id), pending marked, nothing repeated or skipped', async () => {
     const s = await newSession('tx');
-    const item = await connectItem(s);
-    await waitForIdle(item.id);
+    const item = await connectItem(s, { webhook: true });
+    await waitForImport(item.id);
     const all = await sql`select id, account_id, date::text as date, pending, amount::text as amount from public.transactions
       where user_id = ${s.user_id} order by date desc, id desc`;
     expect(all.length).toBeGreaterThan(30);

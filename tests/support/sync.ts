@@ -25,6 +25,18 @@ export async function waitForIdle(itemId: string, product = 'transactions', time
   timeoutMs, { intervalMs: 25, what: `item ${itemId} idle (no sync running or owed)` });
 }
 
+/**
+ * Waits until the product has imported the item's whole history on its own: Plaid's SYNC_UPDATES_AVAILABLE
+ * (for an item connected with `webhook: true`) made it sync, initial_sync_done is set (only once Plaid
+ * reported HISTORICAL_UPDATE_COMPLETE), and nothing runs or is owed any more.
+ */
+export async function waitForImport(itemId: string, timeoutMs = 30_000) {
+  await eventually(async () => (await sql`select initial_sync_done from public.plaid_sync_state
+    where item_id = ${itemId} and product = 'transactions'`)[0], (s) => s?.initial_sync_done === true,
+  timeoutMs, { intervalMs: 25, what: `item ${itemId} initial import done` });
+  await waitForIdle(itemId);
+}
+
 type Run = { outcome: string; pages: number; run_id: string | null; error_code?: string };
 
 /** Runs a sync in the request (wait: true), as the scheduler's call would in the background. */
