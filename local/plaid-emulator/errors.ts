@@ -66,6 +66,11 @@ export const CATALOG: Record<string, Entry> = {
   MFA_NOT_SUPPORTED: { type: 'ITEM_ERROR', status: 400, message: 'this account requires a software-based MFA method, which is not supported', display: 'This account requires a form of multi-factor authentication that is not currently supported.' },
   USER_INPUT_TIMEOUT: { type: 'ITEM_ERROR', status: 400, message: 'the user did not complete a step in the Link flow, and it timed out', display: 'Your session timed out. Please try again.' },
   INSUFFICIENT_CREDENTIALS: { type: 'ITEM_ERROR', status: 400, message: 'insufficient authorization was provided to complete the request', display: 'INSUFFICIENT_CREDENTIALS' },
+  ACCESS_NOT_GRANTED: { type: 'ITEM_ERROR', status: 400, message: 'the user did not grant the necessary permissions for their account', display: 'This app needs access to your account, which was not granted at your bank. Please try again and allow access.' },
+  // OAUTH_ERROR (plaid.com/docs/errors/oauth): re-initializing Link after the bank's redirect
+  OAUTH_STATE_ID_NOT_FOUND: { type: 'OAUTH_ERROR', status: 400, message: 'the provided oauth_state_id wasn\'t found' },
+  OAUTH_STATE_ID_ALREADY_PROCESSED: { type: 'OAUTH_ERROR', status: 400, message: 'the OAuth state has already been processed' },
+  INCORRECT_LINK_TOKEN: { type: 'OAUTH_ERROR', status: 400, message: 'link token does not match original link token' },
   // INSTITUTION_ERROR
   INSTITUTION_DOWN: { type: 'INSTITUTION_ERROR', status: 400, message: 'this institution is not currently responding to this request. please try again soon', display: 'This financial institution is not currently responding to requests. We apologize for the inconvenience.' },
   INSTITUTION_NOT_RESPONDING: { type: 'INSTITUTION_ERROR', status: 400, message: 'this institution is not currently responding to this request. please try again soon', display: 'This financial institution is not currently responding to requests. We apologize for the inconvenience.' },

@@ -11,6 +11,7 @@ import { validateRequest } from './validate.ts';
 import { ROUTES } from './routes/index.ts';
 import { handleControl } from './control.ts';
 import { handleLinkApi, linkScript } from './link/api.ts';
+import { handleOAuthPage } from './link/oauth.ts';
 import { readBody, sendJson, sleep, BodyTooLarge, CORS_HEADERS } from './http.ts';
 import type { Delivery } from './webhooks.ts';
 
@@ -87,6 +88,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       } else if (path === '/link/v2/stable/link-initialize.js' && req.method === 'GET') {
         const js = linkScript();
         res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store', ...CORS_HEADERS }).end(js);
+      } else if (path.startsWith('/__emulator/oauth/')) {
+        await handleOAuthPage(state, req, res, url);
       } else if (path.startsWith('/__emulator/link/')) {
         await handleLinkApi(state, req, res, path, origin);
       } else if (path.startsWith('/__emulator/')) {
