@@ -22,6 +22,11 @@ export async function benchSync(): Promise<SyncBench> {
   let peakHeapMb = 0;
   const stack = await startStack({
     stateDir: join(stateDir, 'bench'), ports: { api: 54361, db: 54362, plaid: 54365 }, fresh: true, fast: true,
+    plaidEmulator: {
+      clientRateLimits: { '/transactions/sync': 1_000_000, '/accounts/get': 1_000_000 },
+      instantTransactions: 'the benchmark times an initial import of a history that is already at Plaid',
+      noItemRateLimits: 'the benchmark pages a 100,000-transaction item (200 calls) and re-syncs one item many times a minute',
+    },
     log: (l) => {
       if (l.startsWith('[plaid-emulator]') && l.includes('/transactions/sync')) plaidCalls++;
       const m = l.match(/"msg":"sync_run".*"db_round_trips":(\d+).*"peak_heap_mb":(\d+)/);
