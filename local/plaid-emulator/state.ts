@@ -6,7 +6,8 @@ import { PlaidApiError, webhookError } from './errors.ts';
 import { institutionById, type InstitutionDef } from './data/institutions.ts';
 import { buildAccounts, hasTransactions, newAccount, personaFor, PERSONAS, type Account, type NewAccountInput } from './data/accounts.ts';
 import { genContext, isoDate, utcMidnight, DAY_MS } from './data/transactions.ts';
-import { buildInvestments } from './data/investments.ts';
+import { buildInvestments, type InvestmentData } from './data/investments.ts';
+import type { Liabilities } from './data/liabilities.ts';
 import { accountsWithListedTransactions, customAccounts, customInvestments, customLiabilities, listedTransactions, parseCustomUser, type CustomUser } from './data/custom.ts';
 import { buildNewTx } from './txops.ts';
 import { TxLog } from './txlog.ts';
@@ -65,6 +66,19 @@ export function checkCredentials(username: string, password: string): { error: s
   }
   if (username in PERSONAS) return { error: password.trim() ? null : 'INVALID_CREDENTIALS', custom: null };
   return { error: 'INVALID_CREDENTIALS', custom: null };
+}
+
+/** A custom user's investment data for the accounts shared in Link only. */
+function onlyShared(inv: InvestmentData, shared: Set<string>): InvestmentData {
+  const holdings = inv.holdings.filter((h) => shared.has(String(h.account_id)));
+  const transactions = inv.transactions.filter((t) => shared.has(String(t.account_id)));
+  const used = new Set([...holdings, ...transactions].map((x) => x.security_id));
+  return { holdings, transactions, securities: inv.securities.filter((s) => used.has(s.security_id)) };
+}
+
+function onlySharedLiabilities(l: Liabilities, shared: Set<string>): Liabilities {
+  const keep = (list: Record<string, unknown>[]) => list.filter((x) => shared.has(String(x.account_id)));
+  return { credit: keep(l.credit), mortgage: keep(l.mortgage), student: keep(l.student) };
 }
 
 export class EmulatorState {
@@ -232,13 +246,15 @@ export class EmulatorState {
     const ext = custom?.emulator ?? {};
     const personaName = typeof ext.persona === 'string' && ext.persona in PERSONAS ? ext.persona : custom ? 'user_good' : input.username;
     const persona = custom?.overrides ? { accounts: [], dynamic: false, incomeScale: 1 } : personaFor(personaName);
-    let accounts = custom?.overrides
+    // Every account at the bank, then the ones the user shared in Link.
+    const atBank = custom?.overrides
       ? customAccounts(this.seed, key, input.institution.institution_id, custom)
       : buildAccounts(this.seed, persona, key, input.institution.institution_id, personaName);
-    if (input.accountMasks?.length) accounts = accounts.filter((a) => input.accountMasks?.includes(a.mask));
+    const accounts = input.accountMasks?.length ? atBank.filter((a) => input.accountMasks?.includes(a.mask)) : atBank;
+    const shared = new Set(accounts.map((a) => a.account_id));
     const now = this.now();
     const window = this.historyWindow(now, Number(ext.days_requested ?? input.daysRequested), input.startDate, input.endDate);
-    const listedOn = custom ? accountsWithListedTransactions(custom, accounts) : new Set<string>();
+    const listedOn = custom ? accountsWithListedTransactions(custom, atBank) : new Set<string>();
     const generatedOn = accounts.filter((a) => !listedOn.has(a.account_id));
     const generates = generatedOn.some(hasTransactions);
     const historySize = !generates ? 0 : Math.max(0, Math.floor(Number(ext.history_size ?? this.config.history_size ?? 4 * window.days)));
@@ -246,7 +262,7 @@ export class EmulatorState {
     const gen = genContext(this.seed, key, window.anchorMs, historySize, window.days, generatedOn, persona.dynamic, persona.incomeScale, window.pendingDays);
     // Investments first: holdings set the investment accounts' balances.
     const invest = custom?.overrides
-      ? customInvestments(this.seed, key, custom, accounts, window.anchorMs)
+      ? onlyShared(customInvestments(this.seed, key, custom, atBank, window.anchorMs), shared)
       : accounts.some((a) => a.type === 'investment') ? buildInvestments(this.seed, key, accounts, window.anchorMs) : null;
     const item: Item = {
       index, key,
@@ -273,13 +289,13 @@ export class EmulatorState {
       lastSuccessfulUpdate: now,
       clientUserId: input.clientUserId ?? null,
       invest,
-      liabilities: custom?.overrides ? customLiabilities(this.seed, key, custom, accounts, window.anchorMs) : null,
+      liabilities: custom?.overrides ? onlySharedLiabilities(customLiabilities(this.seed, key, custom, atBank, window.anchorMs), shared) : null,
       readyDelayMs: readyDelay,
       listed: [],
     };
     // Configured transactions (user_custom) arrive with the pulls as the generated history does.
     if (custom) {
-      item.listed = listedTransactions(custom, accounts, now).map((t) => buildNewTx(this, item, {
+      item.listed = listedTransactions(custom, atBank, now).filter((t) => shared.has(t.account_id)).map((t) => buildNewTx(this, item, {
         account_id: t.account_id, amount: t.amount, name: t.name, original_description: t.name, date: t.date,
         authorized_date: t.authorized_date, pending: t.pending, iso_currency_code: t.iso_currency_code,
       }));

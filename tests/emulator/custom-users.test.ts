@@ -142,6 +142,23 @@ describe('user_custom with override_accounts', () => {
   });
 });
 
+describe('user_custom in Link', () => {
+  it('shares only the accounts picked, with their own data', async () => {
+    const lt = await emu.plaid('/link/token/create', { client_name: 'App', language: 'en', country_codes: ['US'], user: { client_user_id: 'u' }, products: ['transactions', 'liabilities'] });
+    const post = async (path: string, body: unknown) => (await fetch(`${emu.url}/__emulator/link/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const session = await post('session', { link_token: lt.body.link_token });
+    const login = await post('login', { link_session_id: session.link_session_id, institution_id: 'ins_109508', username: 'user_custom', password: JSON.stringify(config) });
+    expect(login.accounts.map((a: { mask: string }) => a.mask)).toEqual(['4821', '9911', '7001', '5151', '3003']);
+    const done = await post('complete', { link_session_id: session.link_session_id, account_masks: ['4821', '9911'] });
+    const { access_token } = (await emu.plaid('/item/public_token/exchange', { public_token: done.public_token })).body;
+    expect((await emu.plaid('/accounts/get', { access_token })).body.accounts.map((a: { name: string }) => a.name)).toEqual(['House Account', 'Travel Card']);
+    const liabilities = (await emu.plaid('/liabilities/get', { access_token })).body.liabilities;
+    expect([liabilities.credit.length, liabilities.student, liabilities.mortgage]).toEqual([1, null, null]);
+    const added = (await syncAll(emu, access_token)).pages.flatMap((p) => p.added);
+    expect(added.map((t: { name: string }) => t.name).sort()).toEqual(['Groceries', 'Rent', 'Salary', 'Streaming (pending)']);
+  });
+});
+
 describe('/sandbox/public_token/create options.transactions', () => {
   it('start_date/end_date bound the history; an end in the past has no pending transactions', async () => {
     const pt = await emu.plaid('/sandbox/public_token/create', {
