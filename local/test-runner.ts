@@ -107,9 +107,7 @@ export async function runAllTests(args: string[]): Promise<number> {
     // idempotency and ordering; rate limits are Plaid's Sandbox ones.
     plaidEmulator: { transactionsReadyDelayMs: 300, webhookRetryBaseMs: 200, webhookReorderDelayMs: 500, webhookDuplicateRate: 0.1, webhookReorderRate: 0.1 },
     // Fault tests hang Plaid calls: a short timeout and quick retries keep them fast.
-    // 10 pages an invocation, so follow-up invocations happen with histories that stay within Plaid's
-    // 50 /transactions/sync calls a minute per Item.
-    functionSecrets: { PLAID_TIMEOUT_MS: '1500', PLAID_RETRY_BASE_DELAY_MS: '20', PLAID_RETRY_MAX_DELAY_MS: '100', SYNC_MAX_PAGES_PER_RUN: '10' },
+    functionSecrets: { PLAID_TIMEOUT_MS: '1500', PLAID_RETRY_BASE_DELAY_MS: '20', PLAID_RETRY_MAX_DELAY_MS: '100' },
     // The browser tests use the production bundle, refreshing every 2 s so they wait less.
     web: !only || only === 'vitest' ? { mode: 'static', refreshSeconds: 2 } : undefined,
     log: (line) => appendFileSync(stackLog, `${line}\n`),

@@ -17,8 +17,9 @@ describe('Setup Hub: Connect accounts', () => {
     const page = await openAs(browser, s.email, '#/setup');
     await page.getByRole('button', { name: 'Connect accounts' }).click();
     await page.getByRole('dialog', { name: 'Nestfolio uses Plaid to connect your account' }).waitFor();
-    // A history large enough to take several pages and a follow-up invocation to import (the test stack
-    // runs 10 pages an invocation), and small enough for Plaid's 50 /transactions/sync calls a minute.
+    // A history large enough to take many pages to import, and small enough for Plaid's 50
+    // /transactions/sync calls a minute per Item (a 25,000-transaction one needs more, so its import
+    // would wait out the rate limit; the engine's follow-up invocations are tested in tests/sync).
     await linkNewConnection(page, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: 8_000 } }) });
 
     const hub = page.getByTestId('import-progress');
