@@ -27,7 +27,7 @@ describe('concurrent sync requests', () => {
       where item_id = ${item.id} and product = 'transactions' and started_at >= ${started} order by started_at`;
     expect(runs.length).toBeGreaterThanOrEqual(1);
     for (let i = 1; i < runs.length; i++) expect(runs[i].started_at >= runs[i - 1].finished_at).toBe(true);
-    expect(runs.every((r) => r.outcome === 'succeeded')).toBe(true);
+    expect(runs.map((r) => r.outcome)).toEqual(runs.map(() => 'succeeded'));
     await expectEqualsTruth(item.id, expect);
     const [dups] = await sql`select count(*) - count(distinct plaid_transaction_id) as n from public.transactions where item_id = ${item.id}`;
     expect(Number(dups.n)).toBe(0);
