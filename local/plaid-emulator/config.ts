@@ -22,6 +22,8 @@ export type Config = {
   webhook_delay_ms: number;
   /** first retry delay; later retries wait 4x longer each (Plaid: 30 s, six retries within 24 h) */
   webhook_retry_base_ms: number;
+  /** how long a delivery waits for the receiver's answer before it counts as failed (Plaid: 10 s) */
+  webhook_timeout_ms: number;
   /** share of webhooks delivered twice */
   webhook_duplicate_rate: number;
   /** share of webhooks held back webhook_reorder_delay_ms, so later ones overtake them */
@@ -43,6 +45,7 @@ export const DEFAULT_CONFIG: Config = {
   webhook_mode: 'immediate',
   webhook_delay_ms: 0,
   webhook_retry_base_ms: 30_000,
+  webhook_timeout_ms: 10_000,
   webhook_duplicate_rate: 0.05,
   webhook_reorder_rate: 0.05,
   webhook_reorder_delay_ms: 2_000,
@@ -54,7 +57,7 @@ export const DEFAULT_CONFIG: Config = {
 };
 
 const NUMBERS: Array<[keyof Config, number, number]> = [
-  ['webhook_delay_ms', 0, 3600_000], ['webhook_retry_base_ms', 1, 30_000], ['webhook_duplicate_rate', 0, 1],
+  ['webhook_delay_ms', 0, 3600_000], ['webhook_retry_base_ms', 1, 30_000], ['webhook_timeout_ms', 1, 10_000], ['webhook_duplicate_rate', 0, 1],
   ['webhook_reorder_rate', 0, 1], ['webhook_reorder_delay_ms', 0, 600_000], ['transactions_ready_delay_ms', 1, 3600_000],
   ['key_grace_ms', 0, 30 * 24 * 3600_000],
 ];

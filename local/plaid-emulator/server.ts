@@ -38,6 +38,8 @@ export type EmulatorOptions = {
   webhookDelayMs?: number;
   /** first webhook retry delay, then 4x each, six retries (default Plaid's 30 s) */
   webhookRetryBaseMs?: number;
+  /** how long a delivery waits for an answer (default Plaid's 10 s) */
+  webhookTimeoutMs?: number;
   /** shares of webhooks delivered twice / held back webhookReorderDelayMs (defaults 0.05, 0.05, 2 s) */
   webhookDuplicateRate?: number;
   webhookReorderRate?: number;
@@ -139,7 +141,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
 function configFrom(o: EmulatorOptions): Config {
   const patch: Record<string, unknown> = {
     history_size: o.historySize, transactions_ready_delay_ms: o.transactionsReadyDelayMs, webhook_delay_ms: o.webhookDelayMs,
-    webhook_retry_base_ms: o.webhookRetryBaseMs, webhook_duplicate_rate: o.webhookDuplicateRate,
+    webhook_retry_base_ms: o.webhookRetryBaseMs, webhook_timeout_ms: o.webhookTimeoutMs, webhook_duplicate_rate: o.webhookDuplicateRate,
     webhook_reorder_rate: o.webhookReorderRate, webhook_reorder_delay_ms: o.webhookReorderDelayMs,
     client_rate_limits: o.clientRateLimits,
     leniency: { instant_transactions: o.instantTransactions ?? null, no_item_rate_limits: o.noItemRateLimits ?? null, exact_webhook_delivery: o.exactWebhookDelivery ?? null },

@@ -127,6 +127,7 @@ export class EmulatorState {
     const exact = this.config.leniency.exact_webhook_delivery !== null;
     this.webhooks.mode = this.config.webhook_mode;
     this.webhooks.delayMs = this.config.webhook_delay_ms;
+    this.webhooks.timeoutMs = this.config.webhook_timeout_ms;
     this.webhooks.policy = {
       retryBaseMs: this.config.webhook_retry_base_ms,
       duplicateRate: exact ? 0 : this.config.webhook_duplicate_rate,

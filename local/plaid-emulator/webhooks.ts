@@ -60,7 +60,7 @@ export class Webhooks {
   mode: 'immediate' | 'off' = 'immediate';
   delayMs: number;
   policy: DeliveryPolicy = { retryBaseMs: PLAID_RETRY_BASE_MS, duplicateRate: 0, reorderRate: 0, reorderDelayMs: 0 };
-  /** Plaid waits 10 s for an answer */
+  /** Plaid waits 10 s for an answer (webhook_timeout_ms compresses it) */
   timeoutMs = 10_000;
   /** webhooks sent per Item so far: the per-Item sequence number keys the seeded duplicate/reorder choice */
   private sentPerItem = new Map<string, number>();

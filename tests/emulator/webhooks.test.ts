@@ -196,6 +196,28 @@ describe('delivery records and modes', () => {
     }
   });
 
+  it('retries a delivery the receiver does not answer within the timeout (Plaid: 10 s)', async () => {
+    let calls = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      // The first delivery is never answered; the retry is.
+      if (++calls > 1) req.on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    const local = await startTestEmulator({ exactWebhookDelivery: 'this test counts attempts', webhookTimeoutMs: 200, webhookRetryBaseMs: 5 });
+    try {
+      const { access_token, item_id } = await local.newItem({ products: ['liabilities'], options: { webhook: url } });
+      await local.plaid('/sandbox/item/fire_webhook', { access_token, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+      const d = await local.waitForWebhook((x) => x.item_id === item_id && x.webhook_code === 'NEW_ACCOUNTS_AVAILABLE');
+      expect(d).toMatchObject({ status: 'delivered', http_status: 200, attempts: 2 });
+    } finally {
+      await local.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('duplicates and reorders deliveries at the configured (seeded) rates', async () => {
     const sink = await webhookReceiver();
     const local = await startTestEmulator({ instantTransactions: 'this test checks delivery order, not readiness', webhookDuplicateRate: 1, webhookReorderRate: 0, webhookReorderDelayMs: 50 });
