@@ -28,6 +28,11 @@ export async function benchSync(): Promise<SyncBench> {
   let peakHeapMb = 0;
   const stack = await startStack({
     stateDir: join(stateDir, 'bench'), ports: { api: 54361, db: 54362, plaid: 54365 }, fresh: true, fast: true,
+    plaidEmulator: {
+      clientRateLimits: { '/transactions/sync': 1_000_000, '/accounts/get': 1_000_000 },
+      instantTransactions: 'the benchmark times an initial import of a history that is already at Plaid',
+      noItemRateLimits: 'the benchmark pages a 100,000-transaction item (200 calls) and re-syncs one item many times a minute',
+    },
     log: (l) => {
       if (l.startsWith('[plaid-emulator]') && l.includes('/transactions/sync')) plaidCalls++;
       const m = l.match(/"msg":"sync_run".*"db_round_trips":(\d+).*"peak_heap_mb":(\d+)/);
@@ -44,7 +49,7 @@ export async function benchSync(): Promise<SyncBench> {
   const idle = (itemId: string) => syncIdle(sql, itemId);
   const connect = async (size: number) => {
     const session = await mintSession(stack.cluster, stack.keys, stack.apiUrl, `bench-${size}-${Date.now()}@bench.local`);
-    const pt = await plaid<SandboxPublicTokenCreateResponse>('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'], options: { override_username: 'user_custom', override_password: JSON.stringify({ history_size: size }) } });
+    const pt = await plaid<SandboxPublicTokenCreateResponse>('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'], options: { override_username: 'user_custom', override_password: JSON.stringify({ emulator: { history_size: size } }) } });
     const res = await fn<Exchanged>('plaid-exchange-token', { public_token: pt.public_token }, { Authorization: `Bearer ${session.access_token}`, apikey: stack.keys.publishableKey });
     return res.item.id;
   };

@@ -175,6 +175,11 @@ async function stackTests(only: string | undefined, vitestArgs: string[]): Promi
   const stack = await startStack({
     stateDir: testState, ports: testPorts, fresh: true, fast: true,
     plaid: process.env.NESTFOLIO_PLAID === 'off' ? 'off' : 'emulator',
+    // Plaid's behaviour with its timings compressed: transactions ready after 0.3 s (history after 0.6 s),
+    // webhook retries from 0.2 s, held-back webhooks overtaken within 0.5 s. One webhook in ten is
+    // duplicated and one in ten held back (a run sends about 60), so every run exercises the product's
+    // idempotency and ordering; rate limits are Plaid's Sandbox ones.
+    plaidEmulator: { transactionsReadyDelayMs: 300, webhookRetryBaseMs: 200, webhookReorderDelayMs: 500, webhookDuplicateRate: 0.1, webhookReorderRate: 0.1 },
     // Fault tests hang Plaid calls: a short timeout and quick retries keep them fast.
     functionSecrets: { PLAID_TIMEOUT_MS: '1500', PLAID_RETRY_BASE_DELAY_MS: '20', PLAID_RETRY_MAX_DELAY_MS: '100' },
     // The browser tests use the production bundle, refreshing every 2 s so they wait less.

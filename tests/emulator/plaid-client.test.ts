@@ -11,7 +11,7 @@ let hook: Awaited<ReturnType<typeof webhookReceiver>>;
 let client: PlaidApi;
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ historySize: 1200 });
+  emu = await startTestEmulator({ historySize: 1200, transactionsReadyDelayMs: 100 });
   hook = await webhookReceiver();
   client = new PlaidApi(new Configuration({
     basePath: emu.url,
@@ -36,6 +36,12 @@ describe('official plaid client', () => {
     const ex = await client.itemPublicTokenExchange({ public_token: pt.data.public_token });
     const accessToken = ex.data.access_token;
     expect(ex.data.item_id).toHaveLength(37);
+
+    // As Plaid documents: the first sync usually has nothing yet and turns on SYNC_UPDATES_AVAILABLE,
+    // which says when the full history is there.
+    const first = await client.transactionsSync({ access_token: accessToken });
+    expect(first.data).toMatchObject({ transactions_update_status: 'NOT_READY', added: [], next_cursor: '', has_more: false });
+    await hook.next((r) => r.body.webhook_code === 'SYNC_UPDATES_AVAILABLE' && r.body.historical_update_complete === true);
 
     const added: Transaction[] = [];
     const modified: Transaction[] = [];

@@ -63,14 +63,16 @@ describe('the spec extract (spec/plaid-schemas.json)', () => {
 });
 
 describe('auth and request errors', () => {
-  it('answers INVALID_API_KEYS for missing or wrong keys, accepts keys in the body', async () => {
+  it('answers MISSING_FIELDS for absent keys and INVALID_API_KEYS for wrong ones, accepts keys in the body', async () => {
     const none = await fetch(emu.url + '/item/get', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ access_token: 'x' }) });
     const noneBody = await none.json();
     expect(none.status).toBe(400);
-    expect(noneBody).toMatchObject({ error_type: 'INVALID_INPUT', error_code: 'INVALID_API_KEYS', display_message: null });
+    expect(noneBody).toMatchObject({ error_type: 'INVALID_REQUEST', error_code: 'MISSING_FIELDS', error_message: 'the following required fields are missing: client_id, secret' });
     expect(noneBody.request_id).toMatch(/^[A-Za-z0-9]{15}$/);
+    const noSecret = await fetch(emu.url + '/item/get', { method: 'POST', headers: { 'Content-Type': 'application/json', 'PLAID-CLIENT-ID': CLIENT_ID }, body: JSON.stringify({ access_token: 'x', secret: null }) });
+    expect((await noSecret.json()).error_message).toBe('the following required fields are missing: secret');
     const wrong = await emu.plaid('/item/get', { access_token: 'x' }, { 'PLAID-SECRET': 'nope' });
-    expect(wrong.body.error_code).toBe('INVALID_API_KEYS');
+    expect(wrong.body).toMatchObject({ error_type: 'INVALID_INPUT', error_code: 'INVALID_API_KEYS', display_message: null });
     const inBody = await fetch(emu.url + '/institutions/get_by_id', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ client_id: CLIENT_ID, secret: SECRET, institution_id: 'ins_109508', country_codes: ['US'] }),
