@@ -328,10 +328,10 @@ begin
   perform 1 from public.plaid_sync_state s where s.user_id = p_user_id order by s.item_id, s.product for update;
   perform 1 from public.plaid_items i where i.user_id = p_user_id order by i.id for update;
   select count(*) into v_transactions from public.transactions t where t.user_id = p_user_id;
+  select count(*) into v_accounts from public.accounts a where a.user_id = p_user_id;
   delete from public.plaid_items i where i.user_id = p_user_id;
   get diagnostics v_items = row_count;
   delete from public.accounts a where a.user_id = p_user_id;
-  get diagnostics v_accounts = row_count;
   return jsonb_build_object('connections', v_items, 'accounts', v_accounts, 'transactions', v_transactions,
     'removals', coalesce((select jsonb_agg(r.id) from private.plaid_item_removals r
                           where r.user_id = p_user_id and r.done_at is null), '[]'::jsonb));

@@ -205,20 +205,21 @@ describe('plaid-exchange-token', () => {
     expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
   });
 
-  it('the database refuses the item after the exchange (its Plaid item id is already stored): 500, nothing stored, removed at Plaid', async () => {
+  it('an Item another user already stores (their public token): 400, nothing stored for this user, and never removed at Plaid', async () => {
     const s = await newSession();
     const other = await newSession();
     const publicToken = await sandboxPublicToken();
     const created = await emulator<EmulatorItem>('GET', `/items/${publicToken}`);
-    // The unique key on plaid_item_id (what a restarted emulator with a reused seed once caused).
+    // The other user's row for that Plaid item (as if their exchange had stored it).
     await sql`insert into public.plaid_items (user_id, plaid_item_id, institution_id) values (${other.user_id}, ${created.item_id}, 'ins_109508')`;
     const res = await callFunction('plaid-exchange-token', { public_token: publicToken }, { session: s });
-    expect(res.status).toBe(500);
-    expect(res.body.error).toMatchObject({ code: 'INTERNAL_ERROR', message: expect.stringMatching(/nothing was saved; connect it again/) });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/does not belong to a new connection of yours/) });
+    expect(JSON.stringify(res.body)).not.toContain(created.item_id);
     expect(await count('plaid_items', s.user_id)).toBe(0);
     expect(await count('accounts', s.user_id)).toBe(0);
     expect((await sql`select count(*)::int as n from vault.decrypted_secrets where decrypted_secret = ${created.access_token}`)[0].n).toBe(0);
-    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
+    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(false);
     await sql`delete from public.plaid_items where user_id = ${other.user_id}`;
   });
 
