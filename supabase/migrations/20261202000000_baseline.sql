@@ -574,6 +574,7 @@ begin
       quantity numeric, institution_price numeric, institution_price_as_of date, institution_value numeric,
       cost_basis numeric, vested_quantity numeric, vested_value numeric, iso_currency_code text, unofficial_currency_code text)
     join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
     on conflict (account_id, security_id) do update set quantity = excluded.quantity,
       institution_price = excluded.institution_price, institution_price_as_of = excluded.institution_price_as_of,
@@ -626,6 +627,7 @@ begin
       amount numeric, price numeric, fees numeric, type text, subtype text, iso_currency_code text,
       unofficial_currency_code text)
     join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     left join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
     on conflict (plaid_investment_transaction_id) do update set account_id = excluded.account_id,
       security_id = excluded.security_id, date = excluded.date, name = excluded.name, quantity = excluded.quantity,
@@ -723,6 +725,7 @@ begin
       (l.x ->> 'ytd_interest_paid')::numeric, (l.x ->> 'ytd_principal_paid')::numeric,
       coalesce(l.x ->> 'maturity_date', l.x ->> 'expected_payoff_date')::date, l.x
     from l join public.plaid_accounts pa on pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     on conflict (account_id) do update set kind = excluded.kind, last_payment_amount = excluded.last_payment_amount,
       last_payment_date = excluded.last_payment_date, next_payment_due_date = excluded.next_payment_due_date,
       minimum_payment_amount = excluded.minimum_payment_amount, last_statement_balance = excluded.last_statement_balance,
@@ -793,7 +796,9 @@ begin
       r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
       r.check_number, r.location, r.counterparties
     from rows r
+    -- Only accounts this item feeds: a duplicate (account_id null) is fed by another connection.
     join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     on conflict (plaid_transaction_id) do update set
       account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
       unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
@@ -940,8 +945,9 @@ declare
   v_lease uuid := gen_random_uuid();
   v_row private.plaid_item_removals;
 begin
+  -- Claimed: the call that was dispatched has been picked up (the sweep looks for lost ones).
   update private.plaid_item_removals r
-  set lease_id = v_lease, lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+  set lease_id = v_lease, lease_expires_at = now() + make_interval(secs => p_lease_seconds), last_dispatched_at = null
   where r.id = p_removal_id and r.done_at is null
     and (r.lease_id is null or r.lease_expires_at <= now())
     and (r.next_attempt_at is null or r.next_attempt_at <= now())

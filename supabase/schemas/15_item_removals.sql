@@ -198,8 +198,9 @@ declare
   v_lease uuid := gen_random_uuid();
   v_row private.plaid_item_removals;
 begin
+  -- Claimed: the call that was dispatched has been picked up (the sweep looks for lost ones).
   update private.plaid_item_removals r
-  set lease_id = v_lease, lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+  set lease_id = v_lease, lease_expires_at = now() + make_interval(secs => p_lease_seconds), last_dispatched_at = null
   where r.id = p_removal_id and r.done_at is null
     and (r.lease_id is null or r.lease_expires_at <= now())
     and (r.next_attempt_at is null or r.next_attempt_at <= now())

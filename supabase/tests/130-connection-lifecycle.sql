@@ -3,7 +3,7 @@
 -- skipped by the database, a revoked connection taken over with its history, "delete all my bank data",
 -- and a failed sync waiting for its retry shown as such.
 begin;
-select plan(53);
+select plan(54);
 
 create function pg_temp.accounts_json(p_prefix text, p_specs jsonb) returns jsonb language sql as $$
   select jsonb_agg(jsonb_build_object('account_id', p_prefix || '-' || (s ->> 'mask'), 'mask', s ->> 'mask', 'name', s ->> 'name',
@@ -101,6 +101,12 @@ select is(jsonb_path_query_array(:'d2'::jsonb, '$.accounts[*].name'), '["Plaid C
 select results_eq(format($$select mask, account_id is null from public.plaid_accounts where item_id = %L order by mask$$, :'d2'::jsonb ->> 'id'),
   $$values ('0000', true), ('2222', false)$$, '… the duplicate recorded without an account (never counted twice)');
 select is((select account_count from public.item_overview where id = (:'d2'::jsonb ->> 'id')::uuid), 1, 'the read model counts the imported account only');
+select * from private.claim_sync((:'d2'::jsonb ->> 'id')::uuid, 'transactions', 'manual', 60) \gset d2_
+select is(private.apply_transactions_page((:'d2'::jsonb ->> 'id')::uuid, :'d2_lease_id', :'d2_run_id', $json$
+  {"added": [{"transaction_id": "t-dup", "account_id": "item-lc-d2-0000", "amount": 1, "date": "2026-01-02", "name": "Twice?", "pending": false, "payment_channel": "other"},
+             {"transaction_id": "t-new", "account_id": "item-lc-d2-2222", "amount": 2, "date": "2026-01-02", "name": "New", "pending": false, "payment_channel": "other"}],
+   "modified": [], "removed": [], "accounts": [], "has_more": false, "next_cursor": "c", "request_id": "r"}$json$, null, 60) ->> 'stored', '1',
+  'a sync page stores the new account''s transactions, never the duplicate''s (its other connection brings them)');
 select throws_ok($$select pg_temp.create_item(tests.get_supabase_uid('lc_dup'), 'item-lc-d3', '[{"mask": "1111", "name": "Plaid Saving", "type": "depository"}]', 'skip')$$,
   'NF409', null, 'nothing new: refused even with skip');
 select is((select count(*)::int from private.plaid_item_removals where plaid_item_id = 'item-lc-d3'), 0,

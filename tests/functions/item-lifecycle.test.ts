@@ -17,7 +17,8 @@ const configured = {
   optional: listOf(fnEnv.PLAID_OPTIONAL_PRODUCTS, 'liabilities,investments'),
   days: Number(fnEnv.PLAID_TRANSACTIONS_DAYS_REQUESTED ?? 730),
   webhook: fnEnv.PLAID_WEBHOOK_URL ?? `${testStack.apiUrl}/functions/v1/plaid-webhook`,
-  redirect: fnEnv.PLAID_REDIRECT_URI,
+  // The test stack points OAuth returns at its web app (local/stack.ts) unless .env names one.
+  redirect: process.env.NESTFOLIO_TEST_PLAID_REDIRECT_URI || fnEnv.PLAID_REDIRECT_URI,
 };
 
 /** The /link/token/create request the emulator accepted for a link token (its control API). */
