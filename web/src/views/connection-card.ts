@@ -124,7 +124,8 @@ export class ConnectionCard {
     if (!need?.kind) return Promise.resolve();
     return this.guarded('link', this.calloutButton, async () => {
       const report = (m: string) => this.say(m);
-      if (need.kind === 'connect') await connectAccounts(this.ctx, report);
+      // Connecting again replaces this connection (and this card): the page's live region says how it went.
+      if (need.kind === 'connect') await connectAccounts(this.ctx, (m) => { report(m); this.ctx.announce(m); });
       else await updateConnection(this.ctx, this.item, need.kind === 'update-accounts', report);
     });
   }
