@@ -127,7 +127,11 @@ begin
                                        'Plaid access token of an Item queued for removal (' || p_reason || ')');
   end if;
   update private.plaid_item_removals r set access_token_secret_id = p_secret_id where r.id = v_id;
-  perform private.dispatch_item_removal(v_id);
+  -- A caller that works the entry itself right after commit (an exchange letting go of its Item,
+  -- "Delete all my bank data") says so; the sweep still dispatches it if that attempt fails.
+  if coalesce(pg_catalog.current_setting('nestfolio.removal_inline', true), '') <> 'on' then
+    perform private.dispatch_item_removal(v_id);
+  end if;
   return v_id;
 end
 $$;
@@ -179,6 +183,7 @@ begin
   if exists (select 1 from public.plaid_items i where i.plaid_item_id = p_plaid_item_id) then
     return null;
   end if;
+  perform pg_catalog.set_config('nestfolio.removal_inline', 'on', true); -- plaid-exchange-token works it now
   return private.queue_item_removal(p_plaid_item_id, p_user_id, null, p_reason, null, p_access_token);
 end
 $$;

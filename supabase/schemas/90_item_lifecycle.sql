@@ -329,6 +329,7 @@ begin
   perform 1 from public.plaid_items i where i.user_id = p_user_id order by i.id for update;
   select count(*) into v_transactions from public.transactions t where t.user_id = p_user_id;
   select count(*) into v_accounts from public.accounts a where a.user_id = p_user_id;
+  perform pg_catalog.set_config('nestfolio.removal_inline', 'on', true); -- plaid-data-delete works them now
   delete from public.plaid_items i where i.user_id = p_user_id;
   get diagnostics v_items = row_count;
   delete from public.accounts a where a.user_id = p_user_id;
