@@ -2005,111 +2005,243 @@ COMMENT ON VIEW "public"."item_overview" IS 'The caller''s connections with stat
 
 REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."accounts_guard_user_writes"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."apply_holdings"(uuid, uuid, uuid, jsonb, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."apply_holdings"(uuid, uuid, uuid, jsonb, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_holdings"(uuid, uuid, uuid, jsonb, integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."apply_holdings"(uuid, uuid, uuid, jsonb, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uuid, jsonb, integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uuid, jsonb, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uuid, jsonb, integer) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uuid, jsonb, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."delete_item_token_secret"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."delete_item_token_secret"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."delete_item_token_secret"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."delete_unmapped_synced_account"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."delete_unmapped_synced_account"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."delete_unmapped_synced_account"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."item_access_token_secret_name"(uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."item_access_token_secret_name"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."item_access_token_secret_name"(uuid) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."item_is_syncable"(text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."item_is_syncable"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."item_is_syncable"(text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."item_status_severity"(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."item_status_severity"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."item_status_severity"(text) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) TO "authenticated";
 
+REVOKE ALL ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."prune_sync_logs"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."prune_sync_logs"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."prune_sync_logs"() TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."prune_sync_logs"() TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."request_sync"(uuid, text, text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."request_sync"(uuid, text, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."set_updated_at"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."store_item_access_token"(uuid, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."store_item_access_token"(uuid, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."store_item_access_token"(uuid, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."store_item_access_token"(uuid, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."sweep_syncs"(integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."sweep_syncs"(integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."sweep_syncs"(integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."sweep_syncs"(integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."upsert_securities"(uuid, uuid, jsonb) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."upsert_securities"(uuid, uuid, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."upsert_securities"(uuid, uuid, jsonb) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) TO "authenticated";
+
+REVOKE ALL ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) TO "postgres";
 
 GRANT USAGE ON SCHEMA "private" TO "authenticated", "service_role";
 
@@ -2360,6 +2492,8 @@ GRANT SELECT ON TABLE "public"."item_overview" TO "authenticated";
 REVOKE ALL ON TABLE "public"."item_overview" FROM "service_role";
 
 GRANT SELECT ON TABLE "public"."item_overview" TO "service_role";
+
+ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" REVOKE ALL ON FUNCTIONS FROM PUBLIC;
 
 ALTER TABLE "public"."accounts"
   ADD CONSTRAINT "accounts_user_id_fkey" FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
