@@ -67,10 +67,13 @@ describe('plaid-link-token', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('asks Plaid for a new connection: the caller as client_user_id, products, optional products, 730 days, our webhook, redirect_uri when given', async () => {
+  it('asks Plaid for a new connection: the caller as client_user_id, products, optional products, 730 days, our webhook, the configured redirect_uri only', async () => {
     const s = await newSession();
-    const redirect = 'https://app.example.com/plaid/oauth-return';
-    const res = await callFunction('plaid-link-token', { redirect_uri: redirect }, { session: s });
+    // A redirect URI the project did not configure is refused before Plaid is asked.
+    const foreign = await callFunction('plaid-link-token', { redirect_uri: 'https://attacker.example/steal' }, { session: s });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^redirect_uri: /) });
+    const res = await callFunction('plaid-link-token', configured.redirect ? { redirect_uri: configured.redirect } : {}, { session: s });
     expect(res.status).toBe(200);
     const got = await linkTokenRequest(res.body.link_token);
     expect(got.update_item_id).toBeNull();
@@ -79,8 +82,8 @@ describe('plaid-link-token', () => {
       products: configured.products,
       transactions: { days_requested: configured.days },
       webhook: configured.webhook,
-      redirect_uri: redirect,
     });
+    expect(got.request.redirect_uri).toBe(configured.redirect);
     expect(got.request.optional_products).toEqual(configured.optional);
     expect(got.request).not.toHaveProperty('access_token');
     // Without redirect_uri none is sent (unless one is configured).
