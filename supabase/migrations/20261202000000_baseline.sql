@@ -9,6 +9,13 @@ SET local check_function_bodies = off;
 
 CREATE SCHEMA "private";
 
+CREATE TABLE "private"."rate_limits" (
+  "key" text                     NOT NULL,
+  "tat" timestamp with time zone NOT NULL,
+  CONSTRAINT "rate_limits_key_check" CHECK (((char_length(key) >= 1) AND (char_length(key) <= 200))),
+  CONSTRAINT "rate_limits_pkey" PRIMARY KEY (key)
+);
+
 CREATE TABLE "private"."sync_settings" (
   "id"                       boolean  NOT NULL DEFAULT true,
   "stale_after"              interval NOT NULL DEFAULT '12:00:00'::interval,
@@ -1533,6 +1540,54 @@ CREATE OR REPLACE FUNCTION private.sync_in_flight (
           and (p_state.last_claimed_at is null or p_state.last_claimed_at < p_state.last_dispatched_at), false)
 $function$;
 
+CREATE OR REPLACE FUNCTION private.take_rate_limits (
+  p_keys            text[],
+  p_limits          integer[],
+  p_periods_seconds integer[]
+)
+  RETURNS TABLE (
+    allowed             boolean,
+    retry_after_seconds integer
+  )
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_now timestamptz := pg_catalog.clock_timestamp();
+  v_wait interval;
+begin
+  if coalesce(cardinality(p_keys), 0) = 0 or cardinality(p_keys) <> cardinality(p_limits)
+     or cardinality(p_keys) <> cardinality(p_periods_seconds)
+     or exists (select 1 from unnest(p_limits, p_periods_seconds) as b(l, p) where b.l is null or b.l < 1 or b.p is null or b.p < 1) then
+    raise exception 'rate limits need one limit (≥ 1) and one period (≥ 1 s) per key' using errcode = '22023';
+  end if;
+  insert into private.rate_limits (key, tat)
+  select k, '-infinity' from unnest(p_keys) k
+  on conflict (key) do nothing;
+  -- One order for every caller's locks (keys sorted), so concurrent claims never deadlock.
+  perform 1 from private.rate_limits r where r.key = any (p_keys) order by r.key for update;
+
+  -- The longest wait any bucket imposes: how far past one period its tat would be after this request.
+  select max(greatest(r.tat, v_now) + make_interval(secs => b.p::double precision / b.l) - make_interval(secs => b.p) - v_now)
+    into v_wait
+  from unnest(p_keys, p_limits, p_periods_seconds) as b(k, l, p)
+  join private.rate_limits r on r.key = b.k;
+  if v_wait > interval '0' then
+    return query select false, greatest(1, ceil(extract(epoch from v_wait))::integer);
+    return;
+  end if;
+
+  update private.rate_limits r set tat = greatest(r.tat, v_now) + make_interval(secs => b.p::double precision / b.l)
+  from unnest(p_keys, p_limits, p_periods_seconds) as b(k, l, p)
+  where r.key = b.k;
+  -- Full buckets need no row: a few of those a day's old go with each claim (never one someone holds).
+  delete from private.rate_limits r
+  where r.key in (select s.key from private.rate_limits s where s.tat < v_now - interval '1 day' limit 20 for update skip locked);
+  return query select true, 0;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
   p_item_id  uuid,
   p_user_id  uuid,
@@ -1754,6 +1809,8 @@ REVOKE ALL ON TABLE "public"."account_overview" FROM "anon";
 
 REVOKE ALL ON TABLE "public"."item_overview" FROM "anon";
 
+CREATE INDEX rate_limits_tat_idx ON private.rate_limits USING btree (tat);
+
 CREATE INDEX holdings_user_id_account_id_idx ON public.holdings USING btree (user_id, account_id);
 
 CREATE INDEX holdings_user_id_item_id_idx ON public.holdings USING btree (user_id, item_id);
@@ -1969,11 +2026,15 @@ COMMENT ON FUNCTION "private"."store_item_access_token"(uuid, text) IS 'Stores a
 
 COMMENT ON FUNCTION "private"."sweep_syncs"(integer) IS 'Dispatches plaid-sync for requested-but-not-completed and stale item products, within max_in_flight. pg_cron runs it every minute.';
 
+COMMENT ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) IS 'Takes one request from every named GCRA bucket, all or none; allowed = false with retry_after_seconds when any bucket is empty.';
+
 COMMENT ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) IS 'Maps Plaid AccountBase JSON onto an item: creates missing accounts and mappings, refreshes mapping details and balances. Returns the accounts written.';
 
 COMMENT ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) IS 'Links the caller''s synced account to one of their manual accounts: its transactions, holdings and liabilities move to the manual account, Plaid then feeds the manual account, and the synced account row is deleted. Returns the manual account id. Errors (nothing changed) for ids that are not the caller''s.';
 
 COMMENT ON SCHEMA "private" IS 'Nestfolio internals: security-definer functions (Vault access, account linking) and trigger helpers. Not exposed through the Data API.';
+
+COMMENT ON TABLE "private"."rate_limits" IS 'GCRA buckets of rate-limited work (private.take_rate_limits): the time each key''s bucket is full again. A missing row is a full bucket.';
 
 COMMENT ON TABLE "private"."sync_settings" IS 'One row: the sweep''s and retention jobs'' settings (README § Configuration). Change with an update as postgres.';
 
@@ -2224,6 +2285,14 @@ REVOKE ALL ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, inter
 REVOKE ALL ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) FROM PUBLIC;
 

@@ -9,6 +9,8 @@ import { newSession } from '../support/stack.ts';
 import { plaidItemId, sql, waitForIdle } from '../support/sync.ts';
 import { deliver, plaidBody, signature } from '../support/webhooks.ts';
 import { eventually } from '../support/wait.ts';
+import { expectPlaidCalls, logMark } from '../support/plaid-calls.ts';
+import { webhookKeyLookups } from '../../supabase/functions/_shared/rate-limits.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -69,6 +71,30 @@ describe('plaid-webhook verification', () => {
       expect(res.body.error.message).toMatch(/Plaid-Verification|webhook|body/);
     }
     expect(await traces()).toEqual(before);
+  });
+
+  it('300 forged deliveries with random key ids make at most a handful of key lookups at Plaid: the rest wait (429, Retry-After)', async () => {
+    // The global bucket starts full and is left full for the files running beside this one.
+    const reset = () => sql`delete from private.rate_limits where key = 'webhook_key_lookup'`;
+    await reset();
+    const mark = logMark();
+    const started = Date.now();
+    const responses: Array<{ status: number; body: any }> = [];
+    for (let batch = 0; batch < 6; batch++) {
+      responses.push(...await Promise.all(Array.from({ length: 50 }, async () => deliver(body, await forged(body, { alg: 'ES256', kid: randomUUID() })))));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    await reset();
+    const byStatus = Object.groupBy(responses, (r) => String(r.status));
+    expect(Object.keys(byStatus).sort()).toEqual(['401', '429']);
+    const limited = byStatus['429']!;
+    expect(limited[0].body.error).toMatchObject({ code: 'RATE_LIMITED', details: { retry_after_seconds: expect.any(Number) } });
+    // A full bucket, plus what refilled while the burst lasted.
+    const allowed = webhookKeyLookups.limit + Math.ceil(seconds / (webhookKeyLookups.periodSeconds / webhookKeyLookups.limit));
+    expect(byStatus['401']!.length).toBeGreaterThanOrEqual(webhookKeyLookups.limit);
+    expect(byStatus['401']!.length).toBeLessThanOrEqual(allowed);
+    const lookups = await expectPlaidCalls(mark, (c) => c.fn === 'plaid-webhook' && c.endpoint === '/webhook_verification_key/get', byStatus['401']!.length);
+    expect(lookups.length).toBe(byStatus['401']!.length);
   });
 
   it('accepts a valid delivery: recorded once, sync requested, rows synced; a redelivery is the same event', async () => {

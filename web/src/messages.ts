@@ -12,6 +12,10 @@ export function errorMessage(e: unknown, doing: string): string {
     case 'NETWORK': return `${doing} failed: ${e.message}`;
     case 'MISSING_CREDENTIALS': case 'INVALID_JWT': return 'Your session has ended. Sign in again, then retry.';
     case 'DUPLICATE_ITEM': return 'This bank is already connected with the same accounts. If it stopped updating, use "Reconnect" on the Accounts page instead.';
+    case 'RATE_LIMITED': {
+      const seconds = Number(e.details?.retry_after_seconds);
+      return `${doing} was not done: too many requests in a short time. Try again ${Number.isFinite(seconds) && seconds > 0 ? `in ${seconds} s` : 'in a minute'}.`;
+    }
     case 'PLAID_UNAVAILABLE': return `${doing} failed: Plaid did not answer in time. Please try again in a minute.`;
     case 'PLAID_ERROR': {
       const code = typeof e.details?.error_code === 'string' ? ` (${e.details.error_code})` : '';

@@ -6,6 +6,7 @@ import type { UserContext } from '../function.ts';
 import { HttpError, plaidErrorStatus } from '../http.ts';
 import { PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
 import { refusal } from '../sql-states.ts';
+import { limitPlaidCall } from '../rate-limits.ts';
 import type { Logger } from '../log.ts';
 
 export type ExchangeInput = {
@@ -31,6 +32,7 @@ function afterExchangeError(e: unknown, log: Logger): HttpError {
 }
 
 export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput): Promise<{ item: CreatedItem }> {
+  await limitPlaidCall(ctx, 'exchange');
   const plaid = ctx.plaid();
   const exchanged = await plaid.call('/item/public_token/exchange', { public_token: input.public_token }, { retry: false });
   const accessToken = exchanged.access_token;

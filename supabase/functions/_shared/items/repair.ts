@@ -2,10 +2,12 @@
 // /item/get must show the item without an error before it is marked healthy and synced again.
 import type { UserContext } from '../function.ts';
 import { HttpError } from '../http.ts';
+import { limitPlaidCall } from '../rate-limits.ts';
 import { findOwnedItem, readAccessToken } from './store.ts';
 
 export async function markRepaired(ctx: UserContext, itemId: string, accountsReviewed: boolean) {
   const item = await findOwnedItem(ctx, itemId);
+  await limitPlaidCall(ctx, 'item_repaired', item.id);
   const token = await readAccessToken(ctx, item.id);
   const { item: plaidItem } = await ctx.plaid().call('/item/get', { access_token: token }, { itemId: item.id });
   const error = plaidItem.error;

@@ -1,11 +1,13 @@
 // plaid-webhook's work: verify the delivery, then record it and act on it in one SQL call
 // (private.handle_plaid_webhook). Nothing here calls Plaid except a verification key lookup on a
-// cache miss; syncs are requested as database state and run after the answer.
+// cache miss (bounded: key-cache.ts); syncs are requested as database state and run after the answer.
 import { z } from 'zod';
 import type { ServiceContext } from '../function.ts';
 import { HttpError, readBodyBytes, requirePost } from '../http.ts';
 import { itemStatusByErrorCode } from '../plaid/errors.ts';
 import { type KeyResolver, verifyPlaidWebhook, type VerificationFailure } from './verify.ts';
+import type { LookupPermit } from './key-cache.ts';
+import { takeRateLimit, webhookKeyLookups } from '../rate-limits.ts';
 
 const reasons: Record<VerificationFailure, string> = {
   missing_header: 'the Plaid-Verification header is missing',
@@ -31,10 +33,21 @@ const envelope = z.looseObject({
 
 type Outcome = { event_id: string; delivery_count: number; outcome: string; action: string; status_applied: boolean };
 
-export async function handlePlaidWebhook(req: Request, ctx: ServiceContext, resolveKey: KeyResolver): Promise<Response> {
+/** Asking Plaid for a key id we do not have takes a request from the global bucket, or refuses (429). */
+const lookupPermit = (ctx: ServiceContext): LookupPermit => async () => {
+  const refused = await takeRateLimit(ctx, [{ key: 'webhook_key_lookup', ...webhookKeyLookups }],
+    'verifying webhooks signed with key ids we do not have');
+  if (refused) {
+    ctx.log.warn('webhook_key_lookup_limited', { retry_after: refused.headers?.['Retry-After'] ?? null });
+    throw refused;
+  }
+};
+
+export async function handlePlaidWebhook(req: Request, ctx: ServiceContext, resolveKey: (kid: string, permit: LookupPermit) => ReturnType<KeyResolver>): Promise<Response> {
   requirePost(req);
   const raw = await readBodyBytes(req);
-  const verified = await verifyPlaidWebhook(req.headers.get('plaid-verification'), raw, resolveKey, Math.floor(Date.now() / 1000));
+  const permit = lookupPermit(ctx);
+  const verified = await verifyPlaidWebhook(req.headers.get('plaid-verification'), raw, (kid) => resolveKey(kid, permit), Math.floor(Date.now() / 1000));
   if (!verified.ok) {
     ctx.log.warn('webhook_rejected', { reason: verified.reason });
     throw new HttpError(401, 'WEBHOOK_VERIFICATION_FAILED', reasons[verified.reason]);
