@@ -405,12 +405,12 @@ CREATE TABLE "public"."webhook_events" (
   "last_received_at" timestamp with time zone NOT NULL DEFAULT now(),
   "delivery_count"   integer                  NOT NULL DEFAULT 1,
   "body_sha256"      text                     NOT NULL,
-  "webhook_type"     text                     NOT NULL,
-  "webhook_code"     text                     NOT NULL,
+  "webhook_type"     text,
+  "webhook_code"     text,
   "plaid_item_id"    text,
   "item_id"          uuid,
   "user_id"          uuid,
-  "payload"          jsonb                    NOT NULL,
+  "payload"          jsonb,
   "processed_at"     timestamp with time zone,
   "outcome"          text                     NOT NULL DEFAULT 'received'::text,
   "error"            jsonb,
@@ -418,9 +418,14 @@ CREATE TABLE "public"."webhook_events" (
   CONSTRAINT "webhook_events_body_sha256_key" UNIQUE (body_sha256),
   CONSTRAINT "webhook_events_delivery_count_check" CHECK ((delivery_count >= 1)),
   CONSTRAINT "webhook_events_error_check" CHECK (((error IS NULL) OR (jsonb_typeof(error) = 'object'::text))),
-  CONSTRAINT "webhook_events_outcome_check" CHECK ((outcome = ANY (ARRAY['received'::text, 'processed'::text, 'ignored'::text, 'failed'::text]))),
-  CONSTRAINT "webhook_events_payload_check" CHECK ((jsonb_typeof(payload) = 'object'::text)),
-  CONSTRAINT "webhook_events_pkey" PRIMARY KEY (id)
+  CONSTRAINT "webhook_events_outcome_check" CHECK ((outcome = ANY (ARRAY['received'::text, 'processed'::text, 'ignored'::text, 'failed'::text, 'rejected'::text]))),
+  CONSTRAINT "webhook_events_payload_check" CHECK (((payload IS NULL) OR (jsonb_typeof(payload) = 'object'::text))),
+  CONSTRAINT "webhook_events_pkey" PRIMARY KEY (id),
+  CONSTRAINT "webhook_events_rejected_or_complete" CHECK (
+CASE
+    WHEN (outcome = 'rejected'::text) THEN ((payload IS NULL) AND (item_id IS NULL) AND (user_id IS NULL) AND (error ? 'reason'::text))
+    ELSE ((payload IS NOT NULL) AND (webhook_type IS NOT NULL) AND (webhook_code IS NOT NULL))
+END)
 );
 
 ALTER TABLE "public"."webhook_events"
@@ -1335,6 +1340,26 @@ CREATE OR REPLACE FUNCTION private.read_item_access_token (
   where i.id = p_item_id
 $function$;
 
+CREATE OR REPLACE FUNCTION private.record_rejected_webhook (
+  p_body_sha256   text,
+  p_webhook_type  text,
+  p_webhook_code  text,
+  p_plaid_item_id text,
+  p_reason        text,
+  p_body          text
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  insert into public.webhook_events as e (body_sha256, webhook_type, webhook_code, plaid_item_id, outcome, processed_at, error)
+  values (p_body_sha256, p_webhook_type, p_webhook_code, p_plaid_item_id, 'rejected', now(),
+          jsonb_build_object('reason', p_reason, 'body', p_body))
+  on conflict (body_sha256) do update set delivery_count = e.delivery_count + 1, last_received_at = now()
+  returning jsonb_build_object('event_id', e.id, 'delivery_count', e.delivery_count, 'outcome', e.outcome)
+$function$;
+
 CREATE OR REPLACE FUNCTION private.release_balance_refresh (
   p_item_id  uuid,
   p_previous timestamp with time zone
@@ -2014,6 +2039,8 @@ COMMENT ON FUNCTION "private"."prune_sync_logs"() IS 'Deletes pg_net responses, 
 
 COMMENT ON FUNCTION "private"."read_item_access_token"(uuid) IS 'The item''s access token from Vault, or null when it has none. service_role only.';
 
+COMMENT ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) IS 'Records a verified webhook whose body cannot be acted on (outcome rejected, reason and body in error); acts on nothing.';
+
 COMMENT ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp with time zone) IS 'Gives the balance refresh slot back after Plaid failed, so a failed refresh costs the user no wait.';
 
 COMMENT ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) IS 'Deletes an item (cascading its Plaid data and Vault secret), optionally keeping its accounts and transactions as manual.';
@@ -2233,6 +2260,14 @@ REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM "postgres";
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM PUBLIC;
 

@@ -223,10 +223,10 @@ describe('plaid-exchange-token', () => {
     await sql`delete from public.plaid_items where user_id = ${other.user_id}`;
   });
 
-  it('surfaces Plaid errors as typed errors with request_id and writes nothing', async () => {
+  it('surfaces Plaid errors as typed errors with request_id and writes nothing (an unknown public token is the caller\'s: 400)', async () => {
     const s = await newSession();
     const res = await callFunction('plaid-exchange-token', { public_token: 'public-sandbox-00000000-0000-0000-0000-000000000000' }, { session: s });
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('PLAID_ERROR');
     expect(res.body.error.details).toMatchObject({ error_code: 'INVALID_PUBLIC_TOKEN', error_type: 'INVALID_INPUT' });
     expect(res.body.error.details.request_id).toBeTruthy();

@@ -237,14 +237,14 @@ isOneToOne: false
                   ]
                 },"webhook_events": {
                   Row: {
-                    "body_sha256": string,"delivery_count": number,"error": Json | null,"id": string,"item_id": string | null,"last_received_at": string,"outcome": string,"payload": NonNullable<Json>,"plaid_item_id": string | null,"processed_at": string | null,"received_at": string,"user_id": string | null,"webhook_code": string,"webhook_type": string
+                    "body_sha256": string,"delivery_count": number,"error": Json | null,"id": string,"item_id": string | null,"last_received_at": string,"outcome": string,"payload": Json | null,"plaid_item_id": string | null,"processed_at": string | null,"received_at": string,"user_id": string | null,"webhook_code": string | null,"webhook_type": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "body_sha256": string,"delivery_count"?: number,"error"?: Json | null,"id"?: string,"item_id"?: string | null,"last_received_at"?: string,"outcome"?: string,"payload": NonNullable<Json>,"plaid_item_id"?: string | null,"processed_at"?: string | null,"received_at"?: string,"user_id"?: string | null,"webhook_code": string,"webhook_type": string
+                    "body_sha256": string,"delivery_count"?: number,"error"?: Json | null,"id"?: string,"item_id"?: string | null,"last_received_at"?: string,"outcome"?: string,"payload"?: Json | null,"plaid_item_id"?: string | null,"processed_at"?: string | null,"received_at"?: string,"user_id"?: string | null,"webhook_code"?: string | null,"webhook_type"?: string | null
                   }
                   Update: {
-                    "body_sha256"?: string,"delivery_count"?: number,"error"?: Json | null,"id"?: string,"item_id"?: string | null,"last_received_at"?: string,"outcome"?: string,"payload"?: NonNullable<Json>,"plaid_item_id"?: string | null,"processed_at"?: string | null,"received_at"?: string,"user_id"?: string | null,"webhook_code"?: string,"webhook_type"?: string
+                    "body_sha256"?: string,"delivery_count"?: number,"error"?: Json | null,"id"?: string,"item_id"?: string | null,"last_received_at"?: string,"outcome"?: string,"payload"?: Json | null,"plaid_item_id"?: string | null,"processed_at"?: string | null,"received_at"?: string,"user_id"?: string | null,"webhook_code"?: string | null,"webhook_type"?: string | null
                   }
                   Relationships: [
                     {

@@ -34,7 +34,14 @@ function afterExchangeError(e: unknown, log: Logger): HttpError {
 export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput): Promise<{ item: CreatedItem }> {
   await limitPlaidCall(ctx, 'exchange');
   const plaid = ctx.plaid();
-  const exchanged = await plaid.call('/item/public_token/exchange', { public_token: input.public_token }, { retry: false });
+  const exchanged = await plaid.call('/item/public_token/exchange', { public_token: input.public_token }, { retry: false })
+    .catch((e: unknown) => {
+      // The caller's public token (expired, already used, of another environment): their error, not Plaid's.
+      if (e instanceof PlaidApiError && e.errorType === 'INVALID_INPUT') {
+        throw new HttpError(400, 'PLAID_ERROR', `Plaid refused the public token (${e.errorCode}): open Plaid Link again to connect the bank`, { details: e.toPublic() });
+      }
+      throw e;
+    });
   const accessToken = exchanged.access_token;
   try {
     const { data: { accounts, item }, text } = await plaid.callRaw('/accounts/get', { access_token: accessToken }, { itemId: exchanged.item_id });
