@@ -40,9 +40,9 @@ CREATE TABLE "public"."accounts" (
   "display_name"             text,
   "type"                     text                     NOT NULL DEFAULT 'other'::text,
   "subtype"                  text,
-  "current_balance"          numeric(20,4),
-  "available_balance"        numeric(20,4),
-  "credit_limit"             numeric(20,4),
+  "current_balance"          numeric(1000,4),
+  "available_balance"        numeric(1000,4),
+  "credit_limit"             numeric(1000,4),
   "currency"                 text                     DEFAULT 'USD'::text,
   "unofficial_currency_code" text,
   "balance_updated_at"       timestamp with time zone,
@@ -75,13 +75,13 @@ CREATE TABLE "public"."holdings" (
   "item_id"                  uuid                     NOT NULL,
   "account_id"               uuid                     NOT NULL,
   "security_id"              uuid                     NOT NULL,
-  "quantity"                 numeric(28,10)           NOT NULL,
-  "institution_price"        numeric(28,10)           NOT NULL,
+  "quantity"                 numeric(1000,10)         NOT NULL,
+  "institution_price"        numeric(1000,10)         NOT NULL,
   "institution_price_as_of"  date,
-  "institution_value"        numeric(20,4)            NOT NULL,
-  "cost_basis"               numeric(20,4),
-  "vested_quantity"          numeric(28,10),
-  "vested_value"             numeric(20,4),
+  "institution_value"        numeric(1000,4)          NOT NULL,
+  "cost_basis"               numeric(1000,4),
+  "vested_quantity"          numeric(1000,10),
+  "vested_value"             numeric(1000,4),
   "iso_currency_code"        text,
   "unofficial_currency_code" text,
   "created_at"               timestamp with time zone NOT NULL DEFAULT now(),
@@ -112,10 +112,10 @@ CREATE TABLE "public"."investment_transactions" (
   "plaid_investment_transaction_id" text                     NOT NULL,
   "date"                            date                     NOT NULL,
   "name"                            text                     NOT NULL,
-  "quantity"                        numeric(28,10)           NOT NULL,
-  "amount"                          numeric(20,4)            NOT NULL,
-  "price"                           numeric(28,10)           NOT NULL,
-  "fees"                            numeric(20,4),
+  "quantity"                        numeric(1000,10)         NOT NULL,
+  "amount"                          numeric(1000,4)          NOT NULL,
+  "price"                           numeric(1000,10)         NOT NULL,
+  "fees"                            numeric(1000,4),
   "type"                            text                     NOT NULL,
   "subtype"                         text,
   "iso_currency_code"               text,
@@ -146,20 +146,20 @@ CREATE TABLE "public"."liabilities" (
   "item_id"                      uuid                     NOT NULL,
   "account_id"                   uuid                     NOT NULL,
   "kind"                         text                     NOT NULL,
-  "last_payment_amount"          numeric(20,4),
+  "last_payment_amount"          numeric(1000,4),
   "last_payment_date"            date,
   "next_payment_due_date"        date,
-  "minimum_payment_amount"       numeric(20,4),
-  "last_statement_balance"       numeric(20,4),
+  "minimum_payment_amount"       numeric(1000,4),
+  "last_statement_balance"       numeric(1000,4),
   "last_statement_issue_date"    date,
   "is_overdue"                   boolean,
   "origination_date"             date,
-  "origination_principal_amount" numeric(20,4),
-  "interest_rate_percentage"     numeric(9,6),
-  "outstanding_interest_amount"  numeric(20,4),
-  "past_due_amount"              numeric(20,4),
-  "ytd_interest_paid"            numeric(20,4),
-  "ytd_principal_paid"           numeric(20,4),
+  "origination_principal_amount" numeric(1000,4),
+  "interest_rate_percentage"     numeric(1000,6),
+  "outstanding_interest_amount"  numeric(1000,4),
+  "past_due_amount"              numeric(1000,4),
+  "ytd_interest_paid"            numeric(1000,4),
+  "ytd_principal_paid"           numeric(1000,4),
   "maturity_date"                date,
   "details"                      jsonb                    NOT NULL DEFAULT '{}'::jsonb,
   "created_at"                   timestamp with time zone NOT NULL DEFAULT now(),
@@ -277,6 +277,28 @@ ALTER TABLE "public"."plaid_sync_state"
 
 REVOKE ALL ON TABLE "public"."plaid_sync_state" FROM "anon";
 
+CREATE TABLE "public"."quarantined_records" (
+  "id"            uuid                     NOT NULL DEFAULT gen_random_uuid(),
+  "user_id"       uuid                     NOT NULL,
+  "item_id"       uuid                     NOT NULL,
+  "kind"          text                     NOT NULL,
+  "record_key"    text                     NOT NULL,
+  "reason"        text                     NOT NULL,
+  "record"        jsonb                    NOT NULL,
+  "first_seen_at" timestamp with time zone NOT NULL DEFAULT now(),
+  "last_seen_at"  timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "quarantined_records_item_id_kind_record_key_key" UNIQUE (item_id, kind, record_key),
+  CONSTRAINT "quarantined_records_kind_check"
+    CHECK ((kind = ANY (ARRAY['account'::text, 'transaction'::text, 'liability'::text, 'security'::text, 'holding'::text, 'investment_transaction'::text]))),
+  CONSTRAINT "quarantined_records_pkey" PRIMARY KEY (id),
+  CONSTRAINT "quarantined_records_record_key_check" CHECK (((char_length(record_key) >= 1) AND (char_length(record_key) <= 300)))
+);
+
+ALTER TABLE "public"."quarantined_records"
+  ENABLE ROW LEVEL SECURITY;
+
+REVOKE ALL ON TABLE "public"."quarantined_records" FROM "anon";
+
 CREATE TABLE "public"."securities" (
   "id"                       uuid                     NOT NULL DEFAULT gen_random_uuid(),
   "user_id"                  uuid                     NOT NULL,
@@ -294,7 +316,7 @@ CREATE TABLE "public"."securities" (
   "market_identifier_code"   text,
   "sector"                   text,
   "industry"                 text,
-  "close_price"              numeric(28,10),
+  "close_price"              numeric(1000,10),
   "close_price_as_of"        date,
   "iso_currency_code"        text,
   "unofficial_currency_code" text,
@@ -330,6 +352,7 @@ CREATE TABLE "public"."sync_runs" (
   "modified"          integer                  NOT NULL DEFAULT 0,
   "removed"           integer                  NOT NULL DEFAULT 0,
   "pages"             integer                  NOT NULL DEFAULT 0,
+  "quarantined"       integer                  NOT NULL DEFAULT 0,
   "plaid_request_ids" text[]                   NOT NULL DEFAULT '{}'::text[],
   "error_code"        text,
   "error"             jsonb,
@@ -342,6 +365,7 @@ CREATE TABLE "public"."sync_runs" (
   CONSTRAINT "sync_runs_pages_check" CHECK ((pages >= 0)),
   CONSTRAINT "sync_runs_pkey" PRIMARY KEY (id),
   CONSTRAINT "sync_runs_product_check" CHECK ((product = ANY (ARRAY['transactions'::text, 'liabilities'::text, 'investments'::text]))),
+  CONSTRAINT "sync_runs_quarantined_check" CHECK ((quarantined >= 0)),
   CONSTRAINT "sync_runs_removed_check" CHECK ((removed >= 0)),
   CONSTRAINT "sync_runs_trigger_check" CHECK ((trigger = ANY (ARRAY['initial'::text, 'webhook'::text, 'manual'::text, 'cron'::text, 'retry'::text, 'follow_up'::text])))
 );
@@ -357,7 +381,7 @@ CREATE TABLE "public"."transactions" (
   "account_id"               uuid                     NOT NULL,
   "item_id"                  uuid,
   "plaid_transaction_id"     text,
-  "amount"                   numeric(20,4)            NOT NULL,
+  "amount"                   numeric(1000,4)          NOT NULL,
   "iso_currency_code"        text,
   "unofficial_currency_code" text,
   "date"                     date                     NOT NULL,
@@ -433,6 +457,24 @@ ALTER TABLE "public"."webhook_events"
 
 REVOKE ALL ON TABLE "public"."webhook_events" FROM "anon";
 
+CREATE OR REPLACE FUNCTION private.account_problem (
+  p_account jsonb
+)
+  RETURNS text
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(
+    private.record_problem(p_account, '{"account_id": "id!", "name": "text!", "balances": "object!", "subtype": "text",
+      "type": "one of depository, credit, loan, investment, brokerage, other!"}'::jsonb),
+    case when btrim(p_account ->> 'name') = '' or char_length(p_account ->> 'name') > 500 then 'name is empty or longer than 500 characters'
+         when char_length(p_account ->> 'subtype') > 100 then 'subtype is longer than 100 characters' end,
+    'balances.' || private.record_problem(p_account -> 'balances', '{"current": "number", "available": "number",
+      "limit": "number", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb),
+    case when (p_account -> 'balances' ->> 'limit')::numeric < 0 then 'balances.limit is negative' end)
+$function$;
+
 CREATE OR REPLACE FUNCTION private.accounts_guard_user_writes()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -461,6 +503,19 @@ begin
   end if;
   return new;
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.accounts_set_aside (
+  p_accounts jsonb
+)
+  RETURNS integer
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select case when jsonb_typeof(p_accounts) = 'array'
+    then (select count(*)::integer from jsonb_array_elements(p_accounts) a where private.account_problem(a) is not null)
+    else 0 end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.apply_account_balances (
@@ -502,20 +557,43 @@ CREATE OR REPLACE FUNCTION private.apply_holdings (
 declare
   v_user uuid := (private.hold_lease(p_item_id, 'investments', p_lease_id, p_lease_seconds)).user_id;
   v_count integer;
+  v_set_aside integer;
+  v_set_aside_keys text[];
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
-  with upserted as (
+  with checked as (
+    select x, case when private.json_is(x -> 'account_id', 'id', false) and private.json_is(x -> 'security_id', 'id', false)
+                   then (x ->> 'account_id') || ':' || (x ->> 'security_id') else private.quarantine_key(x, '') end as key,
+      private.record_problem(x, '{"account_id": "id!", "security_id": "id!", "quantity": "number!",
+        "institution_price": "number!", "institution_value": "number!", "institution_price_as_of": "date",
+        "cost_basis": "number", "vested_quantity": "number", "vested_value": "number", "iso_currency_code": "currency",
+        "unofficial_currency_code": "unofficial_currency"}'::jsonb) as problem
+    from jsonb_array_elements(private.json_list(p_response -> 'holdings')) x
+  ), classified as (
+    select c.x, c.key, pa.account_id, s.id as security_id,
+      coalesce(c.problem,
+        case when pa.account_id is null then format('account_id %s is not an account of this connection', c.x ->> 'account_id')
+             when s.id is null then format('security_id %s is not a security this connection reported', c.x ->> 'security_id') end) as problem
+    from checked c
+    left join public.plaid_accounts pa
+      on c.problem is null and pa.plaid_account_id = c.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+    left join public.securities s on c.problem is null and s.item_id = p_item_id and s.plaid_security_id = c.x ->> 'security_id'
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, v_user, 'holding',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
+  ), upserted as (
     insert into public.holdings as h (user_id, item_id, account_id, security_id, quantity, institution_price,
       institution_price_as_of, institution_value, cost_basis, vested_quantity, vested_value, iso_currency_code,
       unofficial_currency_code)
-    select v_user, p_item_id, pa.account_id, s.id, x.quantity, x.institution_price, x.institution_price_as_of,
-      x.institution_value, x.cost_basis, x.vested_quantity, x.vested_value, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(coalesce(p_response -> 'holdings', '[]'::jsonb)) as x(account_id text, security_id text,
-      quantity numeric, institution_price numeric, institution_price_as_of date, institution_value numeric,
-      cost_basis numeric, vested_quantity numeric, vested_value numeric, iso_currency_code text, unofficial_currency_code text)
-    join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-    join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
+    select v_user, p_item_id, c.account_id, c.security_id, r.quantity, r.institution_price, r.institution_price_as_of,
+      r.institution_value, r.cost_basis, r.vested_quantity, r.vested_value, r.iso_currency_code, r.unofficial_currency_code
+    from classified c
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(quantity numeric,
+      institution_price numeric, institution_price_as_of date, institution_value numeric, cost_basis numeric,
+      vested_quantity numeric, vested_value numeric, iso_currency_code text, unofficial_currency_code text)
+    where c.problem is null
     on conflict (account_id, security_id) do update set quantity = excluded.quantity,
       institution_price = excluded.institution_price, institution_price_as_of = excluded.institution_price_as_of,
       institution_value = excluded.institution_value, cost_basis = excluded.cost_basis,
@@ -524,15 +602,21 @@ begin
     where h.user_id = excluded.user_id
     returning h.id
   )
-  select count(*) into v_count from upserted;
-  -- Positions Plaid no longer reports are closed.
+  select (select count(*) from upserted), (select q.n from quarantined q),
+    (select coalesce(array_agg(c.key), '{}') from classified c where c.problem is not null)
+    into v_count, v_set_aside, v_set_aside_keys;
+  -- Positions Plaid no longer reports are closed (a reported one set aside keeps its last row).
   delete from public.holdings h
   where h.user_id = v_user and h.item_id = p_item_id and not exists (
-    select 1 from jsonb_to_recordset(coalesce(p_response -> 'holdings', '[]'::jsonb)) as x(account_id text, security_id text)
-    join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.item_id = p_item_id
-    join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
+    select 1 from jsonb_array_elements(private.json_list(p_response -> 'holdings')) x
+    join public.plaid_accounts pa on pa.plaid_account_id = x ->> 'account_id' and pa.item_id = p_item_id
+    join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x ->> 'security_id'
     where pa.account_id = h.account_id and s.id = h.security_id);
+  -- The full set again: what was set aside and is no longer reported (or now stored) is released.
+  delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'holding' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
+    quarantined = r.quarantined + v_set_aside + private.accounts_set_aside(p_response -> 'accounts')
+      + private.securities_set_aside(p_response -> 'securities'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -553,21 +637,45 @@ CREATE OR REPLACE FUNCTION private.apply_investment_transactions (
 declare
   v_user uuid := (private.hold_lease(p_item_id, 'investments', p_lease_id, p_lease_seconds)).user_id;
   v_count integer;
+  v_set_aside integer;
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
-  with upserted as (
+  with checked as (
+    select e.x, e.n, private.quarantine_key(e.x, 'investment_transaction_id') as key,
+      private.record_problem(e.x, '{"investment_transaction_id": "id!", "account_id": "id!", "date": "date!",
+        "name": "text!", "quantity": "number!", "amount": "number!", "price": "number!", "fees": "number",
+        "type": "one of buy, sell, cancel, cash, fee, transfer!", "security_id": "text",
+        "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb) as problem
+    from jsonb_array_elements(private.json_list(p_response -> 'investment_transactions')) with ordinality as e(x, n)
+  ), latest as (
+    select distinct on (c.key) c.* from checked c order by c.key, c.n desc
+  ), classified as (
+    select l.x, l.key, pa.account_id,
+      coalesce(l.problem, case when pa.account_id is null
+        then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
+    from latest l
+    left join public.plaid_accounts pa
+      on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, v_user, 'investment_transaction',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'investment_transaction' and q.record_key = c.key
+  ), upserted as (
     insert into public.investment_transactions as it (user_id, item_id, account_id, security_id,
       plaid_investment_transaction_id, date, name, quantity, amount, price, fees, type, subtype, iso_currency_code,
       unofficial_currency_code)
-    select v_user, p_item_id, pa.account_id, s.id, x.investment_transaction_id, x.date, x.name, x.quantity, x.amount,
-      x.price, x.fees, x.type, x.subtype, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(coalesce(p_response -> 'investment_transactions', '[]'::jsonb)) as x(
-      investment_transaction_id text, account_id text, security_id text, date date, name text, quantity numeric,
-      amount numeric, price numeric, fees numeric, type text, subtype text, iso_currency_code text,
-      unofficial_currency_code text)
-    join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-    left join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
+    select v_user, p_item_id, c.account_id, s.id, r.investment_transaction_id, r.date, r.name, r.quantity, r.amount,
+      r.price, r.fees, r.type, r.subtype, r.iso_currency_code, r.unofficial_currency_code
+    from classified c
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(investment_transaction_id text,
+      security_id text, date date, name text, quantity numeric, amount numeric, price numeric, fees numeric, type text,
+      subtype text, iso_currency_code text, unofficial_currency_code text)
+    left join public.securities s on s.item_id = p_item_id and s.plaid_security_id = r.security_id
+    where c.problem is null
     on conflict (plaid_investment_transaction_id) do update set account_id = excluded.account_id,
       security_id = excluded.security_id, date = excluded.date, name = excluded.name, quantity = excluded.quantity,
       amount = excluded.amount, price = excluded.price, fees = excluded.fees, type = excluded.type,
@@ -576,8 +684,10 @@ begin
     where it.user_id = excluded.user_id
     returning it.id
   )
-  select count(*) into v_count from upserted;
+  select (select count(*) from upserted), (select q.n from quarantined q) into v_count, v_set_aside;
   update public.sync_runs r set pages = r.pages + 1, added = r.added + v_count,
+    quarantined = r.quarantined + v_set_aside + private.accounts_set_aside(p_response -> 'accounts')
+      + private.securities_set_aside(p_response -> 'securities'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -598,31 +708,59 @@ CREATE OR REPLACE FUNCTION private.apply_liabilities (
 declare
   v_user uuid := (private.hold_lease(p_item_id, 'liabilities', p_lease_id, p_lease_seconds)).user_id;
   v_count integer;
+  v_set_aside integer;
+  v_set_aside_keys text[];
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   with l as (
-    select 'credit' as kind, x from jsonb_array_elements(coalesce(p_response -> 'liabilities' -> 'credit', '[]'::jsonb)) x
+    select 'credit' as kind, x from jsonb_array_elements(private.json_list(p_response -> 'liabilities' -> 'credit')) x
     union all
-    select 'mortgage', x from jsonb_array_elements(coalesce(p_response -> 'liabilities' -> 'mortgage', '[]'::jsonb)) x
+    select 'mortgage', x from jsonb_array_elements(private.json_list(p_response -> 'liabilities' -> 'mortgage')) x
     union all
-    select 'student', x from jsonb_array_elements(coalesce(p_response -> 'liabilities' -> 'student', '[]'::jsonb)) x
+    select 'student', x from jsonb_array_elements(private.json_list(p_response -> 'liabilities' -> 'student')) x
+  ), checked as (
+    select l.kind, l.x, private.quarantine_key(l.x, 'account_id') as key,
+      coalesce(private.record_problem(l.x, '{"account_id": "id!", "last_payment_amount": "number",
+          "last_payment_date": "date", "next_payment_due_date": "date", "minimum_payment_amount": "number",
+          "next_monthly_payment": "number", "last_statement_balance": "number", "last_statement_issue_date": "date",
+          "is_overdue": "boolean", "origination_date": "date", "origination_principal_amount": "number",
+          "interest_rate": "object", "interest_rate_percentage": "number", "outstanding_interest_amount": "number",
+          "past_due_amount": "number", "ytd_interest_paid": "number", "ytd_principal_paid": "number",
+          "maturity_date": "date", "expected_payoff_date": "date"}'::jsonb),
+        case when jsonb_typeof(l.x -> 'interest_rate') = 'object'
+          then 'interest_rate.' || private.record_problem(l.x -> 'interest_rate', '{"percentage": "number"}'::jsonb) end) as problem
+    from l
+  ), classified as (
+    select c.kind, c.x, c.key, pa.account_id,
+      coalesce(c.problem, case when pa.account_id is null
+        then format('account_id %s is not an account of this connection', c.x ->> 'account_id') end) as problem
+    from checked c
+    left join public.plaid_accounts pa
+      on c.problem is null and pa.plaid_account_id = c.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, v_user, 'liability',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
   ), upserted as (
     insert into public.liabilities as li (user_id, item_id, account_id, kind, last_payment_amount, last_payment_date,
       next_payment_due_date, minimum_payment_amount, last_statement_balance, last_statement_issue_date, is_overdue,
       origination_date, origination_principal_amount, interest_rate_percentage, outstanding_interest_amount,
       past_due_amount, ytd_interest_paid, ytd_principal_paid, maturity_date, details)
-    select v_user, p_item_id, pa.account_id, l.kind,
-      (l.x ->> 'last_payment_amount')::numeric, (l.x ->> 'last_payment_date')::date,
-      (l.x ->> 'next_payment_due_date')::date,
-      coalesce(l.x ->> 'minimum_payment_amount', l.x ->> 'next_monthly_payment')::numeric,
-      (l.x ->> 'last_statement_balance')::numeric, (l.x ->> 'last_statement_issue_date')::date,
-      (l.x ->> 'is_overdue')::boolean, (l.x ->> 'origination_date')::date,
-      (l.x ->> 'origination_principal_amount')::numeric,
-      coalesce(l.x -> 'interest_rate' ->> 'percentage', l.x ->> 'interest_rate_percentage')::numeric,
-      (l.x ->> 'outstanding_interest_amount')::numeric, (l.x ->> 'past_due_amount')::numeric,
-      (l.x ->> 'ytd_interest_paid')::numeric, (l.x ->> 'ytd_principal_paid')::numeric,
-      coalesce(l.x ->> 'maturity_date', l.x ->> 'expected_payoff_date')::date, l.x
-    from l join public.plaid_accounts pa on pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+    select v_user, p_item_id, c.account_id, c.kind, r.last_payment_amount, r.last_payment_date, r.next_payment_due_date,
+      coalesce(r.minimum_payment_amount, r.next_monthly_payment), r.last_statement_balance, r.last_statement_issue_date,
+      r.is_overdue, r.origination_date, r.origination_principal_amount,
+      coalesce(ir.percentage, r.interest_rate_percentage), r.outstanding_interest_amount, r.past_due_amount,
+      r.ytd_interest_paid, r.ytd_principal_paid, coalesce(r.maturity_date, r.expected_payoff_date), c.x
+    from classified c
+    -- Only records without a problem reach the casts.
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(last_payment_amount numeric,
+      last_payment_date date, next_payment_due_date date, minimum_payment_amount numeric, next_monthly_payment numeric,
+      last_statement_balance numeric, last_statement_issue_date date, is_overdue boolean, origination_date date,
+      origination_principal_amount numeric, interest_rate_percentage numeric, outstanding_interest_amount numeric,
+      past_due_amount numeric, ytd_interest_paid numeric, ytd_principal_paid numeric, maturity_date date,
+      expected_payoff_date date)
+    cross join lateral (select (case when c.problem is null then c.x -> 'interest_rate' ->> 'percentage' end)::numeric as percentage) ir
+    where c.problem is null
     on conflict (account_id) do update set kind = excluded.kind, last_payment_amount = excluded.last_payment_amount,
       last_payment_date = excluded.last_payment_date, next_payment_due_date = excluded.next_payment_due_date,
       minimum_payment_amount = excluded.minimum_payment_amount, last_statement_balance = excluded.last_statement_balance,
@@ -635,15 +773,21 @@ begin
     where li.user_id = excluded.user_id
     returning li.account_id
   )
-  select count(*) into v_count from upserted;
+  select (select count(*) from upserted), (select q.n from quarantined q),
+    (select coalesce(array_agg(c.key), '{}') from classified c where c.problem is not null)
+    into v_count, v_set_aside, v_set_aside_keys;
+  -- Plaid's full set: what it no longer reports goes (a reported liability set aside keeps its last row),
+  -- and so does whatever was set aside and is no longer (this response set aside again what still is).
   delete from public.liabilities li
   where li.user_id = v_user and li.item_id = p_item_id
     and li.account_id not in (select pa.account_id from public.plaid_accounts pa
       join (select x ->> 'account_id' as id from jsonb_array_elements(
-        coalesce(p_response -> 'liabilities' -> 'credit', '[]'::jsonb) || coalesce(p_response -> 'liabilities' -> 'mortgage', '[]'::jsonb)
-        || coalesce(p_response -> 'liabilities' -> 'student', '[]'::jsonb)) x) seen on seen.id = pa.plaid_account_id
+        private.json_list(p_response -> 'liabilities' -> 'credit') || private.json_list(p_response -> 'liabilities' -> 'mortgage')
+        || private.json_list(p_response -> 'liabilities' -> 'student')) x) seen on seen.id = pa.plaid_account_id
       where pa.user_id = v_user and pa.item_id = p_item_id);
+  delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'liability' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
+    quarantined = r.quarantined + v_set_aside + private.accounts_set_aside(p_response -> 'accounts'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -668,32 +812,60 @@ declare
   v_has_more boolean := coalesce((p_page ->> 'has_more')::boolean, false);
   v_inserted integer := 0;
   v_deleted integer := 0;
-  v_added integer := jsonb_array_length(coalesce(p_page -> 'added', '[]'::jsonb));
-  v_modified integer := jsonb_array_length(coalesce(p_page -> 'modified', '[]'::jsonb));
-  v_removed integer := jsonb_array_length(coalesce(p_page -> 'removed', '[]'::jsonb));
+  v_quarantined integer := 0;
+  v_added integer := jsonb_array_length(private.json_list(p_page -> 'added'));
+  v_modified integer := jsonb_array_length(private.json_list(p_page -> 'modified'));
+  v_removed integer := jsonb_array_length(private.json_list(p_page -> 'removed'));
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_page -> 'accounts');
 
-  with rows as (
-    select t.* from jsonb_to_recordset(coalesce(p_page -> 'added', '[]'::jsonb) || coalesce(p_page -> 'modified', '[]'::jsonb))
-      as t(transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
-           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
-           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
-           original_description text, check_number text, location jsonb, counterparties jsonb)
+  with page as (
+    select e.x, e.n, private.quarantine_key(e.x, 'transaction_id') as key,
+      private.record_problem(e.x, '{"transaction_id": "id!", "account_id": "id!", "amount": "number!", "date": "date!",
+        "name": "text!", "authorized_date": "date", "datetime": "datetime", "authorized_datetime": "datetime",
+        "pending": "boolean", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency",
+        "payment_channel": "one of online, in store, other", "personal_finance_category": "object",
+        "location": "object", "counterparties": "array"}'::jsonb) as problem
+    from jsonb_array_elements(private.json_list(p_page -> 'added') || private.json_list(p_page -> 'modified'))
+      with ordinality as e(x, n)
+  ), latest as (
+    select distinct on (p.key) p.* from page p order by p.key, p.n desc
+  ), classified as (
+    select l.x, l.key, pa.account_id,
+      coalesce(l.problem, case when pa.account_id is null
+        then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
+    from latest l
+    left join public.plaid_accounts pa
+      on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+  ), quarantined as (
+    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+    select v_user, p_item_id, 'transaction', c.key, c.problem, c.x from classified c where c.problem is not null
+    on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+    returning 1
+  ), released as (
+    -- Stored now: a version set aside earlier is no longer.
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = c.key
   ), upserted as (
     insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
       unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
       merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
       payment_channel, transaction_code, original_description, check_number, location, counterparties)
-    select v_user, pa.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
+    select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
       r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
       r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
       r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
       r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
       r.check_number, r.location, r.counterparties
-    from rows r
-    join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+    from classified c
+    -- Only records without a problem reach the casts.
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end)
+      as r(transaction_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
+           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
+           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
+           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
+           original_description text, check_number text, location jsonb, counterparties jsonb)
+    where c.problem is null
     on conflict (plaid_transaction_id) do update set
       account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
       unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
@@ -709,11 +881,19 @@ begin
     where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
     returning (xmax = 0) as inserted
   )
-  select count(*) filter (where inserted) into v_inserted from upserted;
+  select (select count(*) filter (where inserted) from upserted), (select count(*) from quarantined)
+    into v_inserted, v_quarantined;
 
-  delete from public.transactions t
-  using jsonb_to_recordset(coalesce(p_page -> 'removed', '[]'::jsonb)) as r(transaction_id text)
-  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r.transaction_id;
+  -- Removed by Plaid: gone here too, whether stored or set aside (a removed entry without a usable id removes nothing).
+  with removed as (
+    select r ->> 'transaction_id' as id from jsonb_array_elements(private.json_list(p_page -> 'removed')) r
+    where private.json_is(r -> 'transaction_id', 'id', false)
+  ), unquarantined as (
+    delete from public.quarantined_records q using removed r
+    where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r.id
+  )
+  delete from public.transactions t using removed r
+  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r.id;
   get diagnostics v_deleted = row_count;
 
   update public.plaid_sync_state s set
@@ -725,13 +905,15 @@ begin
     initial_sync_done = s.initial_sync_done or not v_has_more
   where s.item_id = p_item_id and s.product = 'transactions';
 
+  v_quarantined := v_quarantined + private.accounts_set_aside(p_page -> 'accounts');
   update public.sync_runs r set added = r.added + v_added, modified = r.modified + v_modified,
-    removed = r.removed + v_removed, pages = r.pages + 1,
+    removed = r.removed + v_removed, pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
     plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
   where r.id = p_run_id;
 
   return jsonb_build_object('has_more', v_has_more, 'next_cursor', p_page ->> 'next_cursor',
-    'added', v_added, 'modified', v_modified, 'removed', v_removed, 'stored', v_inserted - v_deleted);
+    'added', v_added, 'modified', v_modified, 'removed', v_removed, 'stored', v_inserted - v_deleted,
+    'quarantined', v_quarantined);
 end
 $function$;
 
@@ -1158,6 +1340,35 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.is_plaid_date (
+  p text
+)
+  RETURNS boolean
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(
+    p ~ '^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
+    and p !~ '-(02-3[01]|(0[469]|11)-31)$'
+    and (p !~ '-02-29$' or p ~ '^([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29$'),
+    false)
+$function$;
+
+CREATE OR REPLACE FUNCTION private.is_plaid_datetime (
+  p text
+)
+  RETURNS boolean
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(
+    private.is_plaid_date(substr(p, 1, 10))
+    and substr(p, 11) ~ '^T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+    false)
+$function$;
+
 CREATE OR REPLACE FUNCTION private.item_access_token_secret_name (
   p_item_id uuid
 )
@@ -1191,6 +1402,44 @@ CREATE OR REPLACE FUNCTION private.item_status_severity (
   AS $function$
   select case p_status when 'healthy' then 0 when 'pending_expiration' then 1 when 'pending_disconnect' then 1
     when 'error' then 2 when 'login_required' then 3 when 'revoked' then 4 else 2 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.json_is (
+  p_value    jsonb,
+  p_kind     text,
+  p_nullable boolean DEFAULT true
+)
+  RETURNS boolean
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select case
+    when p_value is null or jsonb_typeof(p_value) = 'null' then p_nullable
+    when p_kind = 'id' then jsonb_typeof(p_value) = 'string' and char_length(p_value #>> '{}') between 1 and 255
+    when p_kind = 'text' then jsonb_typeof(p_value) = 'string'
+    -- A double's range (Plaid's numbers are doubles): what every money and quantity column holds.
+    when p_kind = 'number' then jsonb_typeof(p_value) = 'number' and abs(p_value::numeric) <= 1.7976931348623157e308
+    when p_kind in ('boolean', 'object', 'array') then jsonb_typeof(p_value) = p_kind
+    when p_kind = 'date' then jsonb_typeof(p_value) = 'string' and private.is_plaid_date(p_value #>> '{}')
+    when p_kind = 'datetime' then jsonb_typeof(p_value) = 'string' and private.is_plaid_datetime(p_value #>> '{}')
+    when p_kind = 'currency' then jsonb_typeof(p_value) = 'string' and (p_value #>> '{}') ~ '^[A-Z]{3}$'
+    when p_kind = 'unofficial_currency' then jsonb_typeof(p_value) = 'string' and char_length(p_value #>> '{}') between 1 and 16
+    when p_kind like 'one of %' then jsonb_typeof(p_value) = 'string'
+      and (p_value #>> '{}') = any (string_to_array(substr(p_kind, 8), ', '))
+    else false
+  end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.json_list (
+  p_value jsonb
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select case when p_value is null or jsonb_typeof(p_value) = 'null' then '[]'::jsonb else p_value end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.link_plaid_account_to_manual (
@@ -1324,6 +1573,41 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.quarantine_key (
+  p_record   jsonb,
+  p_id_field text
+)
+  RETURNS text
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select case when private.json_is(p_record -> p_id_field, 'id', false) then p_record ->> p_id_field
+              else 'sha256:' || encode(sha256(convert_to(p_record::text, 'UTF8')), 'hex') end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.quarantine_records (
+  p_item_id uuid,
+  p_user_id uuid,
+  p_kind    text,
+  p_records jsonb
+)
+  RETURNS integer
+  LANGUAGE sql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  with written as (
+    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+    select distinct on (r ->> 'key') p_user_id, p_item_id, p_kind, r ->> 'key', r ->> 'reason', r -> 'record'
+    from jsonb_array_elements(coalesce(p_records, '[]'::jsonb)) r
+    on conflict (item_id, kind, record_key) do update
+      set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+    returning 1
+  )
+  select count(*)::integer from written
+$function$;
+
 CREATE OR REPLACE FUNCTION private.read_item_access_token (
   p_item_id uuid
 )
@@ -1338,6 +1622,33 @@ CREATE OR REPLACE FUNCTION private.read_item_access_token (
   join vault.decrypted_secrets s
     on s.id = i.access_token_secret_id and s.name = private.item_access_token_secret_name(i.id)
   where i.id = p_item_id
+$function$;
+
+CREATE OR REPLACE FUNCTION private.record_problem (
+  p_record jsonb,
+  p_fields jsonb
+)
+  RETURNS text
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select case
+    when jsonb_typeof(p_record) is distinct from 'object' then 'it is not a JSON object'
+    else (select format('%s %s', f.key, case
+                when p_record -> f.key is null or jsonb_typeof(p_record -> f.key) = 'null' then 'is missing'
+                when rtrim(f.kind, '!') = 'number' and jsonb_typeof(p_record -> f.key) = 'number'
+                  then format('is larger than any double Plaid sends: %s', left((p_record -> f.key)::text, 60))
+                else format('is not %s: %s', case rtrim(f.kind, '!')
+                  when 'id' then 'an id of 1-255 characters' when 'text' then 'text' when 'number' then 'a number'
+                  when 'boolean' then 'true or false' when 'object' then 'an object' when 'array' then 'an array'
+                  when 'date' then 'a calendar date from year 1 (YYYY-MM-DD)' when 'datetime' then 'an ISO 8601 date-time'
+                  when 'currency' then 'an ISO 4217 currency code' when 'unofficial_currency' then 'a currency code of 1-16 characters'
+                  else rtrim(f.kind, '!') end, left((p_record -> f.key)::text, 60)) end)
+          from jsonb_each_text(p_fields) as f(key, kind)
+          where not private.json_is(p_record -> f.key, rtrim(f.kind, '!'), right(f.kind, 1) <> '!')
+          limit 1)
+  end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.record_rejected_webhook (
@@ -1441,6 +1752,29 @@ begin
 exception when foreign_key_violation then
   return false; -- the item was removed while the request was being recorded
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.securities_set_aside (
+  p_securities jsonb
+)
+  RETURNS integer
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select count(*)::integer from jsonb_array_elements(private.json_list(p_securities)) x where private.security_problem(x) is not null
+$function$;
+
+CREATE OR REPLACE FUNCTION private.security_problem (
+  p_security jsonb
+)
+  RETURNS text
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select private.record_problem(p_security, '{"security_id": "id!", "close_price": "number", "close_price_as_of": "date",
+    "is_cash_equivalent": "boolean", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb)
 $function$;
 
 CREATE OR REPLACE FUNCTION private.set_updated_at()
@@ -1626,6 +1960,7 @@ CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
 declare
   v_account jsonb;
   v_account_id uuid;
+  v_accounts jsonb;
 begin
   if p_accounts is null or jsonb_typeof(p_accounts) = 'null' then
     return;
@@ -1633,13 +1968,27 @@ begin
   if jsonb_typeof(p_accounts) <> 'array' then
     raise exception 'Plaid accounts must be a JSON array, not %', jsonb_typeof(p_accounts) using errcode = '22023';
   end if;
-  if exists (select 1 from jsonb_array_elements(p_accounts) a
+  -- One pass: the accounts that can be stored go on, the others are set aside (and a stored one is released).
+  with classified as (
+    select a, private.quarantine_key(a, 'account_id') as key, private.account_problem(a) as problem
+    from jsonb_array_elements(p_accounts) a
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'account' and q.record_key = c.key
+  ), quarantined as (
+    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+    select distinct on (c.key) p_user_id, p_item_id, 'account', c.key, c.problem, c.a from classified c where c.problem is not null
+    on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+  )
+  select coalesce(jsonb_agg(c.a) filter (where c.problem is null), '[]'::jsonb) into v_accounts from classified c;
+
+  if exists (select 1 from jsonb_array_elements(v_accounts) a
              where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
     -- A new account may reach two writers at once (a balance refresh, another product's sync page):
     -- they take turns per item, and the second finds the first one's mapping.
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item_accounts:' || p_item_id::text, 0));
     for v_account in
-      select distinct on (a ->> 'account_id') a from jsonb_array_elements(p_accounts) a
+      select distinct on (a ->> 'account_id') a from jsonb_array_elements(v_accounts) a
       where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
     loop
       insert into public.accounts (user_id, source, name, type, subtype)
@@ -1657,7 +2006,7 @@ begin
     persistent_account_id = n.persistent_account_id, mask = n.mask, official_name = n.official_name,
     type = n.type, subtype = n.subtype, verification_status = n.verification_status,
     holder_category = n.holder_category
-  from jsonb_array_elements(p_accounts) x
+  from jsonb_array_elements(v_accounts) x
   join public.plaid_accounts cur
     on cur.plaid_account_id = x ->> 'account_id' and cur.user_id = p_user_id and cur.item_id = p_item_id
   cross join lateral jsonb_populate_record(cur, x - 'account_id') n
@@ -1678,7 +2027,7 @@ begin
     unofficial_currency_code = x.balances ->> 'unofficial_currency_code',
     balance_updated_at = now()
   from public.plaid_accounts pa
-  join jsonb_to_recordset(p_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
+  join jsonb_to_recordset(v_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
   where pa.user_id = p_user_id and pa.item_id = p_item_id and a.user_id = p_user_id and a.id = pa.account_id
   returning a.*;
 end
@@ -1694,21 +2043,39 @@ CREATE OR REPLACE FUNCTION private.upsert_securities (
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
-  insert into public.securities as s (user_id, item_id, plaid_security_id, name, ticker_symbol, type, is_cash_equivalent,
-    isin, cusip, institution_security_id, institution_id, proxy_security_id, market_identifier_code, sector, industry,
-    close_price, close_price_as_of, iso_currency_code, unofficial_currency_code, details)
-  select p_user_id, p_item_id, x ->> 'security_id', x ->> 'name', x ->> 'ticker_symbol', x ->> 'type',
-    (x ->> 'is_cash_equivalent')::boolean, x ->> 'isin', x ->> 'cusip', x ->> 'institution_security_id',
-    x ->> 'institution_id', x ->> 'proxy_security_id', x ->> 'market_identifier_code', x ->> 'sector', x ->> 'industry',
-    (x ->> 'close_price')::numeric, (x ->> 'close_price_as_of')::date, x ->> 'iso_currency_code',
-    x ->> 'unofficial_currency_code',
-    jsonb_strip_nulls(jsonb_build_object('option_contract', x -> 'option_contract', 'fixed_income', x -> 'fixed_income'))
-  from jsonb_array_elements(coalesce(p_securities, '[]'::jsonb)) x
-  on conflict (item_id, plaid_security_id) do update set name = excluded.name, ticker_symbol = excluded.ticker_symbol,
-    type = excluded.type, is_cash_equivalent = excluded.is_cash_equivalent, close_price = excluded.close_price,
-    close_price_as_of = excluded.close_price_as_of, iso_currency_code = excluded.iso_currency_code,
-    unofficial_currency_code = excluded.unofficial_currency_code, details = excluded.details
-  where s.user_id = excluded.user_id;
+  with classified as (
+    select x, private.quarantine_key(x, 'security_id') as key,
+      private.security_problem(x) as problem
+    from jsonb_array_elements(private.json_list(p_securities)) x
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, p_user_id, 'security',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'security' and q.record_key = c.key
+  ), upserted as (
+    insert into public.securities as s (user_id, item_id, plaid_security_id, name, ticker_symbol, type, is_cash_equivalent,
+      isin, cusip, institution_security_id, institution_id, proxy_security_id, market_identifier_code, sector, industry,
+      close_price, close_price_as_of, iso_currency_code, unofficial_currency_code, details)
+    select p_user_id, p_item_id, r.security_id, r.name, r.ticker_symbol, r.type, r.is_cash_equivalent, r.isin, r.cusip,
+      r.institution_security_id, r.institution_id, r.proxy_security_id, r.market_identifier_code, r.sector, r.industry,
+      r.close_price, r.close_price_as_of, r.iso_currency_code, r.unofficial_currency_code,
+      jsonb_strip_nulls(jsonb_build_object('option_contract', c.x -> 'option_contract', 'fixed_income', c.x -> 'fixed_income'))
+    from classified c
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(security_id text, name text,
+      ticker_symbol text, type text, is_cash_equivalent boolean, isin text, cusip text, institution_security_id text,
+      institution_id text, proxy_security_id text, market_identifier_code text, sector text, industry text,
+      close_price numeric, close_price_as_of date, iso_currency_code text, unofficial_currency_code text)
+    where c.problem is null
+    on conflict (item_id, plaid_security_id) do update set name = excluded.name, ticker_symbol = excluded.ticker_symbol,
+      type = excluded.type, is_cash_equivalent = excluded.is_cash_equivalent, close_price = excluded.close_price,
+      close_price_as_of = excluded.close_price_as_of, iso_currency_code = excluded.iso_currency_code,
+      unofficial_currency_code = excluded.unofficial_currency_code, details = excluded.details
+    where s.user_id = excluded.user_id
+    returning 1
+  )
+  select (select q.n from quarantined q);
 $function$;
 
 CREATE OR REPLACE FUNCTION public.link_plaid_account_to_manual (
@@ -1741,6 +2108,9 @@ ALTER TABLE "public"."plaid_accounts"
 
 ALTER TABLE "public"."plaid_sync_state"
   ADD CONSTRAINT "plaid_sync_state_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
+
+ALTER TABLE "public"."quarantined_records"
+  ADD CONSTRAINT "quarantined_records_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
 
 ALTER TABLE "public"."securities"
   ADD CONSTRAINT "securities_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
@@ -1789,7 +2159,10 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
             WHEN (i.status = 'error'::text) THEN 'error'::text
             WHEN i.new_accounts_available THEN 'new_accounts'::text
             ELSE NULL::text
-        END AS action_needed
+        END AS action_needed,
+    (( SELECT count(*) AS count
+           FROM public.quarantined_records q
+          WHERE ((q.user_id = i.user_id) AND (q.item_id = i.id))))::integer AS records_quarantined
    FROM ((public.plaid_items i
      LEFT JOIN public.plaid_sync_state t ON (((t.item_id = i.id) AND (t.product = 'transactions'::text))))
      LEFT JOIN LATERAL ( SELECT bool_or(((ss.running_since IS NOT NULL) AND (ss.lease_expires_at > now()))) AS running,
@@ -1869,6 +2242,8 @@ CREATE INDEX plaid_sync_state_unclaimed_dispatch_idx ON public.plaid_sync_state 
   WHERE ((last_claimed_at IS NULL) OR (last_claimed_at < last_dispatched_at));
 
 CREATE INDEX plaid_sync_state_user_id_item_id_idx ON public.plaid_sync_state USING btree (user_id, item_id);
+
+CREATE INDEX quarantined_records_user_id_item_id_idx ON public.quarantined_records USING btree (user_id, item_id);
 
 CREATE INDEX securities_user_id_item_id_idx ON public.securities USING btree (user_id, item_id);
 
@@ -1979,6 +2354,11 @@ CREATE POLICY "plaid_sync_state: owner reads" ON "public"."plaid_sync_state"
   TO "authenticated"
   USING ((( SELECT auth.uid() AS uid) = user_id));
 
+CREATE POLICY "quarantined_records: owner reads" ON "public"."quarantined_records"
+  FOR SELECT
+  TO "authenticated"
+  USING ((( SELECT auth.uid() AS uid) = user_id));
+
 CREATE POLICY "securities: owner reads" ON "public"."securities"
   FOR SELECT
   TO "authenticated"
@@ -2007,11 +2387,13 @@ COMMENT ON COLUMN "public"."plaid_sync_state"."last_claimed_at" IS 'When plaid-s
 
 COMMENT ON COLUMN "public"."plaid_sync_state"."last_dispatch_id" IS 'pg_net request id of the last plaid-sync call for this item and product (see net._http_response).';
 
+COMMENT ON FUNCTION "private"."account_problem"(jsonb) IS 'Why a Plaid AccountBase cannot be stored as sent, or null.';
+
 COMMENT ON FUNCTION "private"."accounts_guard_user_writes"() IS 'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; stamps manual balance edits.';
 
 COMMENT ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) IS 'Writes the accounts of a /accounts/balance/get response to the item (private.upsert_item_accounts); returns their balances.';
 
-COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease.';
+COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; records that cannot be stored are quarantined, the rest stored.';
 
 COMMENT ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) IS 'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
 
@@ -2029,7 +2411,13 @@ COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb,
 
 COMMENT ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) IS 'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, item status, flags. One transaction.';
 
+COMMENT ON FUNCTION "private"."is_plaid_date"(text) IS 'True for a YYYY-MM-DD date Postgres can store (year ≥ 1, a real day).';
+
+COMMENT ON FUNCTION "private"."is_plaid_datetime"(text) IS 'True for an ISO 8601 date-time with Z or an offset of at most 14 h that Postgres can store.';
+
 COMMENT ON FUNCTION "private"."item_access_token_secret_name"(uuid) IS 'The Vault secret name of an item''s access token.';
+
+COMMENT ON FUNCTION "private"."json_is"(jsonb, text, boolean) IS 'Whether a JSON value is storable as the named kind of column (null allowed unless p_nullable is false).';
 
 COMMENT ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) IS 'Implementation of public.link_plaid_account_to_manual (caller = auth.uid(); both accounts must be the caller''s).';
 
@@ -2037,7 +2425,11 @@ COMMENT ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) IS 'Item 
 
 COMMENT ON FUNCTION "private"."prune_sync_logs"() IS 'Deletes pg_net responses, webhook events and sync runs older than their retention (private.sync_settings).';
 
+COMMENT ON FUNCTION "private"."quarantine_records"(uuid, uuid, text, jsonb) IS 'Sets Plaid records that cannot be stored aside for an item ([{ key, reason, record }]); returns how many.';
+
 COMMENT ON FUNCTION "private"."read_item_access_token"(uuid) IS 'The item''s access token from Vault, or null when it has none. service_role only.';
+
+COMMENT ON FUNCTION "private"."record_problem"(jsonb, jsonb) IS 'Why a Plaid record cannot be stored (the first field that is missing or of the wrong kind), or null.';
 
 COMMENT ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) IS 'Records a verified webhook whose body cannot be acted on (outcome rejected, reason and body in error); acts on nothing.';
 
@@ -2079,6 +2471,8 @@ COMMENT ON TABLE "public"."plaid_items" IS 'A Plaid Item (one institution connec
 
 COMMENT ON TABLE "public"."plaid_sync_state" IS 'Sync state per item and product: cursor (committed with its data), request/lease/retry bookkeeping, progress. Written by the sync.';
 
+COMMENT ON TABLE "public"."quarantined_records" IS 'Plaid records that could not be stored as sent (poison records), kept with the reason; the rest of their response was stored. Written by the sync, read by users.';
+
 COMMENT ON TABLE "public"."securities" IS 'Securities referenced by an item''s holdings and investment transactions. Written by the sync.';
 
 COMMENT ON TABLE "public"."sync_runs" IS 'One row per sync run: trigger, timings, counts, Plaid request_ids, outcome. For the UI status and for support. Written by the sync.';
@@ -2091,11 +2485,23 @@ COMMENT ON VIEW "public"."account_overview" IS 'The caller''s accounts, manual a
 
 COMMENT ON VIEW "public"."item_overview" IS 'The caller''s connections with status, sync progress and action_needed (null | reconnect | reconnect_required_revoked | error | new_accounts).';
 
+REVOKE ALL ON FUNCTION "private"."account_problem"(jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."account_problem"(jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."account_problem"(jsonb) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."accounts_guard_user_writes"() TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."accounts_set_aside"(jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."accounts_set_aside"(jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."accounts_set_aside"(jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) FROM PUBLIC;
 
@@ -2211,6 +2617,18 @@ REVOKE ALL ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) FROM "p
 
 GRANT EXECUTE ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."is_plaid_date"(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."is_plaid_date"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."is_plaid_date"(text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."is_plaid_datetime"(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."is_plaid_datetime"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."is_plaid_datetime"(text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."item_access_token_secret_name"(uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."item_access_token_secret_name"(uuid) FROM "postgres";
@@ -2228,6 +2646,18 @@ REVOKE ALL ON FUNCTION "private"."item_status_severity"(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION "private"."item_status_severity"(text) FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."item_status_severity"(text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."json_is"(jsonb, text, boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."json_is"(jsonb, text, boolean) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."json_is"(jsonb, text, boolean) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."json_list"(jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."json_list"(jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."json_list"(jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) FROM PUBLIC;
 
@@ -2253,6 +2683,18 @@ GRANT EXECUTE ON FUNCTION "private"."prune_sync_logs"() TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."prune_sync_logs"() TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."quarantine_key"(jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."quarantine_key"(jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."quarantine_key"(jsonb, text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."quarantine_records"(uuid, uuid, text, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."quarantine_records"(uuid, uuid, text, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."quarantine_records"(uuid, uuid, text, jsonb) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM "postgres";
@@ -2260,6 +2702,12 @@ REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM "postgres";
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."record_problem"(jsonb, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."record_problem"(jsonb, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_problem"(jsonb, jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) FROM PUBLIC;
 
@@ -2292,6 +2740,18 @@ REVOKE ALL ON FUNCTION "private"."request_sync"(uuid, text, text) FROM "postgres
 GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."securities_set_aside"(jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."securities_set_aside"(jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."securities_set_aside"(jsonb) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."security_problem"(jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."security_problem"(jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."security_problem"(jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM PUBLIC;
 
@@ -2506,6 +2966,14 @@ GRANT SELECT ON TABLE "public"."plaid_sync_state" TO "authenticated";
 REVOKE ALL ON TABLE "public"."plaid_sync_state" FROM "service_role";
 
 GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "public"."plaid_sync_state" TO "service_role";
+
+REVOKE ALL ON TABLE "public"."quarantined_records" FROM "authenticated";
+
+GRANT SELECT ON TABLE "public"."quarantined_records" TO "authenticated";
+
+REVOKE ALL ON TABLE "public"."quarantined_records" FROM "service_role";
+
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "public"."quarantined_records" TO "service_role";
 
 REVOKE ALL ON TABLE "public"."securities" FROM "authenticated";
 

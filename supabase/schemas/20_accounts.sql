@@ -13,9 +13,11 @@ create table public.accounts (
   type text not null default 'other'
     check (type in ('depository', 'credit', 'loan', 'investment', 'brokerage', 'other')),
   subtype text check (subtype is null or char_length(subtype) <= 100),
-  current_balance numeric(20, 4),
-  available_balance numeric(20, 4),
-  credit_limit numeric(20, 4) check (credit_limit >= 0),
+  -- Money is numeric(1000, 4) everywhere: 996 digits before the point, so every amount Plaid can send
+  -- fits (its amounts are doubles: up to 1.8e308, 309 digits), with the 4 decimals money is shown with.
+  current_balance numeric(1000, 4),
+  available_balance numeric(1000, 4),
+  credit_limit numeric(1000, 4) check (credit_limit >= 0),
   -- ISO 4217; null when Plaid reports only an unofficial currency (e.g. crypto).
   currency text default 'USD' check (currency ~ '^[A-Z]{3}$'),
   unofficial_currency_code text check (char_length(unofficial_currency_code) between 1 and 16),
@@ -182,6 +184,39 @@ grant select on public.plaid_accounts to authenticated;
 grant select, insert, update, delete on public.plaid_accounts to service_role;
 
 
+-- Why a Plaid AccountBase cannot be stored as sent, or null: what accounts and plaid_accounts require
+-- (an id, a name, a type we know, balances that are numbers, a limit that is not negative, currency codes).
+create or replace function private.account_problem(p_account jsonb)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(
+    private.record_problem(p_account, '{"account_id": "id!", "name": "text!", "balances": "object!", "subtype": "text",
+      "type": "one of depository, credit, loan, investment, brokerage, other!"}'::jsonb),
+    case when btrim(p_account ->> 'name') = '' or char_length(p_account ->> 'name') > 500 then 'name is empty or longer than 500 characters'
+         when char_length(p_account ->> 'subtype') > 100 then 'subtype is longer than 100 characters' end,
+    'balances.' || private.record_problem(p_account -> 'balances', '{"current": "number", "available": "number",
+      "limit": "number", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb),
+    case when (p_account -> 'balances' ->> 'limit')::numeric < 0 then 'balances.limit is negative' end)
+$$;
+comment on function private.account_problem(jsonb) is 'Why a Plaid AccountBase cannot be stored as sent, or null.';
+revoke all on function private.account_problem(jsonb) from public, anon, authenticated, service_role;
+
+-- How many of a response's accounts are set aside (a run's count).
+create or replace function private.accounts_set_aside(p_accounts jsonb)
+returns integer
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when jsonb_typeof(p_accounts) = 'array'
+    then (select count(*)::integer from jsonb_array_elements(p_accounts) a where private.account_problem(a) is not null)
+    else 0 end
+$$;
+revoke all on function private.accounts_set_aside(jsonb) from public, anon, authenticated, service_role;
+
 -- Plaid's AccountBase objects, exactly as Plaid sends them (account_id, balances {current, available,
 -- limit, iso_currency_code, unofficial_currency_code}, mask, name, official_name, type, subtype,
 -- verification_status, persistent_account_id, holder_category), onto an item's rows. Exchange
@@ -189,8 +224,10 @@ grant select, insert, update, delete on public.plaid_accounts to service_role;
 -- /transactions/sync, /liabilities/get and /investments/*) all map accounts here and nowhere else.
 -- A Plaid account the item does not have yet gets a Nestfolio account (Plaid's name, type, subtype)
 -- and its mapping; every mapping takes Plaid's current details and every account the balances (any
--- of which Plaid may send as null). A Plaid account id mapped to another item is left alone.
--- p_accounts null (no accounts in the response) maps nothing. Returns the accounts written.
+-- of which Plaid may send as null). A Plaid account id mapped to another item is left alone. An account
+-- that cannot be stored as sent (private.account_problem) is quarantined and changes nothing (a known
+-- account keeps its last balances); the others are written. p_accounts null (no accounts in the
+-- response) maps nothing. Returns the accounts written.
 create or replace function private.upsert_item_accounts(p_item_id uuid, p_user_id uuid, p_accounts jsonb)
 returns setof public.accounts
 language plpgsql
@@ -200,6 +237,7 @@ as $$
 declare
   v_account jsonb;
   v_account_id uuid;
+  v_accounts jsonb;
 begin
   if p_accounts is null or jsonb_typeof(p_accounts) = 'null' then
     return;
@@ -207,13 +245,27 @@ begin
   if jsonb_typeof(p_accounts) <> 'array' then
     raise exception 'Plaid accounts must be a JSON array, not %', jsonb_typeof(p_accounts) using errcode = '22023';
   end if;
-  if exists (select 1 from jsonb_array_elements(p_accounts) a
+  -- One pass: the accounts that can be stored go on, the others are set aside (and a stored one is released).
+  with classified as (
+    select a, private.quarantine_key(a, 'account_id') as key, private.account_problem(a) as problem
+    from jsonb_array_elements(p_accounts) a
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'account' and q.record_key = c.key
+  ), quarantined as (
+    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+    select distinct on (c.key) p_user_id, p_item_id, 'account', c.key, c.problem, c.a from classified c where c.problem is not null
+    on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+  )
+  select coalesce(jsonb_agg(c.a) filter (where c.problem is null), '[]'::jsonb) into v_accounts from classified c;
+
+  if exists (select 1 from jsonb_array_elements(v_accounts) a
              where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
     -- A new account may reach two writers at once (a balance refresh, another product's sync page):
     -- they take turns per item, and the second finds the first one's mapping.
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item_accounts:' || p_item_id::text, 0));
     for v_account in
-      select distinct on (a ->> 'account_id') a from jsonb_array_elements(p_accounts) a
+      select distinct on (a ->> 'account_id') a from jsonb_array_elements(v_accounts) a
       where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
     loop
       insert into public.accounts (user_id, source, name, type, subtype)
@@ -231,7 +283,7 @@ begin
     persistent_account_id = n.persistent_account_id, mask = n.mask, official_name = n.official_name,
     type = n.type, subtype = n.subtype, verification_status = n.verification_status,
     holder_category = n.holder_category
-  from jsonb_array_elements(p_accounts) x
+  from jsonb_array_elements(v_accounts) x
   join public.plaid_accounts cur
     on cur.plaid_account_id = x ->> 'account_id' and cur.user_id = p_user_id and cur.item_id = p_item_id
   cross join lateral jsonb_populate_record(cur, x - 'account_id') n
@@ -252,7 +304,7 @@ begin
     unofficial_currency_code = x.balances ->> 'unofficial_currency_code',
     balance_updated_at = now()
   from public.plaid_accounts pa
-  join jsonb_to_recordset(p_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
+  join jsonb_to_recordset(v_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
   where pa.user_id = p_user_id and pa.item_id = p_item_id and a.user_id = p_user_id and a.id = pa.account_id
   returning a.*;
 end

@@ -191,19 +191,22 @@ describe('plaid-exchange-token', () => {
     expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
   });
 
-  it('the database refuses the item after the exchange (a balance over numeric(20,4)): 500, nothing stored (the Vault secret rolled back too), removed at Plaid', async () => {
+  it('stores what Plaid can send: a balance of 1e17 fits, an account that cannot be stored is set aside and the bank still connects', async () => {
     const s = await newSession();
     const publicToken = await sandboxPublicToken();
     const created = await emulator<EmulatorItem>('GET', `/items/${publicToken}`);
     const { accounts } = await emulator<{ accounts: Array<{ account_id: string; subtype: string }> }>('GET', `/items/${created.item_id}/accounts`);
-    // The last account: the item row, its Vault secret and the other accounts are written before it fails.
-    await emulator('POST', `/items/${created.item_id}/balances`, { account_id: accounts.at(-1)!.account_id, current: 1e17 });
+    await emulator('POST', `/items/${created.item_id}/balances`, { account_id: accounts[0].account_id, current: 1e17 });
+    await emulator('POST', `/items/${created.item_id}/balances`, { account_id: accounts.at(-1)!.account_id, limit: -5 });
     const res = await callFunction('plaid-exchange-token', { public_token: publicToken }, { session: s });
-    expect(res.status).toBe(500);
-    expect(res.body.error).toMatchObject({ code: 'INTERNAL_ERROR', message: expect.stringMatching(/could not be saved on our side.*nothing was saved; connect it again/) });
-    expect(JSON.stringify(res.body)).not.toContain(created.access_token);
-    await expectNothingStored(s.user_id, created);
-    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
+    expect(res.status).toBe(201);
+    expect(res.body.item.accounts).toHaveLength(accounts.length - 1);
+    const [huge] = await sql`select a.current_balance::text as balance from public.accounts a
+      join public.plaid_accounts pa on pa.account_id = a.id where pa.plaid_account_id = ${accounts[0].account_id}`;
+    expect(huge.balance).toBe('100000000000000000.0000');
+    const set = await sql`select kind, record_key, reason from public.quarantined_records where user_id = ${s.user_id}`;
+    expect(set).toEqual([{ kind: 'account', record_key: accounts.at(-1)!.account_id, reason: 'balances.limit is negative' }]);
+    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(false);
   });
 
   it('the database refuses the item after the exchange (its Plaid item id is already stored): 500, nothing stored, removed at Plaid', async () => {

@@ -47,3 +47,32 @@ export const storableDate = z.iso.date().refine((d) => d >= '0001-01-01', 'must 
 export const storableDateTime = z.iso.datetime({ offset: true })
   .refine((d) => d.slice(0, 4) >= '0001', 'must be a date-time from year 1 on (there is no year 0)')
   .refine((d) => !/[+-](1[5-9]|2\d):?\d\d$/.test(d), 'the UTC offset must be at most 14 hours');
+
+/** A \u escape Postgres text cannot hold (NUL, or a surrogate, which may be unpaired): worth a closer look. */
+const suspectEscape = /\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
+
+/** A string Postgres can store: NUL and unpaired surrogates become U+FFFD (the replacement character). */
+const storableString = (s: string) => s.replaceAll('\u0000', '\uFFFD').toWellFormed();
+
+/**
+ * JSON text from Plaid made storable: text with a NUL character or an unpaired surrogate (as \u escapes)
+ * would make the whole response fail as jsonb, so those characters are replaced with U+FFFD and the
+ * record kept. Returns the text unchanged (no parse) unless such an escape appears; `replaced` counts
+ * the strings and keys changed.
+ */
+export function storableJsonText(text: string): { text: string; replaced: number } {
+  if (!suspectEscape.test(text)) return { text, replaced: 0 };
+  let replaced = 0;
+  const clean = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const t = storableString(v);
+      if (t !== v) replaced++;
+      return t;
+    }
+    if (Array.isArray(v)) return v.map(clean);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [clean(k) as string, clean(x)]));
+    return v;
+  };
+  const cleaned = clean(JSON.parse(text));
+  return replaced === 0 ? { text, replaced } : { text: JSON.stringify(cleaned), replaced };
+}
