@@ -41,6 +41,15 @@ export function statusBadge(item: Item): { text: string; tone: Tone } {
   return { text: 'Up to date', tone: 'ok' };
 }
 
+/** Words for records set aside (poison records): what happened, that the rest is saved, what happens next. */
+export function quarantineNote(item: Item): string | null {
+  const n = item.records_quarantined ?? 0;
+  if (n <= 0) return null;
+  const bank = item.institution_name ?? 'this bank';
+  const what = n === 1 ? 'One record' : `${n.toLocaleString('en-US')} records`;
+  return `${what} from ${bank} could not be saved as the bank sent ${n === 1 ? 'it' : 'them'} (for example, a date that does not exist), so ${n === 1 ? 'it was' : 'they were'} set aside. Everything else from this connection was saved. ${n === 1 ? 'It is' : 'They are'} saved automatically if the bank sends a corrected version.`;
+}
+
 export type NeededAction = { message: string; button: string; kind: 'update' | 'update-accounts' | 'connect' | null };
 
 export function neededAction(item: Item): NeededAction | null {
