@@ -457,22 +457,15 @@ ALTER TABLE "public"."webhook_events"
 
 REVOKE ALL ON TABLE "public"."webhook_events" FROM "anon";
 
-CREATE OR REPLACE FUNCTION private.account_problem (
-  p_account jsonb
-)
-  RETURNS text
+CREATE OR REPLACE FUNCTION private.account_fields()
+  RETURNS jsonb
   LANGUAGE sql
   IMMUTABLE
   SET search_path TO ''
   AS $function$
-  select coalesce(
-    private.record_problem(p_account, '{"account_id": "id!", "name": "text!", "balances": "object!", "subtype": "text",
-      "type": "one of depository, credit, loan, investment, brokerage, other!"}'::jsonb),
-    case when btrim(p_account ->> 'name') = '' or char_length(p_account ->> 'name') > 500 then 'name is empty or longer than 500 characters'
-         when char_length(p_account ->> 'subtype') > 100 then 'subtype is longer than 100 characters' end,
-    'balances.' || private.record_problem(p_account -> 'balances', '{"current": "number", "available": "number",
-      "limit": "number", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb),
-    case when (p_account -> 'balances' ->> 'limit')::numeric < 0 then 'balances.limit is negative' end)
+  select '{"account_id": "id!", "name": "name!", "type": "one of depository, credit, loan, investment, brokerage, other!",
+    "subtype": "short text", "balances": {"current": "number", "available": "number", "limit": "non-negative number",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}}'::jsonb
 $function$;
 
 CREATE OR REPLACE FUNCTION private.accounts_guard_user_writes()
@@ -510,11 +503,11 @@ CREATE OR REPLACE FUNCTION private.accounts_set_aside (
 )
   RETURNS integer
   LANGUAGE sql
-  IMMUTABLE
+  STABLE
   SET search_path TO ''
   AS $function$
   select case when jsonb_typeof(p_accounts) = 'array'
-    then (select count(*)::integer from jsonb_array_elements(p_accounts) a where private.account_problem(a) is not null)
+    then (select count(*)::integer from private.classify_records(p_accounts, private.account_fields(), 'account_id') c where c.problem is not null)
     else 0 end
 $function$;
 
@@ -563,13 +556,13 @@ begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
   with checked as (
-    select x, case when private.json_is(x -> 'account_id', 'id', false) and private.json_is(x -> 'security_id', 'id', false)
-                   then (x ->> 'account_id') || ':' || (x ->> 'security_id') else private.quarantine_key(x, '') end as key,
-      private.record_problem(x, '{"account_id": "id!", "security_id": "id!", "quantity": "number!",
-        "institution_price": "number!", "institution_value": "number!", "institution_price_as_of": "date",
-        "cost_basis": "number", "vested_quantity": "number", "vested_value": "number", "iso_currency_code": "currency",
-        "unofficial_currency_code": "unofficial_currency"}'::jsonb) as problem
-    from jsonb_array_elements(private.json_list(p_response -> 'holdings')) x
+    -- A holding is keyed by its account and security.
+    select c.record as x, coalesce(case when jsonb_typeof(c.record -> 'account_id') = 'string' and jsonb_typeof(c.record -> 'security_id') = 'string'
+      then (c.record ->> 'account_id') || ':' || (c.record ->> 'security_id') end, c.key) as key, c.problem
+    from private.classify_records(p_response -> 'holdings', '{"account_id": "id!", "security_id": "id!",
+      "quantity": "number!", "institution_price": "number!", "institution_value": "number!",
+      "institution_price_as_of": "date", "cost_basis": "number", "vested_quantity": "number", "vested_value": "number",
+      "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}', null) c
   ), classified as (
     select c.x, c.key, pa.account_id, s.id as security_id,
       coalesce(c.problem,
@@ -642,12 +635,11 @@ begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
   with checked as (
-    select e.x, e.n, private.quarantine_key(e.x, 'investment_transaction_id') as key,
-      private.record_problem(e.x, '{"investment_transaction_id": "id!", "account_id": "id!", "date": "date!",
-        "name": "text!", "quantity": "number!", "amount": "number!", "price": "number!", "fees": "number",
-        "type": "one of buy, sell, cancel, cash, fee, transfer!", "security_id": "text",
-        "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb) as problem
-    from jsonb_array_elements(private.json_list(p_response -> 'investment_transactions')) with ordinality as e(x, n)
+    select c.record as x, c.n, c.key, c.problem
+    from private.classify_records(p_response -> 'investment_transactions', '{"investment_transaction_id": "id!",
+      "account_id": "id!", "date": "date!", "name": "text!", "quantity": "number!", "amount": "number!", "price": "number!",
+      "fees": "number", "type": "one of buy, sell, cancel, cash, fee, transfer!", "security_id": "text",
+      "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}', 'investment_transaction_id') c
   ), latest as (
     select distinct on (c.key) c.* from checked c order by c.key, c.n desc
   ), classified as (
@@ -719,17 +711,16 @@ begin
     union all
     select 'student', x from jsonb_array_elements(private.json_list(p_response -> 'liabilities' -> 'student')) x
   ), checked as (
-    select l.kind, l.x, private.quarantine_key(l.x, 'account_id') as key,
-      coalesce(private.record_problem(l.x, '{"account_id": "id!", "last_payment_amount": "number",
-          "last_payment_date": "date", "next_payment_due_date": "date", "minimum_payment_amount": "number",
-          "next_monthly_payment": "number", "last_statement_balance": "number", "last_statement_issue_date": "date",
-          "is_overdue": "boolean", "origination_date": "date", "origination_principal_amount": "number",
-          "interest_rate": "object", "interest_rate_percentage": "number", "outstanding_interest_amount": "number",
-          "past_due_amount": "number", "ytd_interest_paid": "number", "ytd_principal_paid": "number",
-          "maturity_date": "date", "expected_payoff_date": "date"}'::jsonb),
-        case when jsonb_typeof(l.x -> 'interest_rate') = 'object'
-          then 'interest_rate.' || private.record_problem(l.x -> 'interest_rate', '{"percentage": "number"}'::jsonb) end) as problem
-    from l
+    select l.kind, c.record as x, c.key,
+      coalesce(c.problem, case when jsonb_typeof(c.record -> 'interest_rate' -> 'percentage') not in ('number', 'null')
+        then format('interest_rate.percentage is not a number: %s', left((c.record -> 'interest_rate' -> 'percentage')::text, 60)) end) as problem
+    from l cross join lateral private.classify_records(jsonb_build_array(l.x), '{"account_id": "id!", "interest_rate": "object",
+      "last_payment_amount": "number", "last_payment_date": "date", "next_payment_due_date": "date",
+      "minimum_payment_amount": "number", "next_monthly_payment": "number", "last_statement_balance": "number",
+      "last_statement_issue_date": "date", "is_overdue": "boolean", "origination_date": "date",
+      "origination_principal_amount": "number", "interest_rate_percentage": "number",
+      "outstanding_interest_amount": "number", "past_due_amount": "number", "ytd_interest_paid": "number",
+      "ytd_principal_paid": "number", "maturity_date": "date", "expected_payoff_date": "date"}', 'account_id') c
   ), classified as (
     select c.kind, c.x, c.key, pa.account_id,
       coalesce(c.problem, case when pa.account_id is null
@@ -819,15 +810,24 @@ declare
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_page -> 'accounts');
 
-  with page as (
-    select e.x, e.n, private.quarantine_key(e.x, 'transaction_id') as key,
-      private.record_problem(e.x, '{"transaction_id": "id!", "account_id": "id!", "amount": "number!", "date": "date!",
-        "name": "text!", "authorized_date": "date", "datetime": "datetime", "authorized_datetime": "datetime",
-        "pending": "boolean", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency",
-        "payment_channel": "one of online, in store, other", "personal_finance_category": "object",
-        "location": "object", "counterparties": "array"}'::jsonb) as problem
-    from jsonb_array_elements(private.json_list(p_page -> 'added') || private.json_list(p_page -> 'modified'))
+  -- classify_records, inline on this hot path (no set-returning function copying every record): the gate
+  -- once per call, then one match per record; only a record that fails it is put into words.
+  with rules as materialized (
+    select f as fields, private.record_gate(f) as gate from (values ('{"transaction_id": "id!", "account_id": "id!",
+      "amount": "number!", "date": "date!", "name": "text!", "authorized_date": "date", "datetime": "datetime",
+      "authorized_datetime": "datetime", "pending": "boolean", "iso_currency_code": "currency",
+      "unofficial_currency_code": "unofficial_currency", "payment_channel": "one of online, in store, other",
+      "personal_finance_category": "object", "location": "object", "counterparties": "array"}'::jsonb)) s(f)
+  ), page as (
+    select e.x, e.n,
+      case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
+      case when g.ok then null
+           when g.fits then 'transaction_id is longer than 255 characters'
+           else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
+    from rules, jsonb_array_elements(private.json_list(p_page -> 'added') || private.json_list(p_page -> 'modified'))
       with ordinality as e(x, n)
+    cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
+    cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
   ), latest as (
     select distinct on (p.key) p.* from page p order by p.key, p.n desc
   ), classified as (
@@ -843,9 +843,10 @@ begin
     on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
     returning 1
   ), released as (
-    -- Stored now: a version set aside earlier is no longer.
-    delete from public.quarantined_records q using classified c
-    where c.problem is null and q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = c.key
+    -- Stored now: a version set aside earlier is no longer (probed by key: the page drives, not the table).
+    delete from public.quarantined_records q
+    where q.item_id = p_item_id and q.kind = 'transaction'
+      and q.record_key = any (array(select c.key from classified c where c.problem is null))
   ), upserted as (
     insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
       unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
@@ -884,17 +885,16 @@ begin
   select (select count(*) filter (where inserted) from upserted), (select count(*) from quarantined)
     into v_inserted, v_quarantined;
 
-  -- Removed by Plaid: gone here too, whether stored or set aside (a removed entry without a usable id removes nothing).
-  with removed as (
-    select r ->> 'transaction_id' as id from jsonb_array_elements(private.json_list(p_page -> 'removed')) r
-    where private.json_is(r -> 'transaction_id', 'id', false)
-  ), unquarantined as (
-    delete from public.quarantined_records q using removed r
-    where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r.id
-  )
-  delete from public.transactions t using removed r
-  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r.id;
+  -- Removed by Plaid: gone here too, whether stored or set aside (an entry without an id removes nothing).
+  delete from public.transactions t
+  using jsonb_array_elements(private.json_list(p_page -> 'removed')) r
+  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r ->> 'transaction_id';
   get diagnostics v_deleted = row_count;
+  if v_removed > 0 then
+    delete from public.quarantined_records q
+    using jsonb_array_elements(private.json_list(p_page -> 'removed')) r
+    where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r ->> 'transaction_id';
+  end if;
 
   update public.plaid_sync_state s set
     cursor = p_page ->> 'next_cursor',
@@ -1007,6 +1007,34 @@ begin
 exception when foreign_key_violation then
   return; -- the item was removed while its first state row was being created: nothing to sync
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.classify_records (
+  p_records  jsonb,
+  p_fields   jsonb,
+  p_id_field text
+)
+  RETURNS TABLE (
+    record  jsonb,
+    n       bigint,
+    key     text,
+    problem text
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with rules as materialized (select private.record_gate(p_fields) as gate)
+  select e.x, e.n,
+    case when g.ok then e.x ->> p_id_field else private.quarantine_key(e.x, p_id_field) end,
+    -- The gate is what stores a record; record_problem only words a refusal.
+    case when g.ok then null
+         when g.fits and char_length(e.x ->> p_id_field) > 255 then format('%s is longer than 255 characters', p_id_field)
+         else coalesce(private.record_problem(e.x, p_fields), 'it is not shaped as this kind of record is') end
+  from rules, jsonb_array_elements(private.json_list(p_records)) with ordinality as e(x, n)
+  cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
+  -- The record's own id is stored (in a column of at most 255 characters).
+  cross join lateral (select f.fits, f.fits and (p_id_field is null or char_length(e.x ->> p_id_field) <= 255) as ok) g
 $function$;
 
 CREATE OR REPLACE FUNCTION private.create_plaid_item (
@@ -1416,10 +1444,13 @@ CREATE OR REPLACE FUNCTION private.json_is (
   AS $function$
   select case
     when p_value is null or jsonb_typeof(p_value) = 'null' then p_nullable
-    when p_kind = 'id' then jsonb_typeof(p_value) = 'string' and char_length(p_value #>> '{}') between 1 and 255
+    when p_kind = 'id' then jsonb_typeof(p_value) = 'string' and p_value #>> '{}' <> ''
     when p_kind = 'text' then jsonb_typeof(p_value) = 'string'
+    when p_kind = 'short text' then jsonb_typeof(p_value) = 'string' and char_length(p_value #>> '{}') <= 100
+    when p_kind = 'name' then jsonb_typeof(p_value) = 'string' and char_length(p_value #>> '{}') <= 500 and (p_value #>> '{}') ~ '[^ ]'
     -- A double's range (Plaid's numbers are doubles): what every money and quantity column holds.
     when p_kind = 'number' then jsonb_typeof(p_value) = 'number' and abs(p_value::numeric) <= 1.7976931348623157e308
+    when p_kind = 'non-negative number' then jsonb_typeof(p_value) = 'number' and p_value::numeric between 0 and 1.7976931348623157e308
     when p_kind in ('boolean', 'object', 'array') then jsonb_typeof(p_value) = p_kind
     when p_kind = 'date' then jsonb_typeof(p_value) = 'string' and private.is_plaid_date(p_value #>> '{}')
     when p_kind = 'datetime' then jsonb_typeof(p_value) = 'string' and private.is_plaid_datetime(p_value #>> '{}')
@@ -1582,7 +1613,8 @@ CREATE OR REPLACE FUNCTION private.quarantine_key (
   IMMUTABLE
   SET search_path TO ''
   AS $function$
-  select case when private.json_is(p_record -> p_id_field, 'id', false) then p_record ->> p_id_field
+  select case when jsonb_typeof(p_record -> p_id_field) = 'string' and char_length(p_record ->> p_id_field) between 1 and 255
+              then p_record ->> p_id_field
               else 'sha256:' || encode(sha256(convert_to(p_record::text, 'UTF8')), 'hex') end
 $function$;
 
@@ -1624,31 +1656,94 @@ CREATE OR REPLACE FUNCTION private.read_item_access_token (
   where i.id = p_item_id
 $function$;
 
+CREATE OR REPLACE FUNCTION private.record_check_text (
+  p_fields jsonb,
+  p_path   text
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return (select format('(%s.type() == "object"', p_path) || coalesce(string_agg(' && (' || case
+      when jsonb_typeof(f.spec) = 'object' then format('exists(%s) && %s', v.path, private.record_check_text(f.spec, v.path))
+      when right(f.spec #>> '{}', 1) = '!' then format('exists(%s) && %s', v.path, c.test)
+      else format('!exists(%1$s) || %1$s.type() == "null" || %2$s', v.path, c.test) end || ')', '' order by f.key), '') || ')'
+  from jsonb_each(p_fields) as f(key, spec)
+  cross join lateral (select p_path || '.' || to_jsonb(f.key)::text as path) v
+  cross join lateral (select case rtrim(f.spec #>> '{}', '!')
+      when 'id' then format('%1$s.type() == "string" && %1$s != ""', v.path)
+      when 'text' then format('%1$s.type() == "string"', v.path)
+      when 'short text' then format('%1$s.type() == "string" && !(%1$s like_regex "^.{101}" flag "s")', v.path)
+      -- At most 500 characters: not 501 (a repetition count is at most 255).
+      when 'name' then format('%1$s.type() == "string" && !(%1$s like_regex "^.{250}.{251}" flag "s") && %1$s like_regex "[^ ]"', v.path)
+      when 'number' then format('%1$s.type() == "number" && %1$s.abs() <= 1.7976931348623157e308', v.path)
+      when 'non-negative number' then format('%1$s.type() == "number" && %1$s >= 0 && %1$s <= 1.7976931348623157e308', v.path)
+      when 'boolean' then format('%1$s.type() == "boolean"', v.path)
+      when 'object' then format('%1$s.type() == "object"', v.path)
+      when 'array' then format('%1$s.type() == "array"', v.path)
+      -- is_plaid_date: the format, year 1 on, and (parsed in C) a day the month has.
+      when 'date' then format('%1$s.type() == "string" && %1$s like_regex "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" && !(%1$s starts with "0000")'
+        || ' && exists(%1$s.datetime("YYYY-MM-DD"))', v.path)
+      -- is_plaid_datetime's regex; days 29-31 (rare) are checked against their month.
+      when 'datetime' then format('%1$s.type() == "string" && %1$s like_regex "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])'
+        || 'T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$" && !(%1$s starts with "0000")'
+        || ' && (!(%1$s like_regex "^.{8}(29|3)") || !(%1$s like_regex "^[0-9]{4}-(02-3[01]|(0[469]|11)-31)") && (!(%1$s like_regex "^[0-9]{4}-02-29")'
+        || ' || %1$s like_regex "^([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29"))', v.path)
+      when 'currency' then format('%1$s.type() == "string" && %1$s like_regex "^[A-Z]{3}$"', v.path)
+      when 'unofficial_currency' then format('%1$s.type() == "string" && %1$s != "" && !(%1$s like_regex "^.{17}" flag "s")', v.path)
+      else format('%1$s.type() == "string" && (%2$s)', v.path,
+        (select string_agg(format('%s == %s', v.path, to_jsonb(o)::text), ' || ') from unnest(string_to_array(substr(rtrim(f.spec #>> '{}', '!'), 8), ', ')) o))
+    end as test) c);
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.record_gate (
+  p_fields jsonb
+)
+  RETURNS jsonpath
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select ('lax ' || private.record_check_text(p_fields, '$'))::jsonpath
+$function$;
+
 CREATE OR REPLACE FUNCTION private.record_problem (
   p_record jsonb,
   p_fields jsonb
 )
   RETURNS text
-  LANGUAGE sql
+  LANGUAGE plpgsql
   IMMUTABLE
   SET search_path TO ''
   AS $function$
-  select case
+begin
+  return case
     when jsonb_typeof(p_record) is distinct from 'object' then 'it is not a JSON object'
-    else (select format('%s %s', f.key, case
-                when p_record -> f.key is null or jsonb_typeof(p_record -> f.key) = 'null' then 'is missing'
-                when rtrim(f.kind, '!') = 'number' and jsonb_typeof(p_record -> f.key) = 'number'
-                  then format('is larger than any double Plaid sends: %s', left((p_record -> f.key)::text, 60))
-                else format('is not %s: %s', case rtrim(f.kind, '!')
-                  when 'id' then 'an id of 1-255 characters' when 'text' then 'text' when 'number' then 'a number'
-                  when 'boolean' then 'true or false' when 'object' then 'an object' when 'array' then 'an array'
-                  when 'date' then 'a calendar date from year 1 (YYYY-MM-DD)' when 'datetime' then 'an ISO 8601 date-time'
-                  when 'currency' then 'an ISO 4217 currency code' when 'unofficial_currency' then 'a currency code of 1-16 characters'
-                  else rtrim(f.kind, '!') end, left((p_record -> f.key)::text, 60)) end)
-          from jsonb_each_text(p_fields) as f(key, kind)
-          where not private.json_is(p_record -> f.key, rtrim(f.kind, '!'), right(f.kind, 1) <> '!')
-          limit 1)
-  end
+    else (select m.problem from (
+      select case
+        when jsonb_typeof(f.spec) = 'object' then
+          case when jsonb_typeof(p_record -> f.key) is distinct from 'object' then format('%s is missing or not an object', f.key)
+               else f.key || '.' || private.record_problem(p_record -> f.key, f.spec) end
+        when private.json_is(p_record -> f.key, rtrim(f.spec #>> '{}', '!'), right(f.spec #>> '{}', 1) <> '!') then null
+        when p_record -> f.key is null or jsonb_typeof(p_record -> f.key) = 'null' then format('%s is missing', f.key)
+        when rtrim(f.spec #>> '{}', '!') in ('number', 'non-negative number') and jsonb_typeof(p_record -> f.key) = 'number'
+          then format('%s is %s: %s', f.key, case when (p_record ->> f.key)::numeric < 0 and rtrim(f.spec #>> '{}', '!') = 'non-negative number'
+            then 'negative' else 'larger than any double Plaid sends' end, left((p_record -> f.key)::text, 60))
+        else format('%s is not %s: %s', f.key, case rtrim(f.spec #>> '{}', '!')
+          when 'id' then 'an id (a non-empty string)' when 'text' then 'text' when 'short text' then 'text of at most 100 characters'
+          when 'name' then 'a name of 1-500 characters' when 'number' then 'a number' when 'non-negative number' then 'a number'
+          when 'boolean' then 'true or false' when 'object' then 'an object' when 'array' then 'an array'
+          when 'date' then 'a calendar date from year 1 (YYYY-MM-DD)' when 'datetime' then 'an ISO 8601 date-time'
+          when 'currency' then 'an ISO 4217 currency code' when 'unofficial_currency' then 'a currency code of 1-16 characters'
+          else rtrim(f.spec #>> '{}', '!') end, left((p_record -> f.key)::text, 60))
+      end as problem
+      from jsonb_each(p_fields) as f(key, spec)) m
+    where m.problem is not null limit 1)
+  end;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.record_rejected_webhook (
@@ -1759,22 +1854,20 @@ CREATE OR REPLACE FUNCTION private.securities_set_aside (
 )
   RETURNS integer
   LANGUAGE sql
-  IMMUTABLE
+  STABLE
   SET search_path TO ''
   AS $function$
-  select count(*)::integer from jsonb_array_elements(private.json_list(p_securities)) x where private.security_problem(x) is not null
+  select count(*)::integer from private.classify_records(p_securities, private.security_fields(), 'security_id') c where c.problem is not null
 $function$;
 
-CREATE OR REPLACE FUNCTION private.security_problem (
-  p_security jsonb
-)
-  RETURNS text
+CREATE OR REPLACE FUNCTION private.security_fields()
+  RETURNS jsonb
   LANGUAGE sql
   IMMUTABLE
   SET search_path TO ''
   AS $function$
-  select private.record_problem(p_security, '{"security_id": "id!", "close_price": "number", "close_price_as_of": "date",
-    "is_cash_equivalent": "boolean", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb)
+  select '{"security_id": "id!", "close_price": "number", "close_price_as_of": "date", "is_cash_equivalent": "boolean",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb
 $function$;
 
 CREATE OR REPLACE FUNCTION private.set_updated_at()
@@ -1970,8 +2063,7 @@ begin
   end if;
   -- One pass: the accounts that can be stored go on, the others are set aside (and a stored one is released).
   with classified as (
-    select a, private.quarantine_key(a, 'account_id') as key, private.account_problem(a) as problem
-    from jsonb_array_elements(p_accounts) a
+    select c.record as a, c.key, c.problem from private.classify_records(p_accounts, private.account_fields(), 'account_id') c
   ), released as (
     delete from public.quarantined_records q using classified c
     where c.problem is null and q.item_id = p_item_id and q.kind = 'account' and q.record_key = c.key
@@ -2044,9 +2136,7 @@ CREATE OR REPLACE FUNCTION private.upsert_securities (
   SET search_path TO ''
   AS $function$
   with classified as (
-    select x, private.quarantine_key(x, 'security_id') as key,
-      private.security_problem(x) as problem
-    from jsonb_array_elements(private.json_list(p_securities)) x
+    select c.record as x, c.key, c.problem from private.classify_records(p_securities, private.security_fields(), 'security_id') c
   ), quarantined as (
     select private.quarantine_records(p_item_id, p_user_id, 'security',
       jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
@@ -2387,7 +2477,7 @@ COMMENT ON COLUMN "public"."plaid_sync_state"."last_claimed_at" IS 'When plaid-s
 
 COMMENT ON COLUMN "public"."plaid_sync_state"."last_dispatch_id" IS 'pg_net request id of the last plaid-sync call for this item and product (see net._http_response).';
 
-COMMENT ON FUNCTION "private"."account_problem"(jsonb) IS 'Why a Plaid AccountBase cannot be stored as sent, or null.';
+COMMENT ON FUNCTION "private"."account_fields"() IS 'The fields a Plaid AccountBase needs to be stored (private.classify_records).';
 
 COMMENT ON FUNCTION "private"."accounts_guard_user_writes"() IS 'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; stamps manual balance edits.';
 
@@ -2398,6 +2488,8 @@ COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb,
 COMMENT ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) IS 'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
 
 COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) IS 'Takes the item/product sync lease, opens a sync_runs row and returns the cursor state and access token; no row when a live lease exists (then rerun_requested) or the item needs the user.';
+
+COMMENT ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) IS 'Classifies a JSON array of Plaid records in one pass: (record, position, key, problem); problem null = storable.';
 
 COMMENT ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp with time zone, jsonb) IS 'Creates an item with its Vault token, accounts and initial sync requests in one transaction; NF409 on a duplicate.';
 
@@ -2485,11 +2577,11 @@ COMMENT ON VIEW "public"."account_overview" IS 'The caller''s accounts, manual a
 
 COMMENT ON VIEW "public"."item_overview" IS 'The caller''s connections with status, sync progress and action_needed (null | reconnect | reconnect_required_revoked | error | new_accounts).';
 
-REVOKE ALL ON FUNCTION "private"."account_problem"(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."account_fields"() FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION "private"."account_problem"(jsonb) FROM "postgres";
+REVOKE ALL ON FUNCTION "private"."account_fields"() FROM "postgres";
 
-GRANT EXECUTE ON FUNCTION "private"."account_problem"(jsonb) TO "postgres";
+GRANT EXECUTE ON FUNCTION "private"."account_fields"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM PUBLIC;
 
@@ -2558,6 +2650,12 @@ REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) FROM "p
 GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) FROM PUBLIC;
 
@@ -2703,6 +2801,18 @@ GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "postgres"
 
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."record_check_text"(jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."record_check_text"(jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_check_text"(jsonb, text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."record_gate"(jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."record_gate"(jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_gate"(jsonb) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."record_problem"(jsonb, jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."record_problem"(jsonb, jsonb) FROM "postgres";
@@ -2747,11 +2857,11 @@ REVOKE ALL ON FUNCTION "private"."securities_set_aside"(jsonb) FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."securities_set_aside"(jsonb) TO "postgres";
 
-REVOKE ALL ON FUNCTION "private"."security_problem"(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."security_fields"() FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION "private"."security_problem"(jsonb) FROM "postgres";
+REVOKE ALL ON FUNCTION "private"."security_fields"() FROM "postgres";
 
-GRANT EXECUTE ON FUNCTION "private"."security_problem"(jsonb) TO "postgres";
+GRANT EXECUTE ON FUNCTION "private"."security_fields"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM PUBLIC;
 

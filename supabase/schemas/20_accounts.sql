@@ -184,35 +184,30 @@ grant select on public.plaid_accounts to authenticated;
 grant select, insert, update, delete on public.plaid_accounts to service_role;
 
 
--- Why a Plaid AccountBase cannot be stored as sent, or null: what accounts and plaid_accounts require
--- (an id, a name, a type we know, balances that are numbers, a limit that is not negative, currency codes).
-create or replace function private.account_problem(p_account jsonb)
-returns text
+-- What accounts and plaid_accounts need of a Plaid AccountBase (the kinds of private.record_problem):
+-- an id, a name, a type we know, balances that are numbers (a limit that is not negative), currency codes.
+create or replace function private.account_fields()
+returns jsonb
 language sql
 immutable
 set search_path = ''
 as $$
-  select coalesce(
-    private.record_problem(p_account, '{"account_id": "id!", "name": "text!", "balances": "object!", "subtype": "text",
-      "type": "one of depository, credit, loan, investment, brokerage, other!"}'::jsonb),
-    case when btrim(p_account ->> 'name') = '' or char_length(p_account ->> 'name') > 500 then 'name is empty or longer than 500 characters'
-         when char_length(p_account ->> 'subtype') > 100 then 'subtype is longer than 100 characters' end,
-    'balances.' || private.record_problem(p_account -> 'balances', '{"current": "number", "available": "number",
-      "limit": "number", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb),
-    case when (p_account -> 'balances' ->> 'limit')::numeric < 0 then 'balances.limit is negative' end)
+  select '{"account_id": "id!", "name": "name!", "type": "one of depository, credit, loan, investment, brokerage, other!",
+    "subtype": "short text", "balances": {"current": "number", "available": "number", "limit": "non-negative number",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}}'::jsonb
 $$;
-comment on function private.account_problem(jsonb) is 'Why a Plaid AccountBase cannot be stored as sent, or null.';
-revoke all on function private.account_problem(jsonb) from public, anon, authenticated, service_role;
+comment on function private.account_fields() is 'The fields a Plaid AccountBase needs to be stored (private.classify_records).';
+revoke all on function private.account_fields() from public, anon, authenticated, service_role;
 
 -- How many of a response's accounts are set aside (a run's count).
 create or replace function private.accounts_set_aside(p_accounts jsonb)
 returns integer
 language sql
-immutable
+stable
 set search_path = ''
 as $$
   select case when jsonb_typeof(p_accounts) = 'array'
-    then (select count(*)::integer from jsonb_array_elements(p_accounts) a where private.account_problem(a) is not null)
+    then (select count(*)::integer from private.classify_records(p_accounts, private.account_fields(), 'account_id') c where c.problem is not null)
     else 0 end
 $$;
 revoke all on function private.accounts_set_aside(jsonb) from public, anon, authenticated, service_role;
@@ -225,7 +220,7 @@ revoke all on function private.accounts_set_aside(jsonb) from public, anon, auth
 -- A Plaid account the item does not have yet gets a Nestfolio account (Plaid's name, type, subtype)
 -- and its mapping; every mapping takes Plaid's current details and every account the balances (any
 -- of which Plaid may send as null). A Plaid account id mapped to another item is left alone. An account
--- that cannot be stored as sent (private.account_problem) is quarantined and changes nothing (a known
+-- that cannot be stored as sent (private.account_fields) is quarantined and changes nothing (a known
 -- account keeps its last balances); the others are written. p_accounts null (no accounts in the
 -- response) maps nothing. Returns the accounts written.
 create or replace function private.upsert_item_accounts(p_item_id uuid, p_user_id uuid, p_accounts jsonb)
@@ -247,8 +242,7 @@ begin
   end if;
   -- One pass: the accounts that can be stored go on, the others are set aside (and a stored one is released).
   with classified as (
-    select a, private.quarantine_key(a, 'account_id') as key, private.account_problem(a) as problem
-    from jsonb_array_elements(p_accounts) a
+    select c.record as a, c.key, c.problem from private.classify_records(p_accounts, private.account_fields(), 'account_id') c
   ), released as (
     delete from public.quarantined_records q using classified c
     where c.problem is null and q.item_id = p_item_id and q.kind = 'account' and q.record_key = c.key

@@ -28,15 +28,24 @@ declare
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_page -> 'accounts');
 
-  with page as (
-    select e.x, e.n, private.quarantine_key(e.x, 'transaction_id') as key,
-      private.record_problem(e.x, '{"transaction_id": "id!", "account_id": "id!", "amount": "number!", "date": "date!",
-        "name": "text!", "authorized_date": "date", "datetime": "datetime", "authorized_datetime": "datetime",
-        "pending": "boolean", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency",
-        "payment_channel": "one of online, in store, other", "personal_finance_category": "object",
-        "location": "object", "counterparties": "array"}'::jsonb) as problem
-    from jsonb_array_elements(private.json_list(p_page -> 'added') || private.json_list(p_page -> 'modified'))
+  -- classify_records, inline on this hot path (no set-returning function copying every record): the gate
+  -- once per call, then one match per record; only a record that fails it is put into words.
+  with rules as materialized (
+    select f as fields, private.record_gate(f) as gate from (values ('{"transaction_id": "id!", "account_id": "id!",
+      "amount": "number!", "date": "date!", "name": "text!", "authorized_date": "date", "datetime": "datetime",
+      "authorized_datetime": "datetime", "pending": "boolean", "iso_currency_code": "currency",
+      "unofficial_currency_code": "unofficial_currency", "payment_channel": "one of online, in store, other",
+      "personal_finance_category": "object", "location": "object", "counterparties": "array"}'::jsonb)) s(f)
+  ), page as (
+    select e.x, e.n,
+      case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
+      case when g.ok then null
+           when g.fits then 'transaction_id is longer than 255 characters'
+           else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
+    from rules, jsonb_array_elements(private.json_list(p_page -> 'added') || private.json_list(p_page -> 'modified'))
       with ordinality as e(x, n)
+    cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
+    cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
   ), latest as (
     select distinct on (p.key) p.* from page p order by p.key, p.n desc
   ), classified as (
@@ -52,9 +61,10 @@ begin
     on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
     returning 1
   ), released as (
-    -- Stored now: a version set aside earlier is no longer.
-    delete from public.quarantined_records q using classified c
-    where c.problem is null and q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = c.key
+    -- Stored now: a version set aside earlier is no longer (probed by key: the page drives, not the table).
+    delete from public.quarantined_records q
+    where q.item_id = p_item_id and q.kind = 'transaction'
+      and q.record_key = any (array(select c.key from classified c where c.problem is null))
   ), upserted as (
     insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
       unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
@@ -93,17 +103,16 @@ begin
   select (select count(*) filter (where inserted) from upserted), (select count(*) from quarantined)
     into v_inserted, v_quarantined;
 
-  -- Removed by Plaid: gone here too, whether stored or set aside (a removed entry without a usable id removes nothing).
-  with removed as (
-    select r ->> 'transaction_id' as id from jsonb_array_elements(private.json_list(p_page -> 'removed')) r
-    where private.json_is(r -> 'transaction_id', 'id', false)
-  ), unquarantined as (
-    delete from public.quarantined_records q using removed r
-    where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r.id
-  )
-  delete from public.transactions t using removed r
-  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r.id;
+  -- Removed by Plaid: gone here too, whether stored or set aside (an entry without an id removes nothing).
+  delete from public.transactions t
+  using jsonb_array_elements(private.json_list(p_page -> 'removed')) r
+  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r ->> 'transaction_id';
   get diagnostics v_deleted = row_count;
+  if v_removed > 0 then
+    delete from public.quarantined_records q
+    using jsonb_array_elements(private.json_list(p_page -> 'removed')) r
+    where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r ->> 'transaction_id';
+  end if;
 
   update public.plaid_sync_state s set
     cursor = p_page ->> 'next_cursor',
@@ -153,17 +162,16 @@ begin
     union all
     select 'student', x from jsonb_array_elements(private.json_list(p_response -> 'liabilities' -> 'student')) x
   ), checked as (
-    select l.kind, l.x, private.quarantine_key(l.x, 'account_id') as key,
-      coalesce(private.record_problem(l.x, '{"account_id": "id!", "last_payment_amount": "number",
-          "last_payment_date": "date", "next_payment_due_date": "date", "minimum_payment_amount": "number",
-          "next_monthly_payment": "number", "last_statement_balance": "number", "last_statement_issue_date": "date",
-          "is_overdue": "boolean", "origination_date": "date", "origination_principal_amount": "number",
-          "interest_rate": "object", "interest_rate_percentage": "number", "outstanding_interest_amount": "number",
-          "past_due_amount": "number", "ytd_interest_paid": "number", "ytd_principal_paid": "number",
-          "maturity_date": "date", "expected_payoff_date": "date"}'::jsonb),
-        case when jsonb_typeof(l.x -> 'interest_rate') = 'object'
-          then 'interest_rate.' || private.record_problem(l.x -> 'interest_rate', '{"percentage": "number"}'::jsonb) end) as problem
-    from l
+    select l.kind, c.record as x, c.key,
+      coalesce(c.problem, case when jsonb_typeof(c.record -> 'interest_rate' -> 'percentage') not in ('number', 'null')
+        then format('interest_rate.percentage is not a number: %s', left((c.record -> 'interest_rate' -> 'percentage')::text, 60)) end) as problem
+    from l cross join lateral private.classify_records(jsonb_build_array(l.x), '{"account_id": "id!", "interest_rate": "object",
+      "last_payment_amount": "number", "last_payment_date": "date", "next_payment_due_date": "date",
+      "minimum_payment_amount": "number", "next_monthly_payment": "number", "last_statement_balance": "number",
+      "last_statement_issue_date": "date", "is_overdue": "boolean", "origination_date": "date",
+      "origination_principal_amount": "number", "interest_rate_percentage": "number",
+      "outstanding_interest_amount": "number", "past_due_amount": "number", "ytd_interest_paid": "number",
+      "ytd_principal_paid": "number", "maturity_date": "date", "expected_payoff_date": "date"}', 'account_id') c
   ), classified as (
     select c.kind, c.x, c.key, pa.account_id,
       coalesce(c.problem, case when pa.account_id is null
@@ -229,26 +237,26 @@ $$;
 revoke all on function private.apply_liabilities(uuid, uuid, uuid, jsonb, integer) from public, anon, authenticated, service_role;
 grant execute on function private.apply_liabilities(uuid, uuid, uuid, jsonb, integer) to service_role;
 
--- Why a Plaid security cannot be stored as sent, or null.
-create or replace function private.security_problem(p_security jsonb)
-returns text
+-- What securities need of a Plaid security (the kinds of private.record_problem).
+create or replace function private.security_fields()
+returns jsonb
 language sql
 immutable
 set search_path = ''
 as $$
-  select private.record_problem(p_security, '{"security_id": "id!", "close_price": "number", "close_price_as_of": "date",
-    "is_cash_equivalent": "boolean", "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb)
+  select '{"security_id": "id!", "close_price": "number", "close_price_as_of": "date", "is_cash_equivalent": "boolean",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb
 $$;
-revoke all on function private.security_problem(jsonb) from public, anon, authenticated, service_role;
+revoke all on function private.security_fields() from public, anon, authenticated, service_role;
 
 -- How many of a response's securities are set aside (a run's count).
 create or replace function private.securities_set_aside(p_securities jsonb)
 returns integer
 language sql
-immutable
+stable
 set search_path = ''
 as $$
-  select count(*)::integer from jsonb_array_elements(private.json_list(p_securities)) x where private.security_problem(x) is not null
+  select count(*)::integer from private.classify_records(p_securities, private.security_fields(), 'security_id') c where c.problem is not null
 $$;
 revoke all on function private.securities_set_aside(jsonb) from public, anon, authenticated, service_role;
 
@@ -261,9 +269,7 @@ security definer
 set search_path = ''
 as $$
   with classified as (
-    select x, private.quarantine_key(x, 'security_id') as key,
-      private.security_problem(x) as problem
-    from jsonb_array_elements(private.json_list(p_securities)) x
+    select c.record as x, c.key, c.problem from private.classify_records(p_securities, private.security_fields(), 'security_id') c
   ), quarantined as (
     select private.quarantine_records(p_item_id, p_user_id, 'security',
       jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
@@ -314,13 +320,13 @@ begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
   with checked as (
-    select x, case when private.json_is(x -> 'account_id', 'id', false) and private.json_is(x -> 'security_id', 'id', false)
-                   then (x ->> 'account_id') || ':' || (x ->> 'security_id') else private.quarantine_key(x, '') end as key,
-      private.record_problem(x, '{"account_id": "id!", "security_id": "id!", "quantity": "number!",
-        "institution_price": "number!", "institution_value": "number!", "institution_price_as_of": "date",
-        "cost_basis": "number", "vested_quantity": "number", "vested_value": "number", "iso_currency_code": "currency",
-        "unofficial_currency_code": "unofficial_currency"}'::jsonb) as problem
-    from jsonb_array_elements(private.json_list(p_response -> 'holdings')) x
+    -- A holding is keyed by its account and security.
+    select c.record as x, coalesce(case when jsonb_typeof(c.record -> 'account_id') = 'string' and jsonb_typeof(c.record -> 'security_id') = 'string'
+      then (c.record ->> 'account_id') || ':' || (c.record ->> 'security_id') end, c.key) as key, c.problem
+    from private.classify_records(p_response -> 'holdings', '{"account_id": "id!", "security_id": "id!",
+      "quantity": "number!", "institution_price": "number!", "institution_value": "number!",
+      "institution_price_as_of": "date", "cost_basis": "number", "vested_quantity": "number", "vested_value": "number",
+      "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}', null) c
   ), classified as (
     select c.x, c.key, pa.account_id, s.id as security_id,
       coalesce(c.problem,
@@ -391,12 +397,11 @@ begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
   with checked as (
-    select e.x, e.n, private.quarantine_key(e.x, 'investment_transaction_id') as key,
-      private.record_problem(e.x, '{"investment_transaction_id": "id!", "account_id": "id!", "date": "date!",
-        "name": "text!", "quantity": "number!", "amount": "number!", "price": "number!", "fees": "number",
-        "type": "one of buy, sell, cancel, cash, fee, transfer!", "security_id": "text",
-        "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb) as problem
-    from jsonb_array_elements(private.json_list(p_response -> 'investment_transactions')) with ordinality as e(x, n)
+    select c.record as x, c.n, c.key, c.problem
+    from private.classify_records(p_response -> 'investment_transactions', '{"investment_transaction_id": "id!",
+      "account_id": "id!", "date": "date!", "name": "text!", "quantity": "number!", "amount": "number!", "price": "number!",
+      "fees": "number", "type": "one of buy, sell, cancel, cash, fee, transfer!", "security_id": "text",
+      "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}', 'investment_transaction_id') c
   ), latest as (
     select distinct on (c.key) c.* from checked c order by c.key, c.n desc
   ), classified as (

@@ -3,7 +3,7 @@
 -- shown to its owner, and the rest of its response is stored. A later good version, or Plaid removing
 -- it, releases it.
 begin;
-select plan(45);
+select plan(48);
 
 select tests.create_supabase_user('poison_a') as a_user \gset
 select tests.create_supabase_user('poison_b') as b_user \gset
@@ -31,6 +31,31 @@ select is(private.record_problem('{"amount": 1.7976931348623157e308}', '{"amount
 select is(private.record_problem('{"date": null}', '{"date": "date!"}'), 'date is missing', 'a required null is missing');
 select is(private.record_problem('{"x": 1}', '{"date": "date"}'), null, 'an optional field may be absent');
 
+-- The gate every record passes (one jsonpath, record_check_text) and the words (record_problem) agree:
+-- every kind, with every sort of value in every field, present or absent.
+with spec(f) as (values ('{"i": "id!", "t": "text", "s": "short text", "m": "name", "n": "number!", "z": "non-negative number",
+    "b": "boolean", "d": "date", "dt": "datetime", "o": "object", "a": "array", "c": "currency", "u": "unofficial_currency",
+    "e": "one of on, in store", "nested": {"x": "number", "y": "date!"}}'::jsonb)),
+base(r) as (values ('{"i": "id-1", "t": "x", "s": "short", "m": "A name", "n": 1.5, "z": 0, "b": true, "d": "2024-02-29",
+    "dt": "2024-02-29T23:59:59.5+14:00", "o": {}, "a": [], "c": "USD", "u": "DOGE", "e": "in store", "nested": {"x": 1, "y": "2000-02-29"}}'::jsonb)),
+vals(v) as (select unnest(array['null', '""', '" "', '"x"', '"0000-01-01"', '"2023-02-29"', '"2024-02-29"', '"2024-02-29T12:00:00Z"',
+    '"2024-02-29T24:00:00Z"', '"usd"', '"USDD"', '"on"', '["on"]', '0', '-1', '1e400', '-1e400', '1.7976931348623157e308', 'true', '{}', '[]',
+    to_jsonb(repeat('x', 101))::text, to_jsonb(repeat('x', 500))::text, to_jsonb(repeat('x', 501))::text, '{"x": "1", "y": "2024-01-01"}',
+    '{"y": "2024-01-01"}', '{"x": 1}'])::jsonb),
+records(r) as (
+  select jsonb_set(base.r, array[k], vals.v) from base, jsonb_object_keys(base.r) k, vals
+  union all select base.r - k from base, jsonb_object_keys(base.r) k
+  union all select jsonb_set(base.r, '{nested,x}', vals.v) from base, vals
+  union all select r from base)
+select is(
+  (select count(*)::int from spec, private.classify_records((select jsonb_agg(r) from records), spec.f, null) c
+   where (c.problem is null) is distinct from (private.record_problem(c.record, spec.f) is null)),
+  0, 'the jsonpath gate and record_problem agree on every record of the corpus');
+select is((select count(*)::int from private.classify_records('[{"i": "x"}, {"i": ""}]', '{"i": "id!"}', 'i') where problem is null), 1,
+  'an id must not be empty');
+select is((select problem from private.classify_records(jsonb_build_array(jsonb_build_object('i', repeat('x', 256))), '{"i": "id!"}', 'i')),
+  'i is longer than 255 characters', 'a record''s own id is at most 255 characters (its column)');
+
 -- Exchange: what Plaid can send fits, a poison account is set aside, the item is created -----------------
 select private.create_plaid_item(:'a_user', 'item-poison-a', 'access-sandbox-poison-a', 'ins_109508', 'First Platypus Bank',
   '{}', '{transactions, liabilities, investments}', null, null, $json$[
@@ -49,7 +74,7 @@ select is((select available_balance::text from public.accounts a join public.pla
            where pa.plaid_account_id = 'p-chk'), '12000000000000000.0000', 'and 1.2e16 too');
 select results_eq(
   format($$select record_key, reason, record ->> 'name' from public.quarantined_records where item_id = %L and kind = 'account' order by record_key$$, :'item'),
-  $$values ('p-neg', 'balances.limit is negative', 'Negative'),
+  $$values ('p-neg', 'balances.limit is negative: -5', 'Negative'),
            ('p-ship', 'type is not one of depository, credit, loan, investment, brokerage, other: "spaceship"', 'Starship')$$,
   'the accounts that cannot be stored are set aside with the reason and Plaid''s JSON');
 
@@ -121,7 +146,7 @@ select is((select current_balance from public.accounts a join public.plaid_accou
            where pa.plaid_account_id = 'p-chk'), 1e17::numeric, 'which keeps its last balance');
 select results_eq(
   format($$select record_key, reason from public.quarantined_records where item_id = %L and kind = 'account' order by 1$$, :'item'),
-  $$values ('p-chk', 'balances.current is not a number: "lots"'), ('p-neg', 'balances.limit is negative')$$,
+  $$values ('p-chk', 'balances.current is not a number: "lots"'), ('p-neg', 'balances.limit is negative: -5')$$,
   'the refreshed account is released, the one that went bad is set aside');
 
 -- Liabilities and investments: the same ------------------------------------------------------------------

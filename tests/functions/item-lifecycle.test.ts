@@ -205,7 +205,7 @@ describe('plaid-exchange-token', () => {
       join public.plaid_accounts pa on pa.account_id = a.id where pa.plaid_account_id = ${accounts[0].account_id}`;
     expect(huge.balance).toBe('100000000000000000.0000');
     const set = await sql`select kind, record_key, reason from public.quarantined_records where user_id = ${s.user_id}`;
-    expect(set).toEqual([{ kind: 'account', record_key: accounts.at(-1)!.account_id, reason: 'balances.limit is negative' }]);
+    expect(set).toEqual([{ kind: 'account', record_key: accounts.at(-1)!.account_id, reason: 'balances.limit is negative: -5' }]);
     expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(false);
   });
 

@@ -74,6 +74,6 @@ describe('poison records', () => {
     expect(chk.balance).toBe('100000000000000000.0000');
     expect(res.body.accounts).toHaveLength(accounts.length - 1);
     const [set] = await sql`select reason from public.quarantined_records where item_id = ${item.id} and record_key = ${credit.account_id}`;
-    expect(set.reason).toBe('balances.limit is negative');
+    expect(set.reason).toBe('balances.limit is negative: -1');
   });
 });
