@@ -498,19 +498,6 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.accounts_set_aside (
-  p_accounts jsonb
-)
-  RETURNS integer
-  LANGUAGE sql
-  STABLE
-  SET search_path TO ''
-  AS $function$
-  select case when jsonb_typeof(p_accounts) = 'array'
-    then (select count(*)::integer from private.classify_records(p_accounts, private.account_fields(), 'account_id') c where c.problem is not null)
-    else 0 end
-$function$;
-
 CREATE OR REPLACE FUNCTION private.apply_account_balances (
   p_item_id  uuid,
   p_response jsonb
@@ -608,8 +595,8 @@ begin
   -- The full set again: what was set aside and is no longer reported (or now stored) is released.
   delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'holding' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
-    quarantined = r.quarantined + v_set_aside + private.accounts_set_aside(p_response -> 'accounts')
-      + private.securities_set_aside(p_response -> 'securities'),
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id')
+      + private.records_set_aside(p_response -> 'securities', private.security_fields(), 'security_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -678,8 +665,8 @@ begin
   )
   select (select count(*) from upserted), (select q.n from quarantined q) into v_count, v_set_aside;
   update public.sync_runs r set pages = r.pages + 1, added = r.added + v_count,
-    quarantined = r.quarantined + v_set_aside + private.accounts_set_aside(p_response -> 'accounts')
-      + private.securities_set_aside(p_response -> 'securities'),
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id')
+      + private.records_set_aside(p_response -> 'securities', private.security_fields(), 'security_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -778,7 +765,7 @@ begin
       where pa.user_id = v_user and pa.item_id = p_item_id);
   delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'liability' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
-    quarantined = r.quarantined + v_set_aside + private.accounts_set_aside(p_response -> 'accounts'),
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -905,7 +892,7 @@ begin
     initial_sync_done = s.initial_sync_done or not v_has_more
   where s.item_id = p_item_id and s.product = 'transactions';
 
-  v_quarantined := v_quarantined + private.accounts_set_aside(p_page -> 'accounts');
+  v_quarantined := v_quarantined + private.records_set_aside(p_page -> 'accounts', private.account_fields(), 'account_id');
   update public.sync_runs r set added = r.added + v_added, modified = r.modified + v_modified,
     removed = r.removed + v_removed, pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
     plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
@@ -1766,6 +1753,21 @@ CREATE OR REPLACE FUNCTION private.record_rejected_webhook (
   returning jsonb_build_object('event_id', e.id, 'delivery_count', e.delivery_count, 'outcome', e.outcome)
 $function$;
 
+CREATE OR REPLACE FUNCTION private.records_set_aside (
+  p_records  jsonb,
+  p_fields   jsonb,
+  p_id_field text
+)
+  RETURNS integer
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select case when jsonb_typeof(p_records) = 'array'
+    then (select count(*)::integer from private.classify_records(p_records, p_fields, p_id_field) c where c.problem is not null)
+    else 0 end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.release_balance_refresh (
   p_item_id  uuid,
   p_previous timestamp with time zone
@@ -1847,17 +1849,6 @@ begin
 exception when foreign_key_violation then
   return false; -- the item was removed while the request was being recorded
 end
-$function$;
-
-CREATE OR REPLACE FUNCTION private.securities_set_aside (
-  p_securities jsonb
-)
-  RETURNS integer
-  LANGUAGE sql
-  STABLE
-  SET search_path TO ''
-  AS $function$
-  select count(*)::integer from private.classify_records(p_securities, private.security_fields(), 'security_id') c where c.problem is not null
 $function$;
 
 CREATE OR REPLACE FUNCTION private.security_fields()
@@ -2589,12 +2580,6 @@ REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."accounts_guard_user_writes"() TO "postgres";
 
-REVOKE ALL ON FUNCTION "private"."accounts_set_aside"(jsonb) FROM PUBLIC;
-
-REVOKE ALL ON FUNCTION "private"."accounts_set_aside"(jsonb) FROM "postgres";
-
-GRANT EXECUTE ON FUNCTION "private"."accounts_set_aside"(jsonb) TO "postgres";
-
 REVOKE ALL ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) FROM "postgres";
@@ -2827,6 +2812,12 @@ GRANT EXECUTE ON FUNCTION "private"."record_rejected_webhook"(text, text, text, 
 
 GRANT EXECUTE ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM "postgres";
@@ -2850,12 +2841,6 @@ REVOKE ALL ON FUNCTION "private"."request_sync"(uuid, text, text) FROM "postgres
 GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "service_role";
-
-REVOKE ALL ON FUNCTION "private"."securities_set_aside"(jsonb) FROM PUBLIC;
-
-REVOKE ALL ON FUNCTION "private"."securities_set_aside"(jsonb) FROM "postgres";
-
-GRANT EXECUTE ON FUNCTION "private"."securities_set_aside"(jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."security_fields"() FROM PUBLIC;
 

@@ -221,6 +221,20 @@ comment on function private.classify_records(jsonb, jsonb, text) is
   'Classifies a JSON array of Plaid records in one pass: (record, position, key, problem); problem null = storable.';
 revoke all on function private.classify_records(jsonb, jsonb, text) from public, anon, authenticated, service_role;
 
+-- How many records of a response are set aside (what a run counts beside its own records).
+create or replace function private.records_set_aside(p_records jsonb, p_fields jsonb, p_id_field text)
+returns integer
+language sql
+stable
+set search_path = ''
+as $$
+  select case when jsonb_typeof(p_records) = 'array'
+    then (select count(*)::integer from private.classify_records(p_records, p_fields, p_id_field) c where c.problem is not null)
+    else 0 end
+$$;
+revoke all on function private.records_set_aside(jsonb, jsonb, text) from public, anon, authenticated, service_role;
+
+
 create table public.quarantined_records (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null,

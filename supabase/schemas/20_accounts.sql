@@ -199,18 +199,6 @@ $$;
 comment on function private.account_fields() is 'The fields a Plaid AccountBase needs to be stored (private.classify_records).';
 revoke all on function private.account_fields() from public, anon, authenticated, service_role;
 
--- How many of a response's accounts are set aside (a run's count).
-create or replace function private.accounts_set_aside(p_accounts jsonb)
-returns integer
-language sql
-stable
-set search_path = ''
-as $$
-  select case when jsonb_typeof(p_accounts) = 'array'
-    then (select count(*)::integer from private.classify_records(p_accounts, private.account_fields(), 'account_id') c where c.problem is not null)
-    else 0 end
-$$;
-revoke all on function private.accounts_set_aside(jsonb) from public, anon, authenticated, service_role;
 
 -- Plaid's AccountBase objects, exactly as Plaid sends them (account_id, balances {current, available,
 -- limit, iso_currency_code, unofficial_currency_code}, mask, name, official_name, type, subtype,

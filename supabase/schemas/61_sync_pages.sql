@@ -123,7 +123,7 @@ begin
     initial_sync_done = s.initial_sync_done or not v_has_more
   where s.item_id = p_item_id and s.product = 'transactions';
 
-  v_quarantined := v_quarantined + private.accounts_set_aside(p_page -> 'accounts');
+  v_quarantined := v_quarantined + private.records_set_aside(p_page -> 'accounts', private.account_fields(), 'account_id');
   update public.sync_runs r set added = r.added + v_added, modified = r.modified + v_modified,
     removed = r.removed + v_removed, pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
     plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
@@ -229,7 +229,7 @@ begin
       where pa.user_id = v_user and pa.item_id = p_item_id);
   delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'liability' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
-    quarantined = r.quarantined + v_set_aside + private.accounts_set_aside(p_response -> 'accounts'),
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -249,16 +249,6 @@ as $$
 $$;
 revoke all on function private.security_fields() from public, anon, authenticated, service_role;
 
--- How many of a response's securities are set aside (a run's count).
-create or replace function private.securities_set_aside(p_securities jsonb)
-returns integer
-language sql
-stable
-set search_path = ''
-as $$
-  select count(*)::integer from private.classify_records(p_securities, private.security_fields(), 'security_id') c where c.problem is not null
-$$;
-revoke all on function private.securities_set_aside(jsonb) from public, anon, authenticated, service_role;
 
 -- Securities as an investments response describes them (upserted per item); one that cannot be stored
 -- as sent is set aside, and so are the holdings of it.
@@ -372,8 +362,8 @@ begin
   -- The full set again: what was set aside and is no longer reported (or now stored) is released.
   delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'holding' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
-    quarantined = r.quarantined + v_set_aside + private.accounts_set_aside(p_response -> 'accounts')
-      + private.securities_set_aside(p_response -> 'securities'),
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id')
+      + private.records_set_aside(p_response -> 'securities', private.security_fields(), 'security_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -440,8 +430,8 @@ begin
   )
   select (select count(*) from upserted), (select q.n from quarantined q) into v_count, v_set_aside;
   update public.sync_runs r set pages = r.pages + 1, added = r.added + v_count,
-    quarantined = r.quarantined + v_set_aside + private.accounts_set_aside(p_response -> 'accounts')
-      + private.securities_set_aside(p_response -> 'securities'),
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id')
+      + private.records_set_aside(p_response -> 'securities', private.security_fields(), 'security_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
