@@ -6,10 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import type { SandboxPublicTokenCreateResponse, Transaction, TransactionsSyncResponse } from 'plaid';
+import type { RunSummary } from '../supabase/functions/_shared/sync/types.ts';
 import { startStack } from '../local/stack.ts';
 import { mintSession } from '../local/session.ts';
 import { stateDir } from '../local/paths.ts';
 import { syncIdle } from './support/wait.ts';
+
+/** What plaid-exchange-token and plaid-sync (wait: true) answer (docs/api.md). */
+type Exchanged = { item: { id: string } };
+type Synced = { runs: RunSummary[] };
 
 export type SyncBench = { rows: Array<{ benchmark: string; measured: string; baseline: string; ratio: string; goal: string; met: string }> };
 
@@ -22,6 +28,11 @@ export async function benchSync(): Promise<SyncBench> {
   let peakHeapMb = 0;
   const stack = await startStack({
     stateDir: join(stateDir, 'bench'), ports: { api: 54361, db: 54362, plaid: 54365 }, fresh: true, fast: true,
+    plaidEmulator: {
+      clientRateLimits: { '/transactions/sync': 1_000_000, '/accounts/get': 1_000_000 },
+      instantTransactions: 'the benchmark times an initial import of a history that is already at Plaid',
+      noItemRateLimits: 'the benchmark pages a 100,000-transaction item (200 calls) and re-syncs one item many times a minute',
+    },
     log: (l) => {
       if (l.startsWith('[plaid-emulator]') && l.includes('/transactions/sync')) plaidCalls++;
       const m = l.match(/"msg":"sync_run".*"db_round_trips":(\d+).*"peak_heap_mb":(\d+)/);
@@ -30,17 +41,17 @@ export async function benchSync(): Promise<SyncBench> {
     },
   });
   const sql = postgres(stack.cluster.adminUrl, { max: 2, onnotice: () => {} });
-  const fn = async (name: string, body: unknown, headers: Record<string, string>) => {
+  const fn = async <T>(name: string, body: unknown, headers: Record<string, string>): Promise<T> => {
     const r = await fetch(`${stack.apiUrl}/functions/v1/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    return await r.json();
+    return await r.json() as T;
   };
-  const plaid = async (path: string, body: unknown) => (await fetch(`${stack.plaidUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'PLAID-CLIENT-ID': stack.keys.plaidClientId, 'PLAID-SECRET': stack.keys.plaidSecret }, body: JSON.stringify(body) })).json();
+  const plaid = async <T>(path: string, body: unknown): Promise<T> => (await fetch(`${stack.plaidUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'PLAID-CLIENT-ID': stack.keys.plaidClientId, 'PLAID-SECRET': stack.keys.plaidSecret }, body: JSON.stringify(body) })).json() as Promise<T>;
   const idle = (itemId: string) => syncIdle(sql, itemId);
   const connect = async (size: number) => {
     const session = await mintSession(stack.cluster, stack.keys, stack.apiUrl, `bench-${size}-${Date.now()}@bench.local`);
-    const pt = await plaid('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'], options: { override_username: 'user_custom', override_password: JSON.stringify({ history_size: size }) } });
-    const res = await fn('plaid-exchange-token', { public_token: pt.public_token }, { Authorization: `Bearer ${session.access_token}`, apikey: stack.keys.publishableKey });
-    return res.item.id as string;
+    const pt = await plaid<SandboxPublicTokenCreateResponse>('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'], options: { override_username: 'user_custom', override_password: JSON.stringify({ emulator: { history_size: size } }) } });
+    const res = await fn<Exchanged>('plaid-exchange-token', { public_token: pt.public_token }, { Authorization: `Bearer ${session.access_token}`, apikey: stack.keys.publishableKey });
+    return res.item.id;
   };
   const secret = { apikey: stack.keys.secretKey };
   const rows: SyncBench['rows'] = [];
@@ -67,15 +78,15 @@ export async function benchSync(): Promise<SyncBench> {
     for (let i = 0; i < 3; i++) {
       await reset();
       const cpu0 = ticks(stack.functionsPid); const t0 = performance.now();
-      const r = await fn('plaid-sync', { item_id: item, trigger: 'manual', wait: true }, secret);
+      const r = await fn<Synced>('plaid-sync', { item_id: item, trigger: 'manual', wait: true }, secret);
       syncMs.push(performance.now() - t0);
       cpuPerPage.push((ticks(stack.functionsPid) - cpu0) / r.runs[0].pages);
     }
     // Baseline: the same rows, fetched beforehand, in one set-based upsert.
     const [{ access: token }] = await sql`select private.read_item_access_token(${item}) as access`;
-    const all: unknown[] = [];
+    const all: Transaction[] = [];
     for (let cursor: string | undefined; ;) {
-      const page = await plaid('/transactions/sync', { access_token: token, cursor, count: 500 });
+      const page = await plaid<TransactionsSyncResponse>('/transactions/sync', { access_token: token, cursor, count: 500 });
       all.push(...page.added);
       if (!page.has_more) break;
       cursor = page.next_cursor;

@@ -49,8 +49,8 @@ export type LocalWebOptions = {
   envDir: string;
   distDir: string;
   cacheDir: string;
-  /** The stack's state folder (keys.json, the Vault root key, the database): never served. */
-  stateDir: string;
+  /** The stack's state folder (keys.json, the Vault root key, the database): never served (dev mode). */
+  stateDir?: string;
   mintSession(email: string): Promise<LocalSession>;
   defaultEmail: string;
   log(line: string): void;
@@ -106,11 +106,11 @@ const viteDefaultDeny = ['.env', '.env.*', '*.{crt,pem,key,p12,pfx,cer,der}', '.
  * also denied by name, whatever else is allowed (a deny wins over an allow).
  */
 function servedFiles(o: LocalWebOptions) {
-  const state = resolve(o.stateDir).replaceAll(sep, '/');
+  const state = o.stateDir ? resolve(o.stateDir).replaceAll(sep, '/') : null;
   return {
     strict: true,
     allow: [webRoot, join(repoRoot, 'node_modules'), o.cacheDir],
-    deny: [...viteDefaultDeny, 'keys.json', `${state}/keys.json`, `${state}/db/**`, `${state}/*.log`, `${state}/web-env/**`],
+    deny: [...viteDefaultDeny, 'keys.json', ...(state ? [`${state}/keys.json`, `${state}/db/**`, `${state}/*.log`, `${state}/web-env/**`] : [])],
   };
 }
 

@@ -17,7 +17,7 @@ import type { LocalSession } from '../../local/session.ts';
 import { connectItem } from '../support/functions.ts';
 import { reportSeedOnFailure, testSeed } from '../support/seed.ts';
 import { newSession, testStack } from '../support/stack.ts';
-import { plaidItemId, waitForIdle } from '../support/sync.ts';
+import { plaidItemId, waitForIdle, waitForImport } from '../support/sync.ts';
 import { signature } from '../support/webhooks.ts';
 
 const sql = postgres(testStack.adminDbUrl, { max: 2, onnotice: () => {} });
@@ -101,9 +101,9 @@ let userTables: string[];
 beforeAll(async () => {
   s = await newSession('hostile');
   other = await newSession('hostile-other');
-  const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ history_size: 20 }), webhook: true });
+  const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: 20 } }), webhook: true });
   const theirs = await connectItem(other);
-  await waitForIdle(item.id);
+  await waitForImport(item.id);
   const [manual] = await sql`insert into public.accounts (user_id, name, type) values (${s.user_id}, 'Cash jar', 'other') returning id`;
   ids = {
     item: item.id, plaidItem: await plaidItemId(item.id), synced: item.accounts[0].id, manual: manual.id,

@@ -8,13 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { callFunction, connectItem, emulator } from '../support/functions.ts';
 import { logMark } from '../support/plaid-calls.ts';
 import { newSession, testStack } from '../support/stack.ts';
-import { plaidItemId, sql, syncNow, waitForIdle } from '../support/sync.ts';
+import { plaidItemId, sql, syncNow, waitForImport } from '../support/sync.ts';
 import { eventually } from '../support/wait.ts';
 
 async function connected(label: string) {
   const s = await newSession(label);
-  const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ history_size: 30 }) });
-  await waitForIdle(item.id);
+  const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: 30 } }), webhook: true });
+  await waitForImport(item.id);
   return { s, item, plaidId: await plaidItemId(item.id) };
 }
 
