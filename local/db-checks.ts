@@ -17,9 +17,10 @@ export type LintResult = { function: string; issues: Array<{ level: string; mess
 // items and accounts, and the unindexed_foreign_keys advisor) or a UI query (a user's or an account's
 // transactions by date), so it stays; on the hosted project this INFO finding only means "not used yet".
 const notApplicableOnAFreshDatabase = new Set(['unused_index']);
-// Every index we create is named <table>_<columns>_idx and covers a foreign key, a UI query or (in
-// private) a queue's due-work scan.
-const ourIndexName = /Index `[a-z_]+_idx` on table `(public|private)\.[a-z_]+`/;
+// Every index we create is named <table>_<columns>_idx and covers a foreign key or a UI query, or (the
+// ones in private) a queue's due-work scan (the Plaid removal queue, status checks) or a rate-limit claim's
+// search for a few long-full buckets to delete.
+const ourIndexName = /Index `[a-z_]+_idx` on table `(public\.[a-z_]+|private\.(rate_limits|plaid_item_removals|item_status_checks))`/;
 
 const describe = (a: Advisory) => `${a.level} ${a.name}${a.metadata?.schema ? ` (${a.metadata.schema})` : ''}: ${a.detail}`;
 

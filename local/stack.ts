@@ -129,6 +129,27 @@ export function startFunctionsHost(o: FunctionsHostOptions): Promise<ChildProces
     o.logFile, o.log, /^\[functions-host\] listening on http/);
 }
 
+const STOP_GRACE_MS = 5_000;
+
+/** Resolves with p, or rejects once ms have passed. */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/** Stops a child: nothing to do when it already exited (exitCode, or signalCode when a signal ended
+ *  it: its 'exit' event has fired and will not fire again), SIGTERM, then SIGKILL after the grace. */
+export async function stopChild(c: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise<void>((r) => c.once('exit', () => r()));
+  c.kill('SIGTERM');
+  await within(graceMs, exited).catch(async () => {
+    c.kill('SIGKILL');
+    await exited;
+  });
+}
+
 /** Fails at once, naming the port, when something else listens there (a stack left running, say). */
 function assertPortFree(port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -201,6 +222,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     env: functionEnv, logFile: join(opts.stateDir, 'functions.log'), log,
   });
   children.push(host);
+  let stopping = false;
+  host.once('exit', (code, signal) => {
+    if (!stopping) log(`[functions-host] exited (${signal ?? `code ${code}`}): functions answer nothing until the stack restarts`);
+  });
 
   const pgNet: PgNetWorker = await startPgNetWorker({ dbUrl: cluster.adminUrl, log });
   stoppers.push(() => pgNet.stop());
@@ -216,7 +241,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const cacheDir = join(opts.stateDir, 'vite-cache');
     if (opts.web.mode === 'static') await buildWebClient(distDir, envDir, cacheDir);
     const web = await startLocalWeb({
-      port: opts.ports.web, mode: opts.web.mode, envDir, distDir, cacheDir, log,
+      port: opts.ports.web, mode: opts.web.mode, envDir, distDir, cacheDir, stateDir: opts.stateDir, log,
       defaultEmail: localUserEmail,
       mintSession: (email) => mintSession(cluster, keys, apiUrl, email),
     });
@@ -229,9 +254,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     issuedSecrets: () => [...issuedAccessTokens(), keys.secretKey, keys.plaidSecret, keys.signingJwk.d!],
     env: functionEnv,
     async stop() {
-      for (const c of children) c.kill('SIGTERM');
-      await Promise.all(children.map((c) => c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))));
-      for (const s of stoppers.reverse()) await s().catch(() => {});
+      stopping = true;
+      // Everything stops, whatever state a part is in: a child that already died (from a signal too)
+      // is not waited for, one that ignores SIGTERM is killed, a stopper that fails or hangs does not
+      // keep the others (or the database) running.
+      await Promise.all(children.map((c) => stopChild(c)));
+      for (const s of stoppers.reverse()) {
+        await within(STOP_GRACE_MS, s()).catch((e) => log(`[stack] stopping a part failed: ${(e as Error).message}`));
+      }
       cluster.stop();
     },
   };

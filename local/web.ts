@@ -49,6 +49,8 @@ export type LocalWebOptions = {
   envDir: string;
   distDir: string;
   cacheDir: string;
+  /** The stack's state folder (keys.json, the Vault root key, the database): never served (dev mode). */
+  stateDir?: string;
   mintSession(email: string): Promise<LocalSession>;
   defaultEmail: string;
   log(line: string): void;
@@ -94,6 +96,24 @@ async function localSessionEndpoint(o: LocalWebOptions, origin: string, req: Inc
   }
 }
 
+/** Vite's defaults, which a `deny` of our own would replace. */
+const viteDefaultDeny = ['.env', '.env.*', '*.{crt,pem,key,p12,pfx,cer,der}', '.npmrc', '.yarnrc.yml', '**/.git/**'];
+
+/**
+ * What the dev server may read under /@fs/: the client, its dependencies and Vite's own cache, and
+ * nothing else (Vite's default is the whole repository, which holds the state folder with keys.json:
+ * the secret key, the JWT signing key, the Plaid secret; and the Vault root key). The state folder is
+ * also denied by name, whatever else is allowed (a deny wins over an allow).
+ */
+function servedFiles(o: LocalWebOptions) {
+  const state = o.stateDir ? resolve(o.stateDir).replaceAll(sep, '/') : null;
+  return {
+    strict: true,
+    allow: [webRoot, join(repoRoot, 'node_modules'), o.cacheDir],
+    deny: [...viteDefaultDeny, 'keys.json', ...(state ? [`${state}/keys.json`, `${state}/db/**`, `${state}/*.log`, `${state}/web-env/**`] : [])],
+  };
+}
+
 export async function startLocalWeb(o: LocalWebOptions): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer();
   let origin = `http://127.0.0.1:${o.port}`;
@@ -103,7 +123,7 @@ export async function startLocalWeb(o: LocalWebOptions): Promise<{ url: string; 
     const { createServer: createVite } = await import('vite');
     const vite = await createVite({
       configFile: join(webRoot, 'vite.config.ts'), envDir: o.envDir, cacheDir: o.cacheDir, appType: 'spa', logLevel: 'warn',
-      server: { middlewareMode: true, ws: { server } },
+      server: { middlewareMode: true, ws: { server }, fs: servedFiles(o) },
     });
     fallback = (req, res) => vite.middlewares(req, res);
     closeVite = () => vite.close();

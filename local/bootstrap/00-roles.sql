@@ -31,8 +31,9 @@ grant all on database postgres to postgres;
 grant usage, create on schema public to postgres;
 grant usage on schema public to anon, authenticated, service_role;
 
--- Functions are executable only where a migration grants it (no implicit EXECUTE for PUBLIC).
-alter default privileges for role postgres in schema public revoke execute on functions from public;
+-- Functions: Postgres's own default (EXECUTE for PUBLIC on every new function) is left as the
+-- platform leaves it; the project's migrations revoke it (supabase/schemas/00_private.sql). A revoke
+-- `in schema` here would do nothing: it cannot take away what the global default gives.
 
 -- As on the platform, extension functions (pgtap, pgcrypto, ...) resolve without a schema prefix.
 alter database postgres set search_path to "$user", public, extensions;

@@ -56,6 +56,13 @@ CREATE TABLE "private"."plaid_item_removals" (
   CONSTRAINT "plaid_item_removals_reason_check" CHECK ((reason = ANY (ARRAY['item_deleted'::text, 'user_deleted'::text, 'replaced'::text, 'duplicate'::text, 'not_stored'::text])))
 );
 
+CREATE TABLE "private"."rate_limits" (
+  "key" text                     NOT NULL,
+  "tat" timestamp with time zone NOT NULL,
+  CONSTRAINT "rate_limits_key_check" CHECK (((char_length(key) >= 1) AND (char_length(key) <= 200))),
+  CONSTRAINT "rate_limits_pkey" PRIMARY KEY (key)
+);
+
 CREATE TABLE "private"."sync_settings" (
   "id"                       boolean  NOT NULL DEFAULT true,
   "stale_after"              interval NOT NULL DEFAULT '12:00:00'::interval,
@@ -80,9 +87,9 @@ CREATE TABLE "public"."accounts" (
   "display_name"             text,
   "type"                     text                     NOT NULL DEFAULT 'other'::text,
   "subtype"                  text,
-  "current_balance"          numeric(20,4),
-  "available_balance"        numeric(20,4),
-  "credit_limit"             numeric(20,4),
+  "current_balance"          numeric(1000,4),
+  "available_balance"        numeric(1000,4),
+  "credit_limit"             numeric(1000,4),
   "currency"                 text                     DEFAULT 'USD'::text,
   "unofficial_currency_code" text,
   "balance_updated_at"       timestamp with time zone,
@@ -115,13 +122,13 @@ CREATE TABLE "public"."holdings" (
   "item_id"                  uuid                     NOT NULL,
   "account_id"               uuid                     NOT NULL,
   "security_id"              uuid                     NOT NULL,
-  "quantity"                 numeric(28,10)           NOT NULL,
-  "institution_price"        numeric(28,10)           NOT NULL,
+  "quantity"                 numeric(1000,10)         NOT NULL,
+  "institution_price"        numeric(1000,10)         NOT NULL,
   "institution_price_as_of"  date,
-  "institution_value"        numeric(20,4)            NOT NULL,
-  "cost_basis"               numeric(20,4),
-  "vested_quantity"          numeric(28,10),
-  "vested_value"             numeric(20,4),
+  "institution_value"        numeric(1000,4)          NOT NULL,
+  "cost_basis"               numeric(1000,4),
+  "vested_quantity"          numeric(1000,10),
+  "vested_value"             numeric(1000,4),
   "iso_currency_code"        text,
   "unofficial_currency_code" text,
   "created_at"               timestamp with time zone NOT NULL DEFAULT now(),
@@ -152,10 +159,10 @@ CREATE TABLE "public"."investment_transactions" (
   "plaid_investment_transaction_id" text                     NOT NULL,
   "date"                            date                     NOT NULL,
   "name"                            text                     NOT NULL,
-  "quantity"                        numeric(28,10)           NOT NULL,
-  "amount"                          numeric(20,4)            NOT NULL,
-  "price"                           numeric(28,10)           NOT NULL,
-  "fees"                            numeric(20,4),
+  "quantity"                        numeric(1000,10)         NOT NULL,
+  "amount"                          numeric(1000,4)          NOT NULL,
+  "price"                           numeric(1000,10)         NOT NULL,
+  "fees"                            numeric(1000,4),
   "type"                            text                     NOT NULL,
   "subtype"                         text,
   "iso_currency_code"               text,
@@ -186,20 +193,20 @@ CREATE TABLE "public"."liabilities" (
   "item_id"                      uuid                     NOT NULL,
   "account_id"                   uuid                     NOT NULL,
   "kind"                         text                     NOT NULL,
-  "last_payment_amount"          numeric(20,4),
+  "last_payment_amount"          numeric(1000,4),
   "last_payment_date"            date,
   "next_payment_due_date"        date,
-  "minimum_payment_amount"       numeric(20,4),
-  "last_statement_balance"       numeric(20,4),
+  "minimum_payment_amount"       numeric(1000,4),
+  "last_statement_balance"       numeric(1000,4),
   "last_statement_issue_date"    date,
   "is_overdue"                   boolean,
   "origination_date"             date,
-  "origination_principal_amount" numeric(20,4),
-  "interest_rate_percentage"     numeric(9,6),
-  "outstanding_interest_amount"  numeric(20,4),
-  "past_due_amount"              numeric(20,4),
-  "ytd_interest_paid"            numeric(20,4),
-  "ytd_principal_paid"           numeric(20,4),
+  "origination_principal_amount" numeric(1000,4),
+  "interest_rate_percentage"     numeric(1000,6),
+  "outstanding_interest_amount"  numeric(1000,4),
+  "past_due_amount"              numeric(1000,4),
+  "ytd_interest_paid"            numeric(1000,4),
+  "ytd_principal_paid"           numeric(1000,4),
   "maturity_date"                date,
   "details"                      jsonb                    NOT NULL DEFAULT '{}'::jsonb,
   "created_at"                   timestamp with time zone NOT NULL DEFAULT now(),
@@ -321,6 +328,28 @@ ALTER TABLE "public"."plaid_sync_state"
 
 REVOKE ALL ON TABLE "public"."plaid_sync_state" FROM "anon";
 
+CREATE TABLE "public"."quarantined_records" (
+  "id"            uuid                     NOT NULL DEFAULT gen_random_uuid(),
+  "user_id"       uuid                     NOT NULL,
+  "item_id"       uuid                     NOT NULL,
+  "kind"          text                     NOT NULL,
+  "record_key"    text                     NOT NULL,
+  "reason"        text                     NOT NULL,
+  "record"        jsonb                    NOT NULL,
+  "first_seen_at" timestamp with time zone NOT NULL DEFAULT now(),
+  "last_seen_at"  timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "quarantined_records_item_id_kind_record_key_key" UNIQUE (item_id, kind, record_key),
+  CONSTRAINT "quarantined_records_kind_check"
+    CHECK ((kind = ANY (ARRAY['account'::text, 'transaction'::text, 'liability'::text, 'security'::text, 'holding'::text, 'investment_transaction'::text]))),
+  CONSTRAINT "quarantined_records_pkey" PRIMARY KEY (id),
+  CONSTRAINT "quarantined_records_record_key_check" CHECK (((char_length(record_key) >= 1) AND (char_length(record_key) <= 300)))
+);
+
+ALTER TABLE "public"."quarantined_records"
+  ENABLE ROW LEVEL SECURITY;
+
+REVOKE ALL ON TABLE "public"."quarantined_records" FROM "anon";
+
 CREATE TABLE "public"."securities" (
   "id"                       uuid                     NOT NULL DEFAULT gen_random_uuid(),
   "user_id"                  uuid                     NOT NULL,
@@ -338,7 +367,7 @@ CREATE TABLE "public"."securities" (
   "market_identifier_code"   text,
   "sector"                   text,
   "industry"                 text,
-  "close_price"              numeric(28,10),
+  "close_price"              numeric(1000,10),
   "close_price_as_of"        date,
   "iso_currency_code"        text,
   "unofficial_currency_code" text,
@@ -374,6 +403,7 @@ CREATE TABLE "public"."sync_runs" (
   "modified"          integer                  NOT NULL DEFAULT 0,
   "removed"           integer                  NOT NULL DEFAULT 0,
   "pages"             integer                  NOT NULL DEFAULT 0,
+  "quarantined"       integer                  NOT NULL DEFAULT 0,
   "plaid_request_ids" text[]                   NOT NULL DEFAULT '{}'::text[],
   "error_code"        text,
   "error"             jsonb,
@@ -386,6 +416,7 @@ CREATE TABLE "public"."sync_runs" (
   CONSTRAINT "sync_runs_pages_check" CHECK ((pages >= 0)),
   CONSTRAINT "sync_runs_pkey" PRIMARY KEY (id),
   CONSTRAINT "sync_runs_product_check" CHECK ((product = ANY (ARRAY['transactions'::text, 'liabilities'::text, 'investments'::text]))),
+  CONSTRAINT "sync_runs_quarantined_check" CHECK ((quarantined >= 0)),
   CONSTRAINT "sync_runs_removed_check" CHECK ((removed >= 0)),
   CONSTRAINT "sync_runs_trigger_check" CHECK ((trigger = ANY (ARRAY['initial'::text, 'webhook'::text, 'manual'::text, 'cron'::text, 'retry'::text, 'follow_up'::text])))
 );
@@ -401,7 +432,7 @@ CREATE TABLE "public"."transactions" (
   "account_id"               uuid                     NOT NULL,
   "item_id"                  uuid,
   "plaid_transaction_id"     text,
-  "amount"                   numeric(20,4)            NOT NULL,
+  "amount"                   numeric(1000,4)          NOT NULL,
   "iso_currency_code"        text,
   "unofficial_currency_code" text,
   "date"                     date                     NOT NULL,
@@ -449,12 +480,12 @@ CREATE TABLE "public"."webhook_events" (
   "last_received_at" timestamp with time zone NOT NULL DEFAULT now(),
   "delivery_count"   integer                  NOT NULL DEFAULT 1,
   "body_sha256"      text                     NOT NULL,
-  "webhook_type"     text                     NOT NULL,
-  "webhook_code"     text                     NOT NULL,
+  "webhook_type"     text,
+  "webhook_code"     text,
   "plaid_item_id"    text,
   "item_id"          uuid,
   "user_id"          uuid,
-  "payload"          jsonb                    NOT NULL,
+  "payload"          jsonb,
   "processed_at"     timestamp with time zone,
   "outcome"          text                     NOT NULL DEFAULT 'received'::text,
   "error"            jsonb,
@@ -462,9 +493,14 @@ CREATE TABLE "public"."webhook_events" (
   CONSTRAINT "webhook_events_body_sha256_key" UNIQUE (body_sha256),
   CONSTRAINT "webhook_events_delivery_count_check" CHECK ((delivery_count >= 1)),
   CONSTRAINT "webhook_events_error_check" CHECK (((error IS NULL) OR (jsonb_typeof(error) = 'object'::text))),
-  CONSTRAINT "webhook_events_outcome_check" CHECK ((outcome = ANY (ARRAY['received'::text, 'processed'::text, 'ignored'::text, 'failed'::text]))),
-  CONSTRAINT "webhook_events_payload_check" CHECK ((jsonb_typeof(payload) = 'object'::text)),
-  CONSTRAINT "webhook_events_pkey" PRIMARY KEY (id)
+  CONSTRAINT "webhook_events_outcome_check" CHECK ((outcome = ANY (ARRAY['received'::text, 'processed'::text, 'ignored'::text, 'failed'::text, 'rejected'::text]))),
+  CONSTRAINT "webhook_events_payload_check" CHECK (((payload IS NULL) OR (jsonb_typeof(payload) = 'object'::text))),
+  CONSTRAINT "webhook_events_pkey" PRIMARY KEY (id),
+  CONSTRAINT "webhook_events_rejected_or_complete" CHECK (
+CASE
+    WHEN (outcome = 'rejected'::text) THEN ((payload IS NULL) AND (item_id IS NULL) AND (user_id IS NULL) AND (error ? 'reason'::text))
+    ELSE ((payload IS NOT NULL) AND (webhook_type IS NOT NULL) AND (webhook_code IS NOT NULL))
+END)
 );
 
 ALTER TABLE "public"."webhook_events"
@@ -491,6 +527,17 @@ begin
   perform pg_catalog.set_config('nestfolio.removal_inline', 'on', true); -- plaid-exchange-token works it now
   return private.queue_item_removal(p_plaid_item_id, p_user_id, null, p_reason, null, p_access_token);
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.account_fields()
+  RETURNS jsonb
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select '{"account_id": "id!", "name": "name!", "type": "one of depository, credit, loan, investment, brokerage, other!",
+    "subtype": "short text", "balances": {"current": "number", "available": "number", "limit": "non-negative number",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}}'::jsonb
 $function$;
 
 CREATE OR REPLACE FUNCTION private.accounts_guard_user_writes()
@@ -562,21 +609,43 @@ CREATE OR REPLACE FUNCTION private.apply_holdings (
 declare
   v_user uuid := (private.hold_lease(p_item_id, 'investments', p_lease_id, p_lease_seconds)).user_id;
   v_count integer;
+  v_set_aside integer;
+  v_set_aside_keys text[];
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
-  with upserted as (
+  with checked as (
+    -- A holding is keyed by its account and security.
+    select c.record as x, coalesce(case when jsonb_typeof(c.record -> 'account_id') = 'string' and jsonb_typeof(c.record -> 'security_id') = 'string'
+      then (c.record ->> 'account_id') || ':' || (c.record ->> 'security_id') end, c.key) as key, c.problem
+    from private.classify_records(p_response -> 'holdings', '{"account_id": "id!", "security_id": "id!",
+      "quantity": "number!", "institution_price": "number!", "institution_value": "number!",
+      "institution_price_as_of": "date", "cost_basis": "number", "vested_quantity": "number", "vested_value": "number",
+      "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}', null) c
+  ), classified as (
+    select c.x, c.key, pa.account_id, s.id as security_id,
+      coalesce(c.problem,
+        case when pa.id is null then format('account_id %s is not an account of this connection', c.x ->> 'account_id')
+             when s.id is null then format('security_id %s is not a security this connection reported', c.x ->> 'security_id') end) as problem
+    from checked c
+    left join public.plaid_accounts pa
+      on c.problem is null and pa.plaid_account_id = c.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+    left join public.securities s on c.problem is null and s.item_id = p_item_id and s.plaid_security_id = c.x ->> 'security_id'
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, v_user, 'holding',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
+  ), upserted as (
     insert into public.holdings as h (user_id, item_id, account_id, security_id, quantity, institution_price,
       institution_price_as_of, institution_value, cost_basis, vested_quantity, vested_value, iso_currency_code,
       unofficial_currency_code)
-    select v_user, p_item_id, pa.account_id, s.id, x.quantity, x.institution_price, x.institution_price_as_of,
-      x.institution_value, x.cost_basis, x.vested_quantity, x.vested_value, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(private.jsonb_list(p_response -> 'holdings')) as x(account_id text, security_id text,
-      quantity numeric, institution_price numeric, institution_price_as_of date, institution_value numeric,
-      cost_basis numeric, vested_quantity numeric, vested_value numeric, iso_currency_code text, unofficial_currency_code text)
-    join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-      and pa.account_id is not null
-    join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
+    select v_user, p_item_id, c.account_id, c.security_id, r.quantity, r.institution_price, r.institution_price_as_of,
+      r.institution_value, r.cost_basis, r.vested_quantity, r.vested_value, r.iso_currency_code, r.unofficial_currency_code
+    from classified c
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(quantity numeric,
+      institution_price numeric, institution_price_as_of date, institution_value numeric, cost_basis numeric,
+      vested_quantity numeric, vested_value numeric, iso_currency_code text, unofficial_currency_code text)
+    where c.problem is null and c.account_id is not null
     on conflict (account_id, security_id) do update set quantity = excluded.quantity,
       institution_price = excluded.institution_price, institution_price_as_of = excluded.institution_price_as_of,
       institution_value = excluded.institution_value, cost_basis = excluded.cost_basis,
@@ -585,15 +654,21 @@ begin
     where h.user_id = excluded.user_id
     returning h.id
   )
-  select count(*) into v_count from upserted;
-  -- Positions Plaid no longer reports are closed.
+  select (select count(*) from upserted), (select q.n from quarantined q),
+    (select coalesce(array_agg(c.key), '{}') from classified c where c.problem is not null)
+    into v_count, v_set_aside, v_set_aside_keys;
+  -- Positions Plaid no longer reports are closed (a reported one set aside keeps its last row).
   delete from public.holdings h
   where h.user_id = v_user and h.item_id = p_item_id and not exists (
-    select 1 from jsonb_to_recordset(private.jsonb_list(p_response -> 'holdings')) as x(account_id text, security_id text)
-    join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.item_id = p_item_id
-    join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
+    select 1 from jsonb_array_elements(private.jsonb_list(p_response -> 'holdings')) x
+    join public.plaid_accounts pa on pa.plaid_account_id = x ->> 'account_id' and pa.item_id = p_item_id
+    join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x ->> 'security_id'
     where pa.account_id = h.account_id and s.id = h.security_id);
+  -- The full set again: what was set aside and is no longer reported (or now stored) is released.
+  delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'holding' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id')
+      + private.records_set_aside(p_response -> 'securities', private.security_fields(), 'security_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -614,22 +689,44 @@ CREATE OR REPLACE FUNCTION private.apply_investment_transactions (
 declare
   v_user uuid := (private.hold_lease(p_item_id, 'investments', p_lease_id, p_lease_seconds)).user_id;
   v_count integer;
+  v_set_aside integer;
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
-  with upserted as (
+  with checked as (
+    select c.record as x, c.n, c.key, c.problem
+    from private.classify_records(p_response -> 'investment_transactions', '{"investment_transaction_id": "id!",
+      "account_id": "id!", "date": "date!", "name": "text!", "quantity": "number!", "amount": "number!", "price": "number!",
+      "fees": "number", "type": "one of buy, sell, cancel, cash, fee, transfer!", "security_id": "text",
+      "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}', 'investment_transaction_id') c
+  ), latest as (
+    select distinct on (c.key) c.* from checked c order by c.key, c.n desc
+  ), classified as (
+    select l.x, l.key, pa.account_id,
+      coalesce(l.problem, case when pa.id is null
+        then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
+    from latest l
+    left join public.plaid_accounts pa
+      on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, v_user, 'investment_transaction',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'investment_transaction' and q.record_key = c.key
+  ), upserted as (
     insert into public.investment_transactions as it (user_id, item_id, account_id, security_id,
       plaid_investment_transaction_id, date, name, quantity, amount, price, fees, type, subtype, iso_currency_code,
       unofficial_currency_code)
-    select v_user, p_item_id, pa.account_id, s.id, x.investment_transaction_id, x.date, x.name, x.quantity, x.amount,
-      x.price, x.fees, x.type, x.subtype, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(private.jsonb_list(p_response -> 'investment_transactions')) as x(
-      investment_transaction_id text, account_id text, security_id text, date date, name text, quantity numeric,
-      amount numeric, price numeric, fees numeric, type text, subtype text, iso_currency_code text,
-      unofficial_currency_code text)
-    join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-      and pa.account_id is not null
-    left join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
+    select v_user, p_item_id, c.account_id, s.id, r.investment_transaction_id, r.date, r.name, r.quantity, r.amount,
+      r.price, r.fees, r.type, r.subtype, r.iso_currency_code, r.unofficial_currency_code
+    from classified c
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(investment_transaction_id text,
+      security_id text, date date, name text, quantity numeric, amount numeric, price numeric, fees numeric, type text,
+      subtype text, iso_currency_code text, unofficial_currency_code text)
+    left join public.securities s on s.item_id = p_item_id and s.plaid_security_id = r.security_id
+    where c.problem is null and c.account_id is not null
     on conflict (plaid_investment_transaction_id) do update set account_id = excluded.account_id,
       security_id = excluded.security_id, date = excluded.date, name = excluded.name, quantity = excluded.quantity,
       amount = excluded.amount, price = excluded.price, fees = excluded.fees, type = excluded.type,
@@ -638,8 +735,10 @@ begin
     where it.user_id = excluded.user_id
     returning it.id
   )
-  select count(*) into v_count from upserted;
+  select (select count(*) from upserted), (select q.n from quarantined q) into v_count, v_set_aside;
   update public.sync_runs r set pages = r.pages + 1, added = r.added + v_count,
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id')
+      + private.records_set_aside(p_response -> 'securities', private.security_fields(), 'security_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -701,6 +800,8 @@ CREATE OR REPLACE FUNCTION private.apply_liabilities (
 declare
   v_user uuid := (private.hold_lease(p_item_id, 'liabilities', p_lease_id, p_lease_seconds)).user_id;
   v_count integer;
+  v_set_aside integer;
+  v_set_aside_keys text[];
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   with l as (
@@ -709,24 +810,48 @@ begin
     select 'mortgage', x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'mortgage')) x
     union all
     select 'student', x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'student')) x
+  ), checked as (
+    select l.kind, c.record as x, c.key,
+      coalesce(c.problem, case when jsonb_typeof(c.record -> 'interest_rate' -> 'percentage') not in ('number', 'null')
+        then format('interest_rate.percentage is not a number: %s', left((c.record -> 'interest_rate' -> 'percentage')::text, 60)) end) as problem
+    from l cross join lateral private.classify_records(jsonb_build_array(l.x), '{"account_id": "id!", "interest_rate": "object",
+      "last_payment_amount": "number", "last_payment_date": "date", "next_payment_due_date": "date",
+      "minimum_payment_amount": "number", "next_monthly_payment": "number", "last_statement_balance": "number",
+      "last_statement_issue_date": "date", "is_overdue": "boolean", "origination_date": "date",
+      "origination_principal_amount": "number", "interest_rate_percentage": "number",
+      "outstanding_interest_amount": "number", "past_due_amount": "number", "ytd_interest_paid": "number",
+      "ytd_principal_paid": "number", "maturity_date": "date", "expected_payoff_date": "date"}', 'account_id') c
+  ), classified as (
+    select c.kind, c.x, c.key, pa.account_id,
+      coalesce(c.problem, case when pa.id is null
+        then format('account_id %s is not an account of this connection', c.x ->> 'account_id') end) as problem
+    from checked c
+    left join public.plaid_accounts pa
+      on c.problem is null and pa.plaid_account_id = c.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, v_user, 'liability',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
   ), upserted as (
     insert into public.liabilities as li (user_id, item_id, account_id, kind, last_payment_amount, last_payment_date,
       next_payment_due_date, minimum_payment_amount, last_statement_balance, last_statement_issue_date, is_overdue,
       origination_date, origination_principal_amount, interest_rate_percentage, outstanding_interest_amount,
       past_due_amount, ytd_interest_paid, ytd_principal_paid, maturity_date, details)
-    select v_user, p_item_id, pa.account_id, l.kind,
-      (l.x ->> 'last_payment_amount')::numeric, (l.x ->> 'last_payment_date')::date,
-      (l.x ->> 'next_payment_due_date')::date,
-      coalesce(l.x ->> 'minimum_payment_amount', l.x ->> 'next_monthly_payment')::numeric,
-      (l.x ->> 'last_statement_balance')::numeric, (l.x ->> 'last_statement_issue_date')::date,
-      (l.x ->> 'is_overdue')::boolean, (l.x ->> 'origination_date')::date,
-      (l.x ->> 'origination_principal_amount')::numeric,
-      coalesce(l.x -> 'interest_rate' ->> 'percentage', l.x ->> 'interest_rate_percentage')::numeric,
-      (l.x ->> 'outstanding_interest_amount')::numeric, (l.x ->> 'past_due_amount')::numeric,
-      (l.x ->> 'ytd_interest_paid')::numeric, (l.x ->> 'ytd_principal_paid')::numeric,
-      coalesce(l.x ->> 'maturity_date', l.x ->> 'expected_payoff_date')::date, l.x
-    from l join public.plaid_accounts pa on pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
-      and pa.account_id is not null
+    select v_user, p_item_id, c.account_id, c.kind, r.last_payment_amount, r.last_payment_date, r.next_payment_due_date,
+      coalesce(r.minimum_payment_amount, r.next_monthly_payment), r.last_statement_balance, r.last_statement_issue_date,
+      r.is_overdue, r.origination_date, r.origination_principal_amount,
+      coalesce(ir.percentage, r.interest_rate_percentage), r.outstanding_interest_amount, r.past_due_amount,
+      r.ytd_interest_paid, r.ytd_principal_paid, coalesce(r.maturity_date, r.expected_payoff_date), c.x
+    from classified c
+    -- Only records without a problem reach the casts.
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(last_payment_amount numeric,
+      last_payment_date date, next_payment_due_date date, minimum_payment_amount numeric, next_monthly_payment numeric,
+      last_statement_balance numeric, last_statement_issue_date date, is_overdue boolean, origination_date date,
+      origination_principal_amount numeric, interest_rate_percentage numeric, outstanding_interest_amount numeric,
+      past_due_amount numeric, ytd_interest_paid numeric, ytd_principal_paid numeric, maturity_date date,
+      expected_payoff_date date)
+    cross join lateral (select (case when c.problem is null then c.x -> 'interest_rate' ->> 'percentage' end)::numeric as percentage) ir
+    where c.problem is null and c.account_id is not null
     on conflict (account_id) do update set kind = excluded.kind, last_payment_amount = excluded.last_payment_amount,
       last_payment_date = excluded.last_payment_date, next_payment_due_date = excluded.next_payment_due_date,
       minimum_payment_amount = excluded.minimum_payment_amount, last_statement_balance = excluded.last_statement_balance,
@@ -739,15 +864,22 @@ begin
     where li.user_id = excluded.user_id
     returning li.account_id
   )
-  select count(*) into v_count from upserted;
+  select (select count(*) from upserted), (select q.n from quarantined q),
+    (select coalesce(array_agg(c.key), '{}') from classified c where c.problem is not null)
+    into v_count, v_set_aside, v_set_aside_keys;
+  -- Plaid's full set: what it no longer reports goes (a reported liability set aside keeps its last row),
+  -- and so does whatever was set aside and is no longer (this response set aside again what still is).
   delete from public.liabilities li
   where li.user_id = v_user and li.item_id = p_item_id
     and li.account_id not in (select pa.account_id from public.plaid_accounts pa
       join (select x ->> 'account_id' as id from jsonb_array_elements(
         private.jsonb_list(p_response -> 'liabilities' -> 'credit') || private.jsonb_list(p_response -> 'liabilities' -> 'mortgage')
         || private.jsonb_list(p_response -> 'liabilities' -> 'student')) x) seen on seen.id = pa.plaid_account_id
-      where pa.user_id = v_user and pa.item_id = p_item_id);
+      -- A duplicate's mapping has no account (and a null would make this NOT IN match nothing).
+      where pa.user_id = v_user and pa.item_id = p_item_id and pa.account_id is not null);
+  delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'liability' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -772,34 +904,72 @@ declare
   v_has_more boolean := coalesce((p_page ->> 'has_more')::boolean, false);
   v_inserted integer := 0;
   v_deleted integer := 0;
+  v_quarantined integer := 0;
   v_added integer := jsonb_array_length(private.jsonb_list(p_page -> 'added'));
   v_modified integer := jsonb_array_length(private.jsonb_list(p_page -> 'modified'));
   v_removed integer := jsonb_array_length(private.jsonb_list(p_page -> 'removed'));
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_page -> 'accounts');
 
-  with rows as (
-    select t.* from jsonb_to_recordset(private.jsonb_list(p_page -> 'added') || private.jsonb_list(p_page -> 'modified'))
-      as t(transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
-           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
-           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
-           original_description text, check_number text, location jsonb, counterparties jsonb)
+  -- classify_records, inline on this hot path (no set-returning function copying every record): the gate
+  -- once per call, then one match per record; only a record that fails it is put into words.
+  with rules as materialized (
+    select f as fields, private.record_gate(f) as gate from (values ('{"transaction_id": "id!", "account_id": "id!",
+      "amount": "number!", "date": "date!", "name": "text!", "authorized_date": "date", "datetime": "datetime",
+      "authorized_datetime": "datetime", "pending": "boolean", "iso_currency_code": "currency",
+      "unofficial_currency_code": "unofficial_currency", "payment_channel": "one of online, in store, other",
+      "personal_finance_category": "object", "location": "object", "counterparties": "array"}'::jsonb)) s(f)
+  ), page as (
+    select e.x, e.n,
+      case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
+      case when g.ok then null
+           when g.fits then 'transaction_id is longer than 255 characters'
+           else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
+    from rules, jsonb_array_elements(private.jsonb_list(p_page -> 'added') || private.jsonb_list(p_page -> 'modified'))
+      with ordinality as e(x, n)
+    cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
+    cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
+  ), latest as (
+    select distinct on (p.key) p.* from page p order by p.key, p.n desc
+  ), classified as (
+    select l.x, l.key, pa.account_id,
+      coalesce(l.problem, case when pa.id is null
+        then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
+    from latest l
+    left join public.plaid_accounts pa
+      on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+  ), quarantined as (
+    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+    select v_user, p_item_id, 'transaction', c.key, c.problem, c.x from classified c where c.problem is not null
+    on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+    returning 1
+  ), released as (
+    -- Stored now: a version set aside earlier is no longer (probed by key: the page drives, not the table).
+    delete from public.quarantined_records q
+    where q.item_id = p_item_id and q.kind = 'transaction'
+      and q.record_key = any (array(select c.key from classified c where c.problem is null))
   ), upserted as (
     insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
       unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
       merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
       payment_channel, transaction_code, original_description, check_number, location, counterparties)
-    select v_user, pa.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
+    select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
       r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
       r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
       r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
       r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
       r.check_number, r.location, r.counterparties
-    from rows r
-    -- Only accounts this item feeds: a duplicate (account_id null) is fed by another connection.
-    join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-      and pa.account_id is not null
+    from classified c
+    -- Only records without a problem reach the casts.
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end)
+      as r(transaction_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
+           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
+           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
+           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
+           original_description text, check_number text, location jsonb, counterparties jsonb)
+    -- A duplicate's mapping (account_id null) feeds no account: another connection feeds it, so its
+    -- records are skipped, neither stored nor set aside.
+    where c.problem is null and c.account_id is not null
     on conflict (plaid_transaction_id) do update set
       account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
       unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
@@ -815,12 +985,19 @@ begin
     where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
     returning (xmax = 0) as inserted
   )
-  select count(*) filter (where inserted) into v_inserted from upserted;
+  select (select count(*) filter (where inserted) from upserted), (select count(*) from quarantined)
+    into v_inserted, v_quarantined;
 
+  -- Removed by Plaid: gone here too, whether stored or set aside (an entry without an id removes nothing).
   delete from public.transactions t
-  using jsonb_to_recordset(private.jsonb_list(p_page -> 'removed')) as r(transaction_id text)
-  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r.transaction_id;
+  using jsonb_array_elements(private.jsonb_list(p_page -> 'removed')) r
+  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r ->> 'transaction_id';
   get diagnostics v_deleted = row_count;
+  if v_removed > 0 then
+    delete from public.quarantined_records q
+    using jsonb_array_elements(private.jsonb_list(p_page -> 'removed')) r
+    where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r ->> 'transaction_id';
+  end if;
 
   update public.plaid_sync_state s set
     cursor = p_page ->> 'next_cursor',
@@ -837,13 +1014,15 @@ begin
           in ('HISTORICAL_UPDATE_COMPLETE', 'TRANSACTIONS_UPDATE_STATUS_UNKNOWN'))
   where s.item_id = p_item_id and s.product = 'transactions';
 
+  v_quarantined := v_quarantined + private.records_set_aside(p_page -> 'accounts', private.account_fields(), 'account_id');
   update public.sync_runs r set added = r.added + v_added, modified = r.modified + v_modified,
-    removed = r.removed + v_removed, pages = r.pages + 1,
+    removed = r.removed + v_removed, pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
     plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
   where r.id = p_run_id;
 
   return jsonb_build_object('has_more', v_has_more, 'next_cursor', p_page ->> 'next_cursor',
-    'added', v_added, 'modified', v_modified, 'removed', v_removed, 'stored', v_inserted - v_deleted);
+    'added', v_added, 'modified', v_modified, 'removed', v_removed, 'stored', v_inserted - v_deleted,
+    'quarantined', v_quarantined);
 end
 $function$;
 
@@ -1060,6 +1239,34 @@ begin
 exception when foreign_key_violation then
   return; -- the item was removed while its first state row was being created: nothing to sync
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.classify_records (
+  p_records  jsonb,
+  p_fields   jsonb,
+  p_id_field text
+)
+  RETURNS TABLE (
+    record  jsonb,
+    n       bigint,
+    key     text,
+    problem text
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with rules as materialized (select private.record_gate(p_fields) as gate)
+  select e.x, e.n,
+    case when g.ok then e.x ->> p_id_field else private.quarantine_key(e.x, p_id_field) end,
+    -- The gate is what stores a record; record_problem only words a refusal.
+    case when g.ok then null
+         when g.fits and char_length(e.x ->> p_id_field) > 255 then format('%s is longer than 255 characters', p_id_field)
+         else coalesce(private.record_problem(e.x, p_fields), 'it is not shaped as this kind of record is') end
+  from rules, jsonb_array_elements(private.jsonb_list(p_records)) with ordinality as e(x, n)
+  cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
+  -- The record's own id is stored (in a column of at most 255 characters).
+  cross join lateral (select f.fits, f.fits and (p_id_field is null or char_length(e.x ->> p_id_field) <= 255) as ok) g
 $function$;
 
 CREATE OR REPLACE FUNCTION private.create_plaid_item (
@@ -1494,7 +1701,8 @@ begin
   select * into v_item from public.plaid_items i where i.plaid_item_id = p_payload ->> 'item_id';
   if v_item.id is null then
     v_first_for_item := not exists (select 1 from public.webhook_events e
-                                    where e.plaid_item_id = p_payload ->> 'item_id' and e.item_id is null);
+                                    where e.plaid_item_id = p_payload ->> 'item_id' and e.item_id is null
+                                      and e.outcome <> 'rejected');
   end if;
 
   insert into public.webhook_events (body_sha256, webhook_type, webhook_code, plaid_item_id, item_id, user_id, payload)
@@ -1589,6 +1797,35 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.is_plaid_date (
+  p text
+)
+  RETURNS boolean
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(
+    p ~ '^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
+    and p !~ '-(02-3[01]|(0[469]|11)-31)$'
+    and (p !~ '-02-29$' or p ~ '^([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29$'),
+    false)
+$function$;
+
+CREATE OR REPLACE FUNCTION private.is_plaid_datetime (
+  p text
+)
+  RETURNS boolean
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(
+    private.is_plaid_date(substr(p, 1, 10))
+    and substr(p, 11) ~ '^T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+    false)
+$function$;
+
 CREATE OR REPLACE FUNCTION private.item_access_token_secret_name (
   p_item_id uuid
 )
@@ -1631,6 +1868,36 @@ CREATE OR REPLACE FUNCTION private.item_status_severity (
   AS $function$
   select case p_status when 'healthy' then 0 when 'pending_expiration' then 1 when 'pending_disconnect' then 1
     when 'error' then 2 when 'login_required' then 3 when 'revoked' then 4 else 2 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.json_is (
+  p_value    jsonb,
+  p_kind     text,
+  p_nullable boolean DEFAULT true
+)
+  RETURNS boolean
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select case
+    when p_value is null or jsonb_typeof(p_value) = 'null' then p_nullable
+    when p_kind = 'id' then jsonb_typeof(p_value) = 'string' and p_value #>> '{}' <> ''
+    when p_kind = 'text' then jsonb_typeof(p_value) = 'string'
+    when p_kind = 'short text' then jsonb_typeof(p_value) = 'string' and char_length(p_value #>> '{}') <= 100
+    when p_kind = 'name' then jsonb_typeof(p_value) = 'string' and char_length(p_value #>> '{}') <= 500 and (p_value #>> '{}') ~ '[^ ]'
+    -- A double's range (Plaid's numbers are doubles): what every money and quantity column holds.
+    when p_kind = 'number' then jsonb_typeof(p_value) = 'number' and abs(p_value::numeric) <= 1.7976931348623157e308
+    when p_kind = 'non-negative number' then jsonb_typeof(p_value) = 'number' and p_value::numeric between 0 and 1.7976931348623157e308
+    when p_kind in ('boolean', 'object', 'array') then jsonb_typeof(p_value) = p_kind
+    when p_kind = 'date' then jsonb_typeof(p_value) = 'string' and private.is_plaid_date(p_value #>> '{}')
+    when p_kind = 'datetime' then jsonb_typeof(p_value) = 'string' and private.is_plaid_datetime(p_value #>> '{}')
+    when p_kind = 'currency' then jsonb_typeof(p_value) = 'string' and (p_value #>> '{}') ~ '^[A-Z]{3}$'
+    when p_kind = 'unofficial_currency' then jsonb_typeof(p_value) = 'string' and char_length(p_value #>> '{}') between 1 and 16
+    when p_kind like 'one of %' then jsonb_typeof(p_value) = 'string'
+      and (p_value #>> '{}') = any (string_to_array(substr(p_kind, 8), ', '))
+    else false
+  end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.jsonb_list (
@@ -1806,6 +2073,42 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.quarantine_key (
+  p_record   jsonb,
+  p_id_field text
+)
+  RETURNS text
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select case when jsonb_typeof(p_record -> p_id_field) = 'string' and char_length(p_record ->> p_id_field) between 1 and 255
+              then p_record ->> p_id_field
+              else 'sha256:' || encode(sha256(convert_to(p_record::text, 'UTF8')), 'hex') end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.quarantine_records (
+  p_item_id uuid,
+  p_user_id uuid,
+  p_kind    text,
+  p_records jsonb
+)
+  RETURNS integer
+  LANGUAGE sql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  with written as (
+    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+    select distinct on (r ->> 'key') p_user_id, p_item_id, p_kind, r ->> 'key', r ->> 'reason', r -> 'record'
+    from jsonb_array_elements(coalesce(p_records, '[]'::jsonb)) r
+    on conflict (item_id, kind, record_key) do update
+      set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+    returning 1
+  )
+  select count(*)::integer from written
+$function$;
+
 CREATE OR REPLACE FUNCTION private.queue_deleted_item_removal()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -1883,6 +2186,60 @@ CREATE OR REPLACE FUNCTION private.read_item_access_token (
   where i.id = p_item_id
 $function$;
 
+CREATE OR REPLACE FUNCTION private.record_check_text (
+  p_fields jsonb,
+  p_path   text
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return (select format('(%s.type() == "object"', p_path) || coalesce(string_agg(' && (' || case
+      when jsonb_typeof(f.spec) = 'object' then format('exists(%s) && %s', v.path, private.record_check_text(f.spec, v.path))
+      when right(f.spec #>> '{}', 1) = '!' then format('exists(%s) && %s', v.path, c.test)
+      else format('!exists(%1$s) || %1$s.type() == "null" || %2$s', v.path, c.test) end || ')', '' order by f.key), '') || ')'
+  from jsonb_each(p_fields) as f(key, spec)
+  cross join lateral (select p_path || '.' || to_jsonb(f.key)::text as path) v
+  cross join lateral (select case rtrim(f.spec #>> '{}', '!')
+      when 'id' then format('%1$s.type() == "string" && %1$s != ""', v.path)
+      when 'text' then format('%1$s.type() == "string"', v.path)
+      when 'short text' then format('%1$s.type() == "string" && !(%1$s like_regex "^.{101}" flag "s")', v.path)
+      -- At most 500 characters: not 501 (a repetition count is at most 255).
+      when 'name' then format('%1$s.type() == "string" && !(%1$s like_regex "^.{250}.{251}" flag "s") && %1$s like_regex "[^ ]"', v.path)
+      when 'number' then format('%1$s.type() == "number" && %1$s.abs() <= 1.7976931348623157e308', v.path)
+      when 'non-negative number' then format('%1$s.type() == "number" && %1$s >= 0 && %1$s <= 1.7976931348623157e308', v.path)
+      when 'boolean' then format('%1$s.type() == "boolean"', v.path)
+      when 'object' then format('%1$s.type() == "object"', v.path)
+      when 'array' then format('%1$s.type() == "array"', v.path)
+      -- is_plaid_date: the format, year 1 on, and (parsed in C) a day the month has.
+      when 'date' then format('%1$s.type() == "string" && %1$s like_regex "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" && !(%1$s starts with "0000")'
+        || ' && exists(%1$s.datetime("YYYY-MM-DD"))', v.path)
+      -- is_plaid_datetime's regex; days 29-31 (rare) are checked against their month.
+      when 'datetime' then format('%1$s.type() == "string" && %1$s like_regex "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])'
+        || 'T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$" && !(%1$s starts with "0000")'
+        || ' && (!(%1$s like_regex "^.{8}(29|3)") || !(%1$s like_regex "^[0-9]{4}-(02-3[01]|(0[469]|11)-31)") && (!(%1$s like_regex "^[0-9]{4}-02-29")'
+        || ' || %1$s like_regex "^([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29"))', v.path)
+      when 'currency' then format('%1$s.type() == "string" && %1$s like_regex "^[A-Z]{3}$"', v.path)
+      when 'unofficial_currency' then format('%1$s.type() == "string" && %1$s != "" && !(%1$s like_regex "^.{17}" flag "s")', v.path)
+      else format('%1$s.type() == "string" && (%2$s)', v.path,
+        (select string_agg(format('%s == %s', v.path, to_jsonb(o)::text), ' || ') from unnest(string_to_array(substr(rtrim(f.spec #>> '{}', '!'), 8), ', ')) o))
+    end as test) c);
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.record_gate (
+  p_fields jsonb
+)
+  RETURNS jsonpath
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select ('lax ' || private.record_check_text(p_fields, '$'))::jsonpath
+$function$;
+
 CREATE OR REPLACE FUNCTION private.record_item_status_call (
   p_item_id uuid
 )
@@ -1894,6 +2251,77 @@ CREATE OR REPLACE FUNCTION private.record_item_status_call (
   insert into private.item_status_checks as c (item_id, last_call_at)
   select i.id, now() from public.plaid_items i where i.id = p_item_id
   on conflict (item_id) do update set last_call_at = greatest(c.last_call_at, excluded.last_call_at);
+$function$;
+
+CREATE OR REPLACE FUNCTION private.record_problem (
+  p_record jsonb,
+  p_fields jsonb
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return case
+    when jsonb_typeof(p_record) is distinct from 'object' then 'it is not a JSON object'
+    else (select m.problem from (
+      select case
+        when jsonb_typeof(f.spec) = 'object' then
+          case when jsonb_typeof(p_record -> f.key) is distinct from 'object' then format('%s is missing or not an object', f.key)
+               else f.key || '.' || private.record_problem(p_record -> f.key, f.spec) end
+        when private.json_is(p_record -> f.key, rtrim(f.spec #>> '{}', '!'), right(f.spec #>> '{}', 1) <> '!') then null
+        when p_record -> f.key is null or jsonb_typeof(p_record -> f.key) = 'null' then format('%s is missing', f.key)
+        when rtrim(f.spec #>> '{}', '!') in ('number', 'non-negative number') and jsonb_typeof(p_record -> f.key) = 'number'
+          then format('%s is %s: %s', f.key, case when (p_record ->> f.key)::numeric < 0 and rtrim(f.spec #>> '{}', '!') = 'non-negative number'
+            then 'negative' else 'larger than any double Plaid sends' end, left((p_record -> f.key)::text, 60))
+        else format('%s is not %s: %s', f.key, case rtrim(f.spec #>> '{}', '!')
+          when 'id' then 'an id (a non-empty string)' when 'text' then 'text' when 'short text' then 'text of at most 100 characters'
+          when 'name' then 'a name of 1-500 characters' when 'number' then 'a number' when 'non-negative number' then 'a number'
+          when 'boolean' then 'true or false' when 'object' then 'an object' when 'array' then 'an array'
+          when 'date' then 'a calendar date from year 1 (YYYY-MM-DD)' when 'datetime' then 'an ISO 8601 date-time'
+          when 'currency' then 'an ISO 4217 currency code' when 'unofficial_currency' then 'a currency code of 1-16 characters'
+          else rtrim(f.spec #>> '{}', '!') end, left((p_record -> f.key)::text, 60))
+      end as problem
+      from jsonb_each(p_fields) as f(key, spec)) m
+    where m.problem is not null limit 1)
+  end;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.record_rejected_webhook (
+  p_body_sha256   text,
+  p_webhook_type  text,
+  p_webhook_code  text,
+  p_plaid_item_id text,
+  p_reason        text,
+  p_body          text
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  insert into public.webhook_events as e (body_sha256, webhook_type, webhook_code, plaid_item_id, outcome, processed_at, error)
+  values (p_body_sha256, p_webhook_type, p_webhook_code, p_plaid_item_id, 'rejected', now(),
+          jsonb_build_object('reason', p_reason, 'body', p_body))
+  on conflict (body_sha256) do update set delivery_count = e.delivery_count + 1, last_received_at = now()
+  returning jsonb_build_object('event_id', e.id, 'delivery_count', e.delivery_count, 'outcome', e.outcome)
+$function$;
+
+CREATE OR REPLACE FUNCTION private.records_set_aside (
+  p_records  jsonb,
+  p_fields   jsonb,
+  p_id_field text
+)
+  RETURNS integer
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select case when jsonb_typeof(p_records) = 'array'
+    then (select count(*)::integer from private.classify_records(p_records, p_fields, p_id_field) c where c.problem is not null)
+    else 0 end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.release_balance_refresh (
@@ -2042,6 +2470,16 @@ CREATE OR REPLACE FUNCTION private.same_bank_account (
           and pa.institution_id = p_institution_id and pa.mask = p_account ->> 'mask'
           and lower(pa.name) = lower(p_account ->> 'name')
           and pa.type = coalesce(p_account ->> 'type', pa.type)))
+$function$;
+
+CREATE OR REPLACE FUNCTION private.security_fields()
+  RETURNS jsonb
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select '{"security_id": "id!", "close_price": "number", "close_price_as_of": "date", "is_cash_equivalent": "boolean",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb
 $function$;
 
 CREATE OR REPLACE FUNCTION private.set_updated_at()
@@ -2225,6 +2663,54 @@ CREATE OR REPLACE FUNCTION private.sync_in_flight (
           and (p_state.last_claimed_at is null or p_state.last_claimed_at < p_state.last_dispatched_at), false)
 $function$;
 
+CREATE OR REPLACE FUNCTION private.take_rate_limits (
+  p_keys            text[],
+  p_limits          integer[],
+  p_periods_seconds integer[]
+)
+  RETURNS TABLE (
+    allowed             boolean,
+    retry_after_seconds integer
+  )
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_now timestamptz := pg_catalog.clock_timestamp();
+  v_wait interval;
+begin
+  if coalesce(cardinality(p_keys), 0) = 0 or cardinality(p_keys) <> cardinality(p_limits)
+     or cardinality(p_keys) <> cardinality(p_periods_seconds)
+     or exists (select 1 from unnest(p_limits, p_periods_seconds) as b(l, p) where b.l is null or b.l < 1 or b.p is null or b.p < 1) then
+    raise exception 'rate limits need one limit (≥ 1) and one period (≥ 1 s) per key' using errcode = '22023';
+  end if;
+  insert into private.rate_limits (key, tat)
+  select k, '-infinity' from unnest(p_keys) k
+  on conflict (key) do nothing;
+  -- One order for every caller's locks (keys sorted), so concurrent claims never deadlock.
+  perform 1 from private.rate_limits r where r.key = any (p_keys) order by r.key for update;
+
+  -- The longest wait any bucket imposes: how far past one period its tat would be after this request.
+  select max(greatest(r.tat, v_now) + make_interval(secs => b.p::double precision / b.l) - make_interval(secs => b.p) - v_now)
+    into v_wait
+  from unnest(p_keys, p_limits, p_periods_seconds) as b(k, l, p)
+  join private.rate_limits r on r.key = b.k;
+  if v_wait > interval '0' then
+    return query select false, greatest(1, ceil(extract(epoch from v_wait))::integer);
+    return;
+  end if;
+
+  update private.rate_limits r set tat = greatest(r.tat, v_now) + make_interval(secs => b.p::double precision / b.l)
+  from unnest(p_keys, p_limits, p_periods_seconds) as b(k, l, p)
+  where r.key = b.k;
+  -- Full buckets need no row: a few of those a day's old go with each claim (never one someone holds).
+  delete from private.rate_limits r
+  where r.key in (select s.key from private.rate_limits s where s.tat < v_now - interval '1 day' limit 20 for update skip locked);
+  return query select true, 0;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
   p_item_id  uuid,
   p_user_id  uuid,
@@ -2239,6 +2725,7 @@ declare
   v_account jsonb;
   v_account_id uuid;
   v_institution text;
+  v_accounts jsonb;
 begin
   if p_accounts is null or jsonb_typeof(p_accounts) = 'null' then
     return;
@@ -2246,7 +2733,20 @@ begin
   if jsonb_typeof(p_accounts) <> 'array' then
     raise exception 'Plaid accounts must be a JSON array, not %', jsonb_typeof(p_accounts) using errcode = '22023';
   end if;
-  if exists (select 1 from jsonb_array_elements(p_accounts) a
+  -- One pass: the accounts that can be stored go on, the others are set aside (and a stored one is released).
+  with classified as (
+    select c.record as a, c.key, c.problem from private.classify_records(p_accounts, private.account_fields(), 'account_id') c
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'account' and q.record_key = c.key
+  ), quarantined as (
+    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+    select distinct on (c.key) p_user_id, p_item_id, 'account', c.key, c.problem, c.a from classified c where c.problem is not null
+    on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+  )
+  select coalesce(jsonb_agg(c.a) filter (where c.problem is null), '[]'::jsonb) into v_accounts from classified c;
+
+  if exists (select 1 from jsonb_array_elements(v_accounts) a
              where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
     -- A new account may reach two writers at once (a balance refresh, another product's sync page,
     -- another connection of the same user): they take turns per user, and the second finds the first
@@ -2254,7 +2754,7 @@ begin
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_user_accounts:' || p_user_id::text, 0));
     select i.institution_id into v_institution from public.plaid_items i where i.id = p_item_id;
     for v_account in
-      select distinct on (a ->> 'account_id') a from jsonb_array_elements(p_accounts) a
+      select distinct on (a ->> 'account_id') a from jsonb_array_elements(v_accounts) a
       where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
     loop
       v_account_id := null;
@@ -2277,7 +2777,7 @@ begin
     persistent_account_id = n.persistent_account_id, mask = n.mask, official_name = n.official_name,
     type = n.type, subtype = n.subtype, verification_status = n.verification_status,
     holder_category = n.holder_category, name = n.name
-  from jsonb_array_elements(p_accounts) x
+  from jsonb_array_elements(v_accounts) x
   join public.plaid_accounts cur
     on cur.plaid_account_id = x ->> 'account_id' and cur.user_id = p_user_id and cur.item_id = p_item_id
   cross join lateral jsonb_populate_record(cur, x - 'account_id') n
@@ -2298,7 +2798,7 @@ begin
     unofficial_currency_code = x.balances ->> 'unofficial_currency_code',
     balance_updated_at = now()
   from public.plaid_accounts pa
-  join jsonb_to_recordset(p_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
+  join jsonb_to_recordset(v_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
   where pa.user_id = p_user_id and pa.item_id = p_item_id and a.user_id = p_user_id and a.id = pa.account_id
   returning a.*;
 end
@@ -2314,21 +2814,37 @@ CREATE OR REPLACE FUNCTION private.upsert_securities (
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
-  insert into public.securities as s (user_id, item_id, plaid_security_id, name, ticker_symbol, type, is_cash_equivalent,
-    isin, cusip, institution_security_id, institution_id, proxy_security_id, market_identifier_code, sector, industry,
-    close_price, close_price_as_of, iso_currency_code, unofficial_currency_code, details)
-  select p_user_id, p_item_id, x ->> 'security_id', x ->> 'name', x ->> 'ticker_symbol', x ->> 'type',
-    (x ->> 'is_cash_equivalent')::boolean, x ->> 'isin', x ->> 'cusip', x ->> 'institution_security_id',
-    x ->> 'institution_id', x ->> 'proxy_security_id', x ->> 'market_identifier_code', x ->> 'sector', x ->> 'industry',
-    (x ->> 'close_price')::numeric, (x ->> 'close_price_as_of')::date, x ->> 'iso_currency_code',
-    x ->> 'unofficial_currency_code',
-    jsonb_strip_nulls(jsonb_build_object('option_contract', x -> 'option_contract', 'fixed_income', x -> 'fixed_income'))
-  from jsonb_array_elements(private.jsonb_list(p_securities)) x
-  on conflict (item_id, plaid_security_id) do update set name = excluded.name, ticker_symbol = excluded.ticker_symbol,
-    type = excluded.type, is_cash_equivalent = excluded.is_cash_equivalent, close_price = excluded.close_price,
-    close_price_as_of = excluded.close_price_as_of, iso_currency_code = excluded.iso_currency_code,
-    unofficial_currency_code = excluded.unofficial_currency_code, details = excluded.details
-  where s.user_id = excluded.user_id;
+  with classified as (
+    select c.record as x, c.key, c.problem from private.classify_records(p_securities, private.security_fields(), 'security_id') c
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, p_user_id, 'security',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'security' and q.record_key = c.key
+  ), upserted as (
+    insert into public.securities as s (user_id, item_id, plaid_security_id, name, ticker_symbol, type, is_cash_equivalent,
+      isin, cusip, institution_security_id, institution_id, proxy_security_id, market_identifier_code, sector, industry,
+      close_price, close_price_as_of, iso_currency_code, unofficial_currency_code, details)
+    select p_user_id, p_item_id, r.security_id, r.name, r.ticker_symbol, r.type, r.is_cash_equivalent, r.isin, r.cusip,
+      r.institution_security_id, r.institution_id, r.proxy_security_id, r.market_identifier_code, r.sector, r.industry,
+      r.close_price, r.close_price_as_of, r.iso_currency_code, r.unofficial_currency_code,
+      jsonb_strip_nulls(jsonb_build_object('option_contract', c.x -> 'option_contract', 'fixed_income', c.x -> 'fixed_income'))
+    from classified c
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(security_id text, name text,
+      ticker_symbol text, type text, is_cash_equivalent boolean, isin text, cusip text, institution_security_id text,
+      institution_id text, proxy_security_id text, market_identifier_code text, sector text, industry text,
+      close_price numeric, close_price_as_of date, iso_currency_code text, unofficial_currency_code text)
+    where c.problem is null
+    on conflict (item_id, plaid_security_id) do update set name = excluded.name, ticker_symbol = excluded.ticker_symbol,
+      type = excluded.type, is_cash_equivalent = excluded.is_cash_equivalent, close_price = excluded.close_price,
+      close_price_as_of = excluded.close_price_as_of, iso_currency_code = excluded.iso_currency_code,
+      unofficial_currency_code = excluded.unofficial_currency_code, details = excluded.details
+    where s.user_id = excluded.user_id
+    returning 1
+  )
+  select (select q.n from quarantined q);
 $function$;
 
 CREATE OR REPLACE FUNCTION public.link_plaid_account_to_manual (
@@ -2364,6 +2880,9 @@ ALTER TABLE "public"."plaid_accounts"
 
 ALTER TABLE "public"."plaid_sync_state"
   ADD CONSTRAINT "plaid_sync_state_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
+
+ALTER TABLE "public"."quarantined_records"
+  ADD CONSTRAINT "quarantined_records_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
 
 ALTER TABLE "public"."securities"
   ADD CONSTRAINT "securities_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
@@ -2417,7 +2936,10 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
             WHEN (i.status = 'error'::text) THEN 'error'::text
             WHEN i.new_accounts_available THEN 'new_accounts'::text
             ELSE NULL::text
-        END AS action_needed
+        END AS action_needed,
+    (( SELECT count(*) AS count
+           FROM public.quarantined_records q
+          WHERE ((q.user_id = i.user_id) AND (q.item_id = i.id))))::integer AS records_quarantined
    FROM ((public.plaid_items i
      LEFT JOIN public.plaid_sync_state t ON (((t.item_id = i.id) AND (t.product = 'transactions'::text))))
      LEFT JOIN LATERAL ( SELECT bool_or(((ss.running_since IS NOT NULL) AND (ss.lease_expires_at > now()))) AS running,
@@ -2473,6 +2995,8 @@ CREATE INDEX plaid_item_removals_pending_idx ON private.plaid_item_removals USIN
 CREATE INDEX plaid_item_removals_user_id_idx ON private.plaid_item_removals USING btree (user_id)
   WHERE (done_at IS NULL);
 
+CREATE INDEX rate_limits_tat_idx ON private.rate_limits USING btree (tat);
+
 CREATE INDEX holdings_user_id_account_id_idx ON public.holdings USING btree (user_id, account_id);
 
 CREATE INDEX holdings_user_id_item_id_idx ON public.holdings USING btree (user_id, item_id);
@@ -2512,6 +3036,8 @@ CREATE INDEX plaid_sync_state_unclaimed_dispatch_idx ON public.plaid_sync_state 
   WHERE ((last_claimed_at IS NULL) OR (last_claimed_at < last_dispatched_at));
 
 CREATE INDEX plaid_sync_state_user_id_item_id_idx ON public.plaid_sync_state USING btree (user_id, item_id);
+
+CREATE INDEX quarantined_records_user_id_item_id_idx ON public.quarantined_records USING btree (user_id, item_id);
 
 CREATE INDEX securities_user_id_item_id_idx ON public.securities USING btree (user_id, item_id);
 
@@ -2636,6 +3162,11 @@ CREATE POLICY "plaid_sync_state: owner reads" ON "public"."plaid_sync_state"
   TO "authenticated"
   USING ((( SELECT auth.uid() AS uid) = user_id));
 
+CREATE POLICY "quarantined_records: owner reads" ON "public"."quarantined_records"
+  FOR SELECT
+  TO "authenticated"
+  USING ((( SELECT auth.uid() AS uid) = user_id));
+
 CREATE POLICY "securities: owner reads" ON "public"."securities"
   FOR SELECT
   TO "authenticated"
@@ -2666,13 +3197,15 @@ COMMENT ON COLUMN "public"."plaid_sync_state"."last_dispatch_id" IS 'pg_net requ
 
 COMMENT ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) IS 'Queues /item/remove of an exchanged Item that no item row holds; null (nothing queued) when it is stored.';
 
+COMMENT ON FUNCTION "private"."account_fields"() IS 'The fields a Plaid AccountBase needs to be stored (private.classify_records).';
+
 COMMENT ON FUNCTION "private"."accounts_guard_user_writes"() IS 'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; stamps manual balance edits.';
 
 COMMENT ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) IS 'Writes the accounts of a /accounts/balance/get response to the item (private.upsert_item_accounts); returns their balances.';
 
 COMMENT ON FUNCTION "private"."apply_item_status"(uuid, timestamp with time zone, jsonb, text) IS 'Applies /item/get''s truth to an item''s status unless newer truth was recorded since p_observed_at.';
 
-COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
+COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; records that cannot be stored are quarantined, the rest stored; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
 
 COMMENT ON FUNCTION "private"."call_edge_function"(text, jsonb) IS 'POSTs a body to an Edge Function with the secret key through pg_net (after commit).';
 
@@ -2681,6 +3214,8 @@ COMMENT ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) IS 'Dupli
 COMMENT ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) IS 'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
 
 COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) IS 'Takes the item/product sync lease, opens a sync_runs row and returns the cursor state and access token; no row when a live lease exists (then rerun_requested) or the item needs the user.';
+
+COMMENT ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) IS 'Classifies a JSON array of Plaid records in one pass: (record, position, key, problem); problem null = storable.';
 
 COMMENT ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp with time zone, jsonb, text) IS 'Creates an item with its Vault token, accounts and initial sync requests in one transaction; NF409 on a duplicate; takes over a revoked connection''s accounts.';
 
@@ -2698,7 +3233,13 @@ COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb,
 
 COMMENT ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) IS 'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, status checks, final or timed statuses, flags. One transaction.';
 
+COMMENT ON FUNCTION "private"."is_plaid_date"(text) IS 'True for a YYYY-MM-DD date Postgres can store (year ≥ 1, a real day).';
+
+COMMENT ON FUNCTION "private"."is_plaid_datetime"(text) IS 'True for an ISO 8601 date-time with Z or an offset of at most 14 h that Postgres can store.';
+
 COMMENT ON FUNCTION "private"."item_access_token_secret_name"(uuid) IS 'The Vault secret name of an item''s access token.';
+
+COMMENT ON FUNCTION "private"."json_is"(jsonb, text, boolean) IS 'Whether a JSON value is storable as the named kind of column (null allowed unless p_nullable is false).';
 
 COMMENT ON FUNCTION "private"."jsonb_list"(jsonb) IS 'A Plaid list (array, null or absent) as a JSON array: [] for null or absent.';
 
@@ -2708,11 +3249,17 @@ COMMENT ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) IS 'Item 
 
 COMMENT ON FUNCTION "private"."prune_sync_logs"() IS 'Deletes pg_net responses, webhook events and sync runs older than their retention (private.sync_settings).';
 
+COMMENT ON FUNCTION "private"."quarantine_records"(uuid, uuid, text, jsonb) IS 'Sets Plaid records that cannot be stored aside for an item ([{ key, reason, record }]); returns how many.';
+
 COMMENT ON FUNCTION "private"."queue_deleted_item_removal"() IS 'AFTER DELETE on plaid_items: queues the Item''s removal at Plaid with its Vault secret.';
 
 COMMENT ON FUNCTION "private"."queue_item_removal"(text, uuid, uuid, text, uuid, text) IS 'Queues /item/remove of a Plaid Item, keeping its token in Vault until Plaid is done. Returns the entry id.';
 
 COMMENT ON FUNCTION "private"."read_item_access_token"(uuid) IS 'The item''s access token from Vault, or null when it has none. service_role only.';
+
+COMMENT ON FUNCTION "private"."record_problem"(jsonb, jsonb) IS 'Why a Plaid record cannot be stored (the first field that is missing or of the wrong kind), or null.';
+
+COMMENT ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) IS 'Records a verified webhook whose body cannot be acted on (outcome rejected, reason and body in error); acts on nothing.';
 
 COMMENT ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp with time zone) IS 'Gives the balance refresh slot back after Plaid failed, so a failed refresh costs the user no wait.';
 
@@ -2732,6 +3279,8 @@ COMMENT ON FUNCTION "private"."sweep_item_lifecycle"(integer) IS 'Re-dispatches 
 
 COMMENT ON FUNCTION "private"."sweep_syncs"(integer) IS 'Dispatches plaid-sync for requested-but-not-completed and stale item products, within max_in_flight. pg_cron runs it every minute.';
 
+COMMENT ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) IS 'Takes one request from every named GCRA bucket, all or none; allowed = false with retry_after_seconds when any bucket is empty.';
+
 COMMENT ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) IS 'Maps Plaid AccountBase JSON onto an item: creates missing accounts and mappings, refreshes mapping details and balances. Returns the accounts written.';
 
 COMMENT ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) IS 'Links the caller''s synced account to one of their manual accounts: its transactions, holdings and liabilities move to the manual account, Plaid then feeds the manual account, and the synced account row is deleted. Returns the manual account id. Errors (nothing changed) for ids that are not the caller''s.';
@@ -2741,6 +3290,8 @@ COMMENT ON SCHEMA "private" IS 'Nestfolio internals: security-definer functions 
 COMMENT ON TABLE "private"."item_status_checks" IS 'Per item: a wanted /item/get status check (coalesced, rate-limited, leased). Written by webhooks, plaid-item-status and plaid-item-repaired.';
 
 COMMENT ON TABLE "private"."plaid_item_removals" IS 'Plaid Items to remove at Plaid (/item/remove), retried until done; the access token stays in Vault until then.';
+
+COMMENT ON TABLE "private"."rate_limits" IS 'GCRA buckets of rate-limited work (private.take_rate_limits): the time each key''s bucket is full again. A missing row is a full bucket.';
 
 COMMENT ON TABLE "private"."sync_settings" IS 'One row: the sweep''s and retention jobs'' settings (README § Configuration). Change with an update as postgres.';
 
@@ -2758,6 +3309,8 @@ COMMENT ON TABLE "public"."plaid_items" IS 'A Plaid Item (one institution connec
 
 COMMENT ON TABLE "public"."plaid_sync_state" IS 'Sync state per item and product: cursor (committed with its data), request/lease/retry bookkeeping, progress. Written by the sync.';
 
+COMMENT ON TABLE "public"."quarantined_records" IS 'Plaid records that could not be stored as sent (poison records), kept with the reason; the rest of their response was stored. Written by the sync, read by users.';
+
 COMMENT ON TABLE "public"."securities" IS 'Securities referenced by an item''s holdings and investment transactions. Written by the sync.';
 
 COMMENT ON TABLE "public"."sync_runs" IS 'One row per sync run: trigger, timings, counts, Plaid request_ids, outcome. For the UI status and for support. Written by the sync.';
@@ -2772,179 +3325,491 @@ COMMENT ON VIEW "public"."item_overview" IS 'The caller''s connections with stat
 
 REVOKE ALL ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."account_fields"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."account_fields"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."account_fields"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."accounts_guard_user_writes"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."apply_holdings"(uuid, uuid, uuid, jsonb, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."apply_holdings"(uuid, uuid, uuid, jsonb, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_holdings"(uuid, uuid, uuid, jsonb, integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."apply_holdings"(uuid, uuid, uuid, jsonb, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uuid, jsonb, integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uuid, jsonb, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uuid, jsonb, integer) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uuid, jsonb, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."apply_item_status"(uuid, timestamp WITH time zone, jsonb, text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."apply_item_status"(uuid, timestamp WITH time zone, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_item_status"(uuid, timestamp WITH time zone, jsonb, text) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."apply_item_status"(uuid, timestamp WITH time zone, jsonb, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."call_edge_function"(text, jsonb) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."call_edge_function"(text, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."call_edge_function"(text, jsonb) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."claim_item_removal"(uuid, integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."claim_item_removal"(uuid, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."claim_item_removal"(uuid, integer) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."claim_item_removal"(uuid, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."claim_item_status_check"(uuid, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."claim_item_status_check"(uuid, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."claim_item_status_check"(uuid, integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."claim_item_status_check"(uuid, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."delete_item_token_secret"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."delete_item_token_secret"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."delete_item_token_secret"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."delete_unmapped_synced_account"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."delete_unmapped_synced_account"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."delete_unmapped_synced_account"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."delete_user_bank_data"(uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."delete_user_bank_data"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."delete_user_bank_data"(uuid) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."delete_user_bank_data"(uuid) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."dispatch_item_removal"(uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."dispatch_item_removal"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."dispatch_item_removal"(uuid) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."dispatch_item_status_check"(uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."dispatch_item_status_check"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."dispatch_item_status_check"(uuid) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."drop_replaced_history"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."drop_replaced_history"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."drop_replaced_history"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."finish_item_removal"(uuid, uuid, text, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."finish_item_removal"(uuid, uuid, text, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."finish_item_removal"(uuid, uuid, text, jsonb) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."finish_item_removal"(uuid, uuid, text, jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."finish_item_status_check"(uuid, uuid, timestamp WITH time zone, jsonb, jsonb, text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."finish_item_status_check"(uuid, uuid, timestamp WITH time zone, jsonb, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."finish_item_status_check"(uuid, uuid, timestamp WITH time zone, jsonb, jsonb, text) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."finish_item_status_check"(uuid, uuid, timestamp WITH time zone, jsonb, jsonb, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."is_plaid_date"(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."is_plaid_date"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."is_plaid_date"(text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."is_plaid_datetime"(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."is_plaid_datetime"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."is_plaid_datetime"(text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."item_access_token_secret_name"(uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."item_access_token_secret_name"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."item_access_token_secret_name"(uuid) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."item_is_syncable"(text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."item_is_syncable"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."item_is_syncable"(text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."item_status_check_interval"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."item_status_check_interval"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."item_status_check_interval"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."item_status_severity"(text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."item_status_severity"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."item_status_severity"(text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."json_is"(jsonb, text, boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."json_is"(jsonb, text, boolean) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."json_is"(jsonb, text, boolean) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."jsonb_list"(jsonb) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."jsonb_list"(jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."jsonb_list"(jsonb) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."link_account_matches"(uuid, text, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."link_account_matches"(uuid, text, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."link_account_matches"(uuid, text, jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) TO "authenticated";
 
+REVOKE ALL ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."prune_sync_logs"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."prune_sync_logs"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."prune_sync_logs"() TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."prune_sync_logs"() TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."quarantine_key"(jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."quarantine_key"(jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."quarantine_key"(jsonb, text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."quarantine_records"(uuid, uuid, text, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."quarantine_records"(uuid, uuid, text, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."quarantine_records"(uuid, uuid, text, jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."queue_deleted_item_removal"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."queue_deleted_item_removal"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."queue_deleted_item_removal"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."queue_item_removal"(text, uuid, uuid, text, uuid, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."queue_item_removal"(text, uuid, uuid, text, uuid, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."queue_item_removal"(text, uuid, uuid, text, uuid, text) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."record_check_text"(jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."record_check_text"(jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_check_text"(jsonb, text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."record_gate"(jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."record_gate"(jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_gate"(jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."record_item_status_call"(uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."record_item_status_call"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_item_status_call"(uuid) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."record_item_status_call"(uuid) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."record_problem"(jsonb, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."record_problem"(jsonb, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_problem"(jsonb, jsonb) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."removal_token_secret_name"(uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."removal_token_secret_name"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."removal_token_secret_name"(uuid) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."remove_plaid_item"(uuid, boolean, boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."remove_plaid_item"(uuid, boolean, boolean) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."remove_plaid_item"(uuid, boolean, boolean) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."remove_plaid_item"(uuid, boolean, boolean) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."request_item_status_check"(uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."request_item_status_check"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."request_item_status_check"(uuid) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."request_item_status_check"(uuid) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."request_sync"(uuid, text, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."request_sync"(uuid, text, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."same_bank_account"(uuid, text, jsonb) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."same_bank_account"(uuid, text, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."same_bank_account"(uuid, text, jsonb) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."security_fields"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."security_fields"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."security_fields"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."set_updated_at"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."stamp_item_status_observed"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."stamp_item_status_observed"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."stamp_item_status_observed"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."store_item_access_token"(uuid, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."store_item_access_token"(uuid, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."store_item_access_token"(uuid, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."store_item_access_token"(uuid, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."sweep_item_lifecycle"(integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."sweep_item_lifecycle"(integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."sweep_item_lifecycle"(integer) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "private"."sweep_item_lifecycle"(integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."sweep_syncs"(integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."sweep_syncs"(integer) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."sweep_syncs"(integer) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."sweep_syncs"(integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) TO "service_role";
+
 REVOKE ALL ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."upsert_securities"(uuid, uuid, jsonb) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."upsert_securities"(uuid, uuid, jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."upsert_securities"(uuid, uuid, jsonb) TO "postgres";
+
 GRANT EXECUTE ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) TO "authenticated";
+
+REVOKE ALL ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) TO "postgres";
 
 GRANT USAGE ON SCHEMA "private" TO "authenticated", "service_role";
 
@@ -3110,6 +3975,14 @@ REVOKE ALL ON TABLE "public"."plaid_sync_state" FROM "service_role";
 
 GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "public"."plaid_sync_state" TO "service_role";
 
+REVOKE ALL ON TABLE "public"."quarantined_records" FROM "authenticated";
+
+GRANT SELECT ON TABLE "public"."quarantined_records" TO "authenticated";
+
+REVOKE ALL ON TABLE "public"."quarantined_records" FROM "service_role";
+
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "public"."quarantined_records" TO "service_role";
+
 REVOKE ALL ON TABLE "public"."securities" FROM "authenticated";
 
 GRANT SELECT ON TABLE "public"."securities" TO "authenticated";
@@ -3199,6 +4072,8 @@ GRANT SELECT ON TABLE "public"."item_overview" TO "authenticated";
 REVOKE ALL ON TABLE "public"."item_overview" FROM "service_role";
 
 GRANT SELECT ON TABLE "public"."item_overview" TO "service_role";
+
+ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" REVOKE ALL ON FUNCTIONS FROM PUBLIC;
 
 ALTER TABLE "public"."accounts"
   ADD CONSTRAINT "accounts_user_id_fkey" FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;

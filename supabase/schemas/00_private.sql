@@ -4,6 +4,12 @@
 -- Every object states its privileges beside it, for each role (the platform grants nothing on new
 -- tables since 2026): functions are revoked from PUBLIC and granted to exactly the roles that need them.
 
+-- A function created later, in any schema, is executable by nobody but its owner until a grant says
+-- otherwise. Postgres grants EXECUTE on every new function to PUBLIC (so to anon and authenticated)
+-- by a global default; only a global revoke removes it (a revoke `in schema` cannot take away what the
+-- global default gives). pgTAP: supabase/tests/135-default-privileges.sql.
+alter default privileges for role postgres revoke execute on functions from public;
+
 create schema if not exists private;
 comment on schema private is
   'Nestfolio internals: security-definer functions (Vault access, account linking) and trigger helpers. Not exposed through the Data API.';

@@ -13,9 +13,11 @@ create table public.accounts (
   type text not null default 'other'
     check (type in ('depository', 'credit', 'loan', 'investment', 'brokerage', 'other')),
   subtype text check (subtype is null or char_length(subtype) <= 100),
-  current_balance numeric(20, 4),
-  available_balance numeric(20, 4),
-  credit_limit numeric(20, 4) check (credit_limit >= 0),
+  -- Money is numeric(1000, 4) everywhere: 996 digits before the point, so every amount Plaid can send
+  -- fits (its amounts are doubles: up to 1.8e308, 309 digits), with the 4 decimals money is shown with.
+  current_balance numeric(1000, 4),
+  available_balance numeric(1000, 4),
+  credit_limit numeric(1000, 4) check (credit_limit >= 0),
   -- ISO 4217; null when Plaid reports only an unofficial currency (e.g. crypto).
   currency text default 'USD' check (currency ~ '^[A-Z]{3}$'),
   unofficial_currency_code text check (char_length(unofficial_currency_code) between 1 and 16),
@@ -223,6 +225,22 @@ comment on function private.same_bank_account(uuid, text, jsonb) is
   'The user''s live mappings of the same bank account as a Plaid account JSON (persistent id, else institution/type/mask/name).';
 revoke all on function private.same_bank_account(uuid, text, jsonb) from public, anon, authenticated, service_role;
 
+-- What accounts and plaid_accounts need of a Plaid AccountBase (the kinds of private.record_problem):
+-- an id, a name, a type we know, balances that are numbers (a limit that is not negative), currency codes.
+create or replace function private.account_fields()
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select '{"account_id": "id!", "name": "name!", "type": "one of depository, credit, loan, investment, brokerage, other!",
+    "subtype": "short text", "balances": {"current": "number", "available": "number", "limit": "non-negative number",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}}'::jsonb
+$$;
+comment on function private.account_fields() is 'The fields a Plaid AccountBase needs to be stored (private.classify_records).';
+revoke all on function private.account_fields() from public, anon, authenticated, service_role;
+
+
 -- Plaid's AccountBase objects, exactly as Plaid sends them (account_id, balances {current, available,
 -- limit, iso_currency_code, unofficial_currency_code}, mask, name, official_name, type, subtype,
 -- verification_status, persistent_account_id, holder_category), onto an item's rows. Exchange
@@ -232,8 +250,10 @@ revoke all on function private.same_bank_account(uuid, text, jsonb) from public,
 -- and its mapping, unless another connection of the user already feeds the same bank account
 -- (private.same_bank_account): then it gets a mapping without an account (a duplicate, not imported).
 -- Every mapping takes Plaid's current details and every account the balances (any of which Plaid may
--- send as null). A Plaid account id mapped to another item is left alone. p_accounts null (no
--- accounts in the response) maps nothing. Returns the accounts written.
+-- send as null). A Plaid account id mapped to another item is left alone. An account that cannot be
+-- stored as sent (private.account_fields) is quarantined and changes nothing (a known account keeps
+-- its last balances); the others are written. p_accounts null (no accounts in the response) maps
+-- nothing. Returns the accounts written.
 create or replace function private.upsert_item_accounts(p_item_id uuid, p_user_id uuid, p_accounts jsonb)
 returns setof public.accounts
 language plpgsql
@@ -244,6 +264,7 @@ declare
   v_account jsonb;
   v_account_id uuid;
   v_institution text;
+  v_accounts jsonb;
 begin
   if p_accounts is null or jsonb_typeof(p_accounts) = 'null' then
     return;
@@ -251,7 +272,20 @@ begin
   if jsonb_typeof(p_accounts) <> 'array' then
     raise exception 'Plaid accounts must be a JSON array, not %', jsonb_typeof(p_accounts) using errcode = '22023';
   end if;
-  if exists (select 1 from jsonb_array_elements(p_accounts) a
+  -- One pass: the accounts that can be stored go on, the others are set aside (and a stored one is released).
+  with classified as (
+    select c.record as a, c.key, c.problem from private.classify_records(p_accounts, private.account_fields(), 'account_id') c
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'account' and q.record_key = c.key
+  ), quarantined as (
+    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+    select distinct on (c.key) p_user_id, p_item_id, 'account', c.key, c.problem, c.a from classified c where c.problem is not null
+    on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+  )
+  select coalesce(jsonb_agg(c.a) filter (where c.problem is null), '[]'::jsonb) into v_accounts from classified c;
+
+  if exists (select 1 from jsonb_array_elements(v_accounts) a
              where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
     -- A new account may reach two writers at once (a balance refresh, another product's sync page,
     -- another connection of the same user): they take turns per user, and the second finds the first
@@ -259,7 +293,7 @@ begin
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_user_accounts:' || p_user_id::text, 0));
     select i.institution_id into v_institution from public.plaid_items i where i.id = p_item_id;
     for v_account in
-      select distinct on (a ->> 'account_id') a from jsonb_array_elements(p_accounts) a
+      select distinct on (a ->> 'account_id') a from jsonb_array_elements(v_accounts) a
       where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
     loop
       v_account_id := null;
@@ -282,7 +316,7 @@ begin
     persistent_account_id = n.persistent_account_id, mask = n.mask, official_name = n.official_name,
     type = n.type, subtype = n.subtype, verification_status = n.verification_status,
     holder_category = n.holder_category, name = n.name
-  from jsonb_array_elements(p_accounts) x
+  from jsonb_array_elements(v_accounts) x
   join public.plaid_accounts cur
     on cur.plaid_account_id = x ->> 'account_id' and cur.user_id = p_user_id and cur.item_id = p_item_id
   cross join lateral jsonb_populate_record(cur, x - 'account_id') n
@@ -303,7 +337,7 @@ begin
     unofficial_currency_code = x.balances ->> 'unofficial_currency_code',
     balance_updated_at = now()
   from public.plaid_accounts pa
-  join jsonb_to_recordset(p_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
+  join jsonb_to_recordset(v_accounts) as x(account_id text, balances jsonb) on x.account_id = pa.plaid_account_id
   where pa.user_id = p_user_id and pa.item_id = p_item_id and a.user_id = p_user_id and a.id = pa.account_id
   returning a.*;
 end

@@ -9,7 +9,7 @@ create table public.transactions (
   -- Plaid's transaction_id; null only for transactions not from Plaid.
   plaid_transaction_id text unique check (plaid_transaction_id <> '' and char_length(plaid_transaction_id) <= 255),
   -- Plaid's sign: positive = money out of the account, negative = money in.
-  amount numeric(20, 4) not null check (amount <> 'NaN'),
+  amount numeric(1000, 4) not null check (amount <> 'NaN'),
   iso_currency_code text check (iso_currency_code ~ '^[A-Z]{3}$'),
   unofficial_currency_code text check (char_length(unofficial_currency_code) between 1 and 16),
   -- Posted date (or the occurred date while pending).

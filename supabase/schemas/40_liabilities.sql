@@ -9,24 +9,24 @@ create table public.liabilities (
   account_id uuid not null unique,
   kind text not null check (kind in ('credit', 'mortgage', 'student')),
   -- credit: last_payment_amount; mortgage: last_payment_amount; student: last_payment_amount.
-  last_payment_amount numeric(20, 4),
+  last_payment_amount numeric(1000, 4),
   last_payment_date date,
   next_payment_due_date date,
   -- credit/student: minimum_payment_amount; mortgage: next_monthly_payment.
-  minimum_payment_amount numeric(20, 4),
+  minimum_payment_amount numeric(1000, 4),
   -- credit: last_statement_balance; student: last_statement_balance.
-  last_statement_balance numeric(20, 4),
+  last_statement_balance numeric(1000, 4),
   last_statement_issue_date date,
   is_overdue boolean,
   -- loans (mortgage, student)
   origination_date date,
-  origination_principal_amount numeric(20, 4),
+  origination_principal_amount numeric(1000, 4),
   -- mortgage: interest_rate.percentage; student: interest_rate_percentage.
-  interest_rate_percentage numeric(9, 6),
-  outstanding_interest_amount numeric(20, 4),
-  past_due_amount numeric(20, 4),
-  ytd_interest_paid numeric(20, 4),
-  ytd_principal_paid numeric(20, 4),
+  interest_rate_percentage numeric(1000, 6),
+  outstanding_interest_amount numeric(1000, 4),
+  past_due_amount numeric(1000, 4),
+  ytd_interest_paid numeric(1000, 4),
+  ytd_principal_paid numeric(1000, 4),
   -- mortgage: maturity_date; student: expected_payoff_date.
   maturity_date date,
   details jsonb not null default '{}' check (jsonb_typeof(details) = 'object'),

@@ -1,6 +1,7 @@
 -- Investments (/investments/holdings/get and /investments/transactions/get): securities as Plaid
 -- reports them for an item, holdings of an account, and investment transactions. Prices and
--- quantities keep 10 decimals (fractional shares, crypto); money amounts keep 4.
+-- quantities keep 10 decimals (fractional shares, crypto); money amounts keep 4. Any size Plaid can
+-- send fits (numeric(1000, …): its numbers are doubles, at most 309 digits before the point).
 
 create table public.securities (
   id uuid primary key default gen_random_uuid(),
@@ -20,7 +21,7 @@ create table public.securities (
   market_identifier_code text,
   sector text,
   industry text,
-  close_price numeric(28, 10) check (close_price <> 'NaN'),
+  close_price numeric(1000, 10) check (close_price <> 'NaN'),
   close_price_as_of date,
   iso_currency_code text check (iso_currency_code ~ '^[A-Z]{3}$'),
   unofficial_currency_code text check (char_length(unofficial_currency_code) between 1 and 16),
@@ -59,13 +60,13 @@ create table public.holdings (
   item_id uuid not null,
   account_id uuid not null,
   security_id uuid not null,
-  quantity numeric(28, 10) not null check (quantity <> 'NaN'),
-  institution_price numeric(28, 10) not null check (institution_price <> 'NaN'),
+  quantity numeric(1000, 10) not null check (quantity <> 'NaN'),
+  institution_price numeric(1000, 10) not null check (institution_price <> 'NaN'),
   institution_price_as_of date,
-  institution_value numeric(20, 4) not null check (institution_value <> 'NaN'),
-  cost_basis numeric(20, 4) check (cost_basis <> 'NaN'),
-  vested_quantity numeric(28, 10) check (vested_quantity <> 'NaN'),
-  vested_value numeric(20, 4) check (vested_value <> 'NaN'),
+  institution_value numeric(1000, 4) not null check (institution_value <> 'NaN'),
+  cost_basis numeric(1000, 4) check (cost_basis <> 'NaN'),
+  vested_quantity numeric(1000, 10) check (vested_quantity <> 'NaN'),
+  vested_value numeric(1000, 4) check (vested_value <> 'NaN'),
   iso_currency_code text check (iso_currency_code ~ '^[A-Z]{3}$'),
   unofficial_currency_code text check (char_length(unofficial_currency_code) between 1 and 16),
   created_at timestamptz not null default now(),
@@ -109,11 +110,11 @@ create table public.investment_transactions (
     check (plaid_investment_transaction_id <> '' and char_length(plaid_investment_transaction_id) <= 255),
   date date not null,
   name text not null,
-  quantity numeric(28, 10) not null check (quantity <> 'NaN'),
+  quantity numeric(1000, 10) not null check (quantity <> 'NaN'),
   -- Plaid's sign: positive = cash debited from the account.
-  amount numeric(20, 4) not null check (amount <> 'NaN'),
-  price numeric(28, 10) not null check (price <> 'NaN'),
-  fees numeric(20, 4) check (fees <> 'NaN'),
+  amount numeric(1000, 4) not null check (amount <> 'NaN'),
+  price numeric(1000, 10) not null check (price <> 'NaN'),
+  fees numeric(1000, 4) check (fees <> 'NaN'),
   type text not null check (type in ('buy', 'sell', 'cancel', 'cash', 'fee', 'transfer')),
   subtype text,
   iso_currency_code text check (iso_currency_code ~ '^[A-Z]{3}$'),

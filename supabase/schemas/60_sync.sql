@@ -97,6 +97,8 @@ create table public.sync_runs (
   modified integer not null default 0 check (modified >= 0),
   removed integer not null default 0 check (removed >= 0),
   pages integer not null default 0 check (pages >= 0),
+  -- Records Plaid sent that could not be stored as sent (public.quarantined_records); the rest were.
+  quarantined integer not null default 0 check (quarantined >= 0),
   plaid_request_ids text[] not null default '{}',
   error_code text,
   error jsonb check (error is null or jsonb_typeof(error) = 'object'),

@@ -4,6 +4,12 @@
 
 -- One /transactions/sync page, applied with its cursor in one transaction (one round trip).
 -- p_page is Plaid's response as received. The cursor only ever moves together with its data.
+-- Records are classified in one pass (15_quarantine.sql): a transaction that cannot be stored as sent,
+-- or whose account is not one of this connection's, is set aside in quarantined_records and the rest
+-- of the page is stored; the same transaction twice in a page (added and modified) counts once, as its
+-- last version.
+-- A transaction of a duplicate account (a mapping without an account: another connection feeds it) is
+-- skipped. Every list is read through private.jsonb_list (a JSON null is empty).
 create or replace function private.apply_transactions_page(
   p_item_id uuid, p_lease_id uuid, p_run_id uuid, p_page jsonb, p_loop_start_cursor text, p_lease_seconds integer
 ) returns jsonb
@@ -17,34 +23,72 @@ declare
   v_has_more boolean := coalesce((p_page ->> 'has_more')::boolean, false);
   v_inserted integer := 0;
   v_deleted integer := 0;
+  v_quarantined integer := 0;
   v_added integer := jsonb_array_length(private.jsonb_list(p_page -> 'added'));
   v_modified integer := jsonb_array_length(private.jsonb_list(p_page -> 'modified'));
   v_removed integer := jsonb_array_length(private.jsonb_list(p_page -> 'removed'));
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_page -> 'accounts');
 
-  with rows as (
-    select t.* from jsonb_to_recordset(private.jsonb_list(p_page -> 'added') || private.jsonb_list(p_page -> 'modified'))
-      as t(transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
-           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
-           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
-           original_description text, check_number text, location jsonb, counterparties jsonb)
+  -- classify_records, inline on this hot path (no set-returning function copying every record): the gate
+  -- once per call, then one match per record; only a record that fails it is put into words.
+  with rules as materialized (
+    select f as fields, private.record_gate(f) as gate from (values ('{"transaction_id": "id!", "account_id": "id!",
+      "amount": "number!", "date": "date!", "name": "text!", "authorized_date": "date", "datetime": "datetime",
+      "authorized_datetime": "datetime", "pending": "boolean", "iso_currency_code": "currency",
+      "unofficial_currency_code": "unofficial_currency", "payment_channel": "one of online, in store, other",
+      "personal_finance_category": "object", "location": "object", "counterparties": "array"}'::jsonb)) s(f)
+  ), page as (
+    select e.x, e.n,
+      case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
+      case when g.ok then null
+           when g.fits then 'transaction_id is longer than 255 characters'
+           else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
+    from rules, jsonb_array_elements(private.jsonb_list(p_page -> 'added') || private.jsonb_list(p_page -> 'modified'))
+      with ordinality as e(x, n)
+    cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
+    cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
+  ), latest as (
+    select distinct on (p.key) p.* from page p order by p.key, p.n desc
+  ), classified as (
+    select l.x, l.key, pa.account_id,
+      coalesce(l.problem, case when pa.id is null
+        then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
+    from latest l
+    left join public.plaid_accounts pa
+      on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+  ), quarantined as (
+    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+    select v_user, p_item_id, 'transaction', c.key, c.problem, c.x from classified c where c.problem is not null
+    on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+    returning 1
+  ), released as (
+    -- Stored now: a version set aside earlier is no longer (probed by key: the page drives, not the table).
+    delete from public.quarantined_records q
+    where q.item_id = p_item_id and q.kind = 'transaction'
+      and q.record_key = any (array(select c.key from classified c where c.problem is null))
   ), upserted as (
     insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
       unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
       merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
       payment_channel, transaction_code, original_description, check_number, location, counterparties)
-    select v_user, pa.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
+    select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
       r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
       r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
       r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
       r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
       r.check_number, r.location, r.counterparties
-    from rows r
-    -- Only accounts this item feeds: a duplicate (account_id null) is fed by another connection.
-    join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-      and pa.account_id is not null
+    from classified c
+    -- Only records without a problem reach the casts.
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end)
+      as r(transaction_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
+           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
+           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
+           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
+           original_description text, check_number text, location jsonb, counterparties jsonb)
+    -- A duplicate's mapping (account_id null) feeds no account: another connection feeds it, so its
+    -- records are skipped, neither stored nor set aside.
+    where c.problem is null and c.account_id is not null
     on conflict (plaid_transaction_id) do update set
       account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
       unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
@@ -60,12 +104,19 @@ begin
     where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
     returning (xmax = 0) as inserted
   )
-  select count(*) filter (where inserted) into v_inserted from upserted;
+  select (select count(*) filter (where inserted) from upserted), (select count(*) from quarantined)
+    into v_inserted, v_quarantined;
 
+  -- Removed by Plaid: gone here too, whether stored or set aside (an entry without an id removes nothing).
   delete from public.transactions t
-  using jsonb_to_recordset(private.jsonb_list(p_page -> 'removed')) as r(transaction_id text)
-  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r.transaction_id;
+  using jsonb_array_elements(private.jsonb_list(p_page -> 'removed')) r
+  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r ->> 'transaction_id';
   get diagnostics v_deleted = row_count;
+  if v_removed > 0 then
+    delete from public.quarantined_records q
+    using jsonb_array_elements(private.jsonb_list(p_page -> 'removed')) r
+    where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r ->> 'transaction_id';
+  end if;
 
   update public.plaid_sync_state s set
     cursor = p_page ->> 'next_cursor',
@@ -82,21 +133,25 @@ begin
           in ('HISTORICAL_UPDATE_COMPLETE', 'TRANSACTIONS_UPDATE_STATUS_UNKNOWN'))
   where s.item_id = p_item_id and s.product = 'transactions';
 
+  v_quarantined := v_quarantined + private.records_set_aside(p_page -> 'accounts', private.account_fields(), 'account_id');
   update public.sync_runs r set added = r.added + v_added, modified = r.modified + v_modified,
-    removed = r.removed + v_removed, pages = r.pages + 1,
+    removed = r.removed + v_removed, pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
     plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
   where r.id = p_run_id;
 
   return jsonb_build_object('has_more', v_has_more, 'next_cursor', p_page ->> 'next_cursor',
-    'added', v_added, 'modified', v_modified, 'removed', v_removed, 'stored', v_inserted - v_deleted);
+    'added', v_added, 'modified', v_modified, 'removed', v_removed, 'stored', v_inserted - v_deleted,
+    'quarantined', v_quarantined);
 end
 $$;
 comment on function private.apply_transactions_page(uuid, uuid, uuid, jsonb, text, integer) is
-  'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
+  'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; records that cannot be stored are quarantined, the rest stored; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
 revoke all on function private.apply_transactions_page(uuid, uuid, uuid, jsonb, text, integer) from public, anon, authenticated, service_role;
 grant execute on function private.apply_transactions_page(uuid, uuid, uuid, jsonb, text, integer) to service_role;
 
--- Liabilities: the full current set for the item's credit and loan accounts.
+-- Liabilities: the full current set for the item's credit and loan accounts. A liability that cannot
+-- be stored as sent is set aside and its last stored version (if any) kept; one Plaid no longer reports
+-- goes, set aside or not.
 create or replace function private.apply_liabilities(p_item_id uuid, p_lease_id uuid, p_run_id uuid, p_response jsonb, p_lease_seconds integer)
 returns integer
 language plpgsql
@@ -106,6 +161,8 @@ as $$
 declare
   v_user uuid := (private.hold_lease(p_item_id, 'liabilities', p_lease_id, p_lease_seconds)).user_id;
   v_count integer;
+  v_set_aside integer;
+  v_set_aside_keys text[];
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   with l as (
@@ -114,24 +171,48 @@ begin
     select 'mortgage', x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'mortgage')) x
     union all
     select 'student', x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'student')) x
+  ), checked as (
+    select l.kind, c.record as x, c.key,
+      coalesce(c.problem, case when jsonb_typeof(c.record -> 'interest_rate' -> 'percentage') not in ('number', 'null')
+        then format('interest_rate.percentage is not a number: %s', left((c.record -> 'interest_rate' -> 'percentage')::text, 60)) end) as problem
+    from l cross join lateral private.classify_records(jsonb_build_array(l.x), '{"account_id": "id!", "interest_rate": "object",
+      "last_payment_amount": "number", "last_payment_date": "date", "next_payment_due_date": "date",
+      "minimum_payment_amount": "number", "next_monthly_payment": "number", "last_statement_balance": "number",
+      "last_statement_issue_date": "date", "is_overdue": "boolean", "origination_date": "date",
+      "origination_principal_amount": "number", "interest_rate_percentage": "number",
+      "outstanding_interest_amount": "number", "past_due_amount": "number", "ytd_interest_paid": "number",
+      "ytd_principal_paid": "number", "maturity_date": "date", "expected_payoff_date": "date"}', 'account_id') c
+  ), classified as (
+    select c.kind, c.x, c.key, pa.account_id,
+      coalesce(c.problem, case when pa.id is null
+        then format('account_id %s is not an account of this connection', c.x ->> 'account_id') end) as problem
+    from checked c
+    left join public.plaid_accounts pa
+      on c.problem is null and pa.plaid_account_id = c.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, v_user, 'liability',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
   ), upserted as (
     insert into public.liabilities as li (user_id, item_id, account_id, kind, last_payment_amount, last_payment_date,
       next_payment_due_date, minimum_payment_amount, last_statement_balance, last_statement_issue_date, is_overdue,
       origination_date, origination_principal_amount, interest_rate_percentage, outstanding_interest_amount,
       past_due_amount, ytd_interest_paid, ytd_principal_paid, maturity_date, details)
-    select v_user, p_item_id, pa.account_id, l.kind,
-      (l.x ->> 'last_payment_amount')::numeric, (l.x ->> 'last_payment_date')::date,
-      (l.x ->> 'next_payment_due_date')::date,
-      coalesce(l.x ->> 'minimum_payment_amount', l.x ->> 'next_monthly_payment')::numeric,
-      (l.x ->> 'last_statement_balance')::numeric, (l.x ->> 'last_statement_issue_date')::date,
-      (l.x ->> 'is_overdue')::boolean, (l.x ->> 'origination_date')::date,
-      (l.x ->> 'origination_principal_amount')::numeric,
-      coalesce(l.x -> 'interest_rate' ->> 'percentage', l.x ->> 'interest_rate_percentage')::numeric,
-      (l.x ->> 'outstanding_interest_amount')::numeric, (l.x ->> 'past_due_amount')::numeric,
-      (l.x ->> 'ytd_interest_paid')::numeric, (l.x ->> 'ytd_principal_paid')::numeric,
-      coalesce(l.x ->> 'maturity_date', l.x ->> 'expected_payoff_date')::date, l.x
-    from l join public.plaid_accounts pa on pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
-      and pa.account_id is not null
+    select v_user, p_item_id, c.account_id, c.kind, r.last_payment_amount, r.last_payment_date, r.next_payment_due_date,
+      coalesce(r.minimum_payment_amount, r.next_monthly_payment), r.last_statement_balance, r.last_statement_issue_date,
+      r.is_overdue, r.origination_date, r.origination_principal_amount,
+      coalesce(ir.percentage, r.interest_rate_percentage), r.outstanding_interest_amount, r.past_due_amount,
+      r.ytd_interest_paid, r.ytd_principal_paid, coalesce(r.maturity_date, r.expected_payoff_date), c.x
+    from classified c
+    -- Only records without a problem reach the casts.
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(last_payment_amount numeric,
+      last_payment_date date, next_payment_due_date date, minimum_payment_amount numeric, next_monthly_payment numeric,
+      last_statement_balance numeric, last_statement_issue_date date, is_overdue boolean, origination_date date,
+      origination_principal_amount numeric, interest_rate_percentage numeric, outstanding_interest_amount numeric,
+      past_due_amount numeric, ytd_interest_paid numeric, ytd_principal_paid numeric, maturity_date date,
+      expected_payoff_date date)
+    cross join lateral (select (case when c.problem is null then c.x -> 'interest_rate' ->> 'percentage' end)::numeric as percentage) ir
+    where c.problem is null and c.account_id is not null
     on conflict (account_id) do update set kind = excluded.kind, last_payment_amount = excluded.last_payment_amount,
       last_payment_date = excluded.last_payment_date, next_payment_due_date = excluded.next_payment_due_date,
       minimum_payment_amount = excluded.minimum_payment_amount, last_statement_balance = excluded.last_statement_balance,
@@ -144,15 +225,22 @@ begin
     where li.user_id = excluded.user_id
     returning li.account_id
   )
-  select count(*) into v_count from upserted;
+  select (select count(*) from upserted), (select q.n from quarantined q),
+    (select coalesce(array_agg(c.key), '{}') from classified c where c.problem is not null)
+    into v_count, v_set_aside, v_set_aside_keys;
+  -- Plaid's full set: what it no longer reports goes (a reported liability set aside keeps its last row),
+  -- and so does whatever was set aside and is no longer (this response set aside again what still is).
   delete from public.liabilities li
   where li.user_id = v_user and li.item_id = p_item_id
     and li.account_id not in (select pa.account_id from public.plaid_accounts pa
       join (select x ->> 'account_id' as id from jsonb_array_elements(
         private.jsonb_list(p_response -> 'liabilities' -> 'credit') || private.jsonb_list(p_response -> 'liabilities' -> 'mortgage')
         || private.jsonb_list(p_response -> 'liabilities' -> 'student')) x) seen on seen.id = pa.plaid_account_id
-      where pa.user_id = v_user and pa.item_id = p_item_id);
+      -- A duplicate's mapping has no account (and a null would make this NOT IN match nothing).
+      where pa.user_id = v_user and pa.item_id = p_item_id and pa.account_id is not null);
+  delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'liability' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -160,32 +248,64 @@ $$;
 revoke all on function private.apply_liabilities(uuid, uuid, uuid, jsonb, integer) from public, anon, authenticated, service_role;
 grant execute on function private.apply_liabilities(uuid, uuid, uuid, jsonb, integer) to service_role;
 
--- Securities as an investments response describes them (upserted per item).
+-- What securities need of a Plaid security (the kinds of private.record_problem).
+create or replace function private.security_fields()
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select '{"security_id": "id!", "close_price": "number", "close_price_as_of": "date", "is_cash_equivalent": "boolean",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb
+$$;
+revoke all on function private.security_fields() from public, anon, authenticated, service_role;
+
+
+-- Securities as an investments response describes them (upserted per item); one that cannot be stored
+-- as sent is set aside, and so are the holdings of it.
 create or replace function private.upsert_securities(p_item_id uuid, p_user_id uuid, p_securities jsonb)
 returns void
 language sql
 security definer
 set search_path = ''
 as $$
-  insert into public.securities as s (user_id, item_id, plaid_security_id, name, ticker_symbol, type, is_cash_equivalent,
-    isin, cusip, institution_security_id, institution_id, proxy_security_id, market_identifier_code, sector, industry,
-    close_price, close_price_as_of, iso_currency_code, unofficial_currency_code, details)
-  select p_user_id, p_item_id, x ->> 'security_id', x ->> 'name', x ->> 'ticker_symbol', x ->> 'type',
-    (x ->> 'is_cash_equivalent')::boolean, x ->> 'isin', x ->> 'cusip', x ->> 'institution_security_id',
-    x ->> 'institution_id', x ->> 'proxy_security_id', x ->> 'market_identifier_code', x ->> 'sector', x ->> 'industry',
-    (x ->> 'close_price')::numeric, (x ->> 'close_price_as_of')::date, x ->> 'iso_currency_code',
-    x ->> 'unofficial_currency_code',
-    jsonb_strip_nulls(jsonb_build_object('option_contract', x -> 'option_contract', 'fixed_income', x -> 'fixed_income'))
-  from jsonb_array_elements(private.jsonb_list(p_securities)) x
-  on conflict (item_id, plaid_security_id) do update set name = excluded.name, ticker_symbol = excluded.ticker_symbol,
-    type = excluded.type, is_cash_equivalent = excluded.is_cash_equivalent, close_price = excluded.close_price,
-    close_price_as_of = excluded.close_price_as_of, iso_currency_code = excluded.iso_currency_code,
-    unofficial_currency_code = excluded.unofficial_currency_code, details = excluded.details
-  where s.user_id = excluded.user_id;
+  with classified as (
+    select c.record as x, c.key, c.problem from private.classify_records(p_securities, private.security_fields(), 'security_id') c
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, p_user_id, 'security',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'security' and q.record_key = c.key
+  ), upserted as (
+    insert into public.securities as s (user_id, item_id, plaid_security_id, name, ticker_symbol, type, is_cash_equivalent,
+      isin, cusip, institution_security_id, institution_id, proxy_security_id, market_identifier_code, sector, industry,
+      close_price, close_price_as_of, iso_currency_code, unofficial_currency_code, details)
+    select p_user_id, p_item_id, r.security_id, r.name, r.ticker_symbol, r.type, r.is_cash_equivalent, r.isin, r.cusip,
+      r.institution_security_id, r.institution_id, r.proxy_security_id, r.market_identifier_code, r.sector, r.industry,
+      r.close_price, r.close_price_as_of, r.iso_currency_code, r.unofficial_currency_code,
+      jsonb_strip_nulls(jsonb_build_object('option_contract', c.x -> 'option_contract', 'fixed_income', c.x -> 'fixed_income'))
+    from classified c
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(security_id text, name text,
+      ticker_symbol text, type text, is_cash_equivalent boolean, isin text, cusip text, institution_security_id text,
+      institution_id text, proxy_security_id text, market_identifier_code text, sector text, industry text,
+      close_price numeric, close_price_as_of date, iso_currency_code text, unofficial_currency_code text)
+    where c.problem is null
+    on conflict (item_id, plaid_security_id) do update set name = excluded.name, ticker_symbol = excluded.ticker_symbol,
+      type = excluded.type, is_cash_equivalent = excluded.is_cash_equivalent, close_price = excluded.close_price,
+      close_price_as_of = excluded.close_price_as_of, iso_currency_code = excluded.iso_currency_code,
+      unofficial_currency_code = excluded.unofficial_currency_code, details = excluded.details
+    where s.user_id = excluded.user_id
+    returning 1
+  )
+  select (select q.n from quarantined q);
 $$;
 revoke all on function private.upsert_securities(uuid, uuid, jsonb) from public, anon, authenticated, service_role;
 
--- Investments: securities and holdings (the full current set) from /investments/holdings/get.
+-- Investments: securities and holdings (the full current set) from /investments/holdings/get. A holding
+-- that cannot be stored as sent (or of an account or security this connection does not have) is set
+-- aside and its last stored version kept; one Plaid no longer reports goes.
 create or replace function private.apply_holdings(p_item_id uuid, p_lease_id uuid, p_run_id uuid, p_response jsonb, p_lease_seconds integer)
 returns integer
 language plpgsql
@@ -195,21 +315,43 @@ as $$
 declare
   v_user uuid := (private.hold_lease(p_item_id, 'investments', p_lease_id, p_lease_seconds)).user_id;
   v_count integer;
+  v_set_aside integer;
+  v_set_aside_keys text[];
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
-  with upserted as (
+  with checked as (
+    -- A holding is keyed by its account and security.
+    select c.record as x, coalesce(case when jsonb_typeof(c.record -> 'account_id') = 'string' and jsonb_typeof(c.record -> 'security_id') = 'string'
+      then (c.record ->> 'account_id') || ':' || (c.record ->> 'security_id') end, c.key) as key, c.problem
+    from private.classify_records(p_response -> 'holdings', '{"account_id": "id!", "security_id": "id!",
+      "quantity": "number!", "institution_price": "number!", "institution_value": "number!",
+      "institution_price_as_of": "date", "cost_basis": "number", "vested_quantity": "number", "vested_value": "number",
+      "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}', null) c
+  ), classified as (
+    select c.x, c.key, pa.account_id, s.id as security_id,
+      coalesce(c.problem,
+        case when pa.id is null then format('account_id %s is not an account of this connection', c.x ->> 'account_id')
+             when s.id is null then format('security_id %s is not a security this connection reported', c.x ->> 'security_id') end) as problem
+    from checked c
+    left join public.plaid_accounts pa
+      on c.problem is null and pa.plaid_account_id = c.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+    left join public.securities s on c.problem is null and s.item_id = p_item_id and s.plaid_security_id = c.x ->> 'security_id'
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, v_user, 'holding',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
+  ), upserted as (
     insert into public.holdings as h (user_id, item_id, account_id, security_id, quantity, institution_price,
       institution_price_as_of, institution_value, cost_basis, vested_quantity, vested_value, iso_currency_code,
       unofficial_currency_code)
-    select v_user, p_item_id, pa.account_id, s.id, x.quantity, x.institution_price, x.institution_price_as_of,
-      x.institution_value, x.cost_basis, x.vested_quantity, x.vested_value, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(private.jsonb_list(p_response -> 'holdings')) as x(account_id text, security_id text,
-      quantity numeric, institution_price numeric, institution_price_as_of date, institution_value numeric,
-      cost_basis numeric, vested_quantity numeric, vested_value numeric, iso_currency_code text, unofficial_currency_code text)
-    join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-      and pa.account_id is not null
-    join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
+    select v_user, p_item_id, c.account_id, c.security_id, r.quantity, r.institution_price, r.institution_price_as_of,
+      r.institution_value, r.cost_basis, r.vested_quantity, r.vested_value, r.iso_currency_code, r.unofficial_currency_code
+    from classified c
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(quantity numeric,
+      institution_price numeric, institution_price_as_of date, institution_value numeric, cost_basis numeric,
+      vested_quantity numeric, vested_value numeric, iso_currency_code text, unofficial_currency_code text)
+    where c.problem is null and c.account_id is not null
     on conflict (account_id, security_id) do update set quantity = excluded.quantity,
       institution_price = excluded.institution_price, institution_price_as_of = excluded.institution_price_as_of,
       institution_value = excluded.institution_value, cost_basis = excluded.cost_basis,
@@ -218,15 +360,21 @@ begin
     where h.user_id = excluded.user_id
     returning h.id
   )
-  select count(*) into v_count from upserted;
-  -- Positions Plaid no longer reports are closed.
+  select (select count(*) from upserted), (select q.n from quarantined q),
+    (select coalesce(array_agg(c.key), '{}') from classified c where c.problem is not null)
+    into v_count, v_set_aside, v_set_aside_keys;
+  -- Positions Plaid no longer reports are closed (a reported one set aside keeps its last row).
   delete from public.holdings h
   where h.user_id = v_user and h.item_id = p_item_id and not exists (
-    select 1 from jsonb_to_recordset(private.jsonb_list(p_response -> 'holdings')) as x(account_id text, security_id text)
-    join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.item_id = p_item_id
-    join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
+    select 1 from jsonb_array_elements(private.jsonb_list(p_response -> 'holdings')) x
+    join public.plaid_accounts pa on pa.plaid_account_id = x ->> 'account_id' and pa.item_id = p_item_id
+    join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x ->> 'security_id'
     where pa.account_id = h.account_id and s.id = h.security_id);
+  -- The full set again: what was set aside and is no longer reported (or now stored) is released.
+  delete from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'holding' and q.record_key <> all (v_set_aside_keys);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id')
+      + private.records_set_aside(p_response -> 'securities', private.security_fields(), 'security_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end
@@ -234,7 +382,8 @@ $$;
 revoke all on function private.apply_holdings(uuid, uuid, uuid, jsonb, integer) from public, anon, authenticated, service_role;
 grant execute on function private.apply_holdings(uuid, uuid, uuid, jsonb, integer) to service_role;
 
--- One page of /investments/transactions/get (offset pagination), upserted by Plaid's id.
+-- One page of /investments/transactions/get (offset pagination), upserted by Plaid's id; one that cannot
+-- be stored as sent (or of an account this connection does not have) is set aside.
 create or replace function private.apply_investment_transactions(p_item_id uuid, p_lease_id uuid, p_run_id uuid, p_response jsonb, p_lease_seconds integer)
 returns integer
 language plpgsql
@@ -244,22 +393,44 @@ as $$
 declare
   v_user uuid := (private.hold_lease(p_item_id, 'investments', p_lease_id, p_lease_seconds)).user_id;
   v_count integer;
+  v_set_aside integer;
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   perform private.upsert_securities(p_item_id, v_user, p_response -> 'securities');
-  with upserted as (
+  with checked as (
+    select c.record as x, c.n, c.key, c.problem
+    from private.classify_records(p_response -> 'investment_transactions', '{"investment_transaction_id": "id!",
+      "account_id": "id!", "date": "date!", "name": "text!", "quantity": "number!", "amount": "number!", "price": "number!",
+      "fees": "number", "type": "one of buy, sell, cancel, cash, fee, transfer!", "security_id": "text",
+      "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}', 'investment_transaction_id') c
+  ), latest as (
+    select distinct on (c.key) c.* from checked c order by c.key, c.n desc
+  ), classified as (
+    select l.x, l.key, pa.account_id,
+      coalesce(l.problem, case when pa.id is null
+        then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
+    from latest l
+    left join public.plaid_accounts pa
+      on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+  ), quarantined as (
+    select private.quarantine_records(p_item_id, v_user, 'investment_transaction',
+      jsonb_agg(jsonb_build_object('key', c.key, 'reason', c.problem, 'record', c.x))) as n
+    from classified c where c.problem is not null
+  ), released as (
+    delete from public.quarantined_records q using classified c
+    where c.problem is null and q.item_id = p_item_id and q.kind = 'investment_transaction' and q.record_key = c.key
+  ), upserted as (
     insert into public.investment_transactions as it (user_id, item_id, account_id, security_id,
       plaid_investment_transaction_id, date, name, quantity, amount, price, fees, type, subtype, iso_currency_code,
       unofficial_currency_code)
-    select v_user, p_item_id, pa.account_id, s.id, x.investment_transaction_id, x.date, x.name, x.quantity, x.amount,
-      x.price, x.fees, x.type, x.subtype, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(private.jsonb_list(p_response -> 'investment_transactions')) as x(
-      investment_transaction_id text, account_id text, security_id text, date date, name text, quantity numeric,
-      amount numeric, price numeric, fees numeric, type text, subtype text, iso_currency_code text,
-      unofficial_currency_code text)
-    join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-      and pa.account_id is not null
-    left join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
+    select v_user, p_item_id, c.account_id, s.id, r.investment_transaction_id, r.date, r.name, r.quantity, r.amount,
+      r.price, r.fees, r.type, r.subtype, r.iso_currency_code, r.unofficial_currency_code
+    from classified c
+    cross join lateral jsonb_to_record(case when c.problem is null then c.x end) as r(investment_transaction_id text,
+      security_id text, date date, name text, quantity numeric, amount numeric, price numeric, fees numeric, type text,
+      subtype text, iso_currency_code text, unofficial_currency_code text)
+    left join public.securities s on s.item_id = p_item_id and s.plaid_security_id = r.security_id
+    where c.problem is null and c.account_id is not null
     on conflict (plaid_investment_transaction_id) do update set account_id = excluded.account_id,
       security_id = excluded.security_id, date = excluded.date, name = excluded.name, quantity = excluded.quantity,
       amount = excluded.amount, price = excluded.price, fees = excluded.fees, type = excluded.type,
@@ -268,8 +439,10 @@ begin
     where it.user_id = excluded.user_id
     returning it.id
   )
-  select count(*) into v_count from upserted;
+  select (select count(*) from upserted), (select q.n from quarantined q) into v_count, v_set_aside;
   update public.sync_runs r set pages = r.pages + 1, added = r.added + v_count,
+    quarantined = r.quarantined + v_set_aside + private.records_set_aside(p_response -> 'accounts', private.account_fields(), 'account_id')
+      + private.records_set_aside(p_response -> 'securities', private.security_fields(), 'security_id'),
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
 end

@@ -11,18 +11,25 @@ create table public.webhook_events (
   delivery_count integer not null default 1 check (delivery_count >= 1),
   -- SHA-256 (hex) of the raw body: the same delivery received twice is one row (delivery_count 2).
   body_sha256 text not null unique check (body_sha256 ~ '^[0-9a-f]{64}$'),
-  webhook_type text not null,
-  webhook_code text not null,
+  -- Null only for a rejected delivery whose body did not say (or not storably).
+  webhook_type text,
+  webhook_code text,
   plaid_item_id text,
   -- The item (and its owner) when known; cleared when the item is removed, the log row stays.
   item_id uuid,
   user_id uuid,
-  payload jsonb not null check (jsonb_typeof(payload) = 'object'),
+  -- Plaid's body; null for a rejected delivery (its body as received is in error.body).
+  payload jsonb check (payload is null or jsonb_typeof(payload) = 'object'),
   processed_at timestamptz,
-  outcome text not null default 'received' check (outcome in ('received', 'processed', 'ignored', 'failed')),
+  -- rejected: signed by Plaid, but a body we cannot act on (not JSON, not storable, a malformed field).
+  outcome text not null default 'received' check (outcome in ('received', 'processed', 'ignored', 'failed', 'rejected')),
   error jsonb check (error is null or jsonb_typeof(error) = 'object'),
   constraint webhook_events_item_fkey foreign key (user_id, item_id)
-    references public.plaid_items (user_id, id) match full on delete set null
+    references public.plaid_items (user_id, id) match full on delete set null,
+  -- Everything but a rejection is a body with a type and code, acted on; a rejection is tied to no one.
+  constraint webhook_events_rejected_or_complete check (
+    case when outcome = 'rejected' then payload is null and item_id is null and user_id is null and error ? 'reason'
+         else payload is not null and webhook_type is not null and webhook_code is not null end)
 );
 create index webhook_events_user_id_item_id_received_at_idx on public.webhook_events (user_id, item_id, received_at desc);
 -- Webhooks for Items the product does not hold (removed, or their user deleted): is this the first?
@@ -44,6 +51,28 @@ grant select (
 ) on public.webhook_events to authenticated;   -- not payload, body_sha256 or error
 grant select, insert, update, delete on public.webhook_events to service_role;
 
+
+-- A delivery Plaid signed whose body cannot be acted on (plaid-webhook found it not JSON, holding text
+-- Postgres cannot store, nested too deeply, or with a malformed field): recorded for support, with the
+-- reason and the body as received, attached to no item or user and acting on nothing. Answering it 200
+-- stops Plaid from retrying a body that can never be accepted. A redelivery is the same row.
+create or replace function private.record_rejected_webhook(
+  p_body_sha256 text, p_webhook_type text, p_webhook_code text, p_plaid_item_id text, p_reason text, p_body text
+) returns jsonb
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into public.webhook_events as e (body_sha256, webhook_type, webhook_code, plaid_item_id, outcome, processed_at, error)
+  values (p_body_sha256, p_webhook_type, p_webhook_code, p_plaid_item_id, 'rejected', now(),
+          jsonb_build_object('reason', p_reason, 'body', p_body))
+  on conflict (body_sha256) do update set delivery_count = e.delivery_count + 1, last_received_at = now()
+  returning jsonb_build_object('event_id', e.id, 'delivery_count', e.delivery_count, 'outcome', e.outcome)
+$$;
+comment on function private.record_rejected_webhook(text, text, text, text, text, text) is
+  'Records a verified webhook whose body cannot be acted on (outcome rejected, reason and body in error); acts on nothing.';
+revoke all on function private.record_rejected_webhook(text, text, text, text, text, text) from public, anon, authenticated, service_role;
+grant execute on function private.record_rejected_webhook(text, text, text, text, text, text) to service_role;
 
 -- The item is healthy again: Link update mode completed (plaid-item-repaired, after Plaid confirmed
 -- the item has no error) or Plaid's ITEM LOGIN_REPAIRED. Clears the error and the retry backoff and
@@ -129,7 +158,8 @@ begin
   select * into v_item from public.plaid_items i where i.plaid_item_id = p_payload ->> 'item_id';
   if v_item.id is null then
     v_first_for_item := not exists (select 1 from public.webhook_events e
-                                    where e.plaid_item_id = p_payload ->> 'item_id' and e.item_id is null);
+                                    where e.plaid_item_id = p_payload ->> 'item_id' and e.item_id is null
+                                      and e.outcome <> 'rejected');
   end if;
 
   insert into public.webhook_events (body_sha256, webhook_type, webhook_code, plaid_item_id, item_id, user_id, payload)

@@ -40,7 +40,9 @@ select
     when i.status = 'revoked' then 'reconnect_required_revoked'
     when i.status = 'error' then 'error'
     when i.new_accounts_available then 'new_accounts'
-  end as action_needed
+  end as action_needed,
+  -- Records Plaid sent that could not be stored as sent (public.quarantined_records): the rest were.
+  (select count(*) from public.quarantined_records q where q.user_id = i.user_id and q.item_id = i.id)::integer as records_quarantined
 from public.plaid_items i
 left join public.plaid_sync_state t on t.item_id = i.id and t.product = 'transactions'
 left join lateral (

@@ -79,6 +79,10 @@ begin
   values (encode(extensions.digest(v_tag, 'sha256'), 'hex'), 'TRANSACTIONS', 'SYNC_UPDATES_AVAILABLE', 'item-' || v_tag, v_item, v_user,
           jsonb_build_object('webhook_type', 'TRANSACTIONS', 'webhook_code', 'SYNC_UPDATES_AVAILABLE', 'item_id', 'item-' || v_tag));
 
+  insert into public.quarantined_records (user_id, item_id, kind, record_key, reason, record)
+  values (v_user, v_item, 'transaction', 'txn-poison-' || v_tag, 'date is not a calendar date from year 1 (YYYY-MM-DD): "0000-01-01"',
+          jsonb_build_object('transaction_id', 'txn-poison-' || v_tag, 'date', '0000-01-01'));
+
   return jsonb_build_object(
     'user_id', v_user, 'tag', v_tag, 'item_id', v_item, 'plaid_item_id', 'item-' || v_tag,
     'checking_id', v_checking, 'credit_id', v_credit, 'investment_id', v_invest, 'manual_id', v_manual,

@@ -9,7 +9,7 @@ select plan(47);
 select tests.rls_enabled('public');
 select tables_are('public', array[
   'plaid_items', 'accounts', 'plaid_accounts', 'transactions', 'liabilities', 'securities', 'holdings',
-  'investment_transactions', 'plaid_sync_state', 'sync_runs', 'webhook_events'
+  'investment_transactions', 'plaid_sync_state', 'sync_runs', 'webhook_events', 'quarantined_records'
 ], 'the data model''s tables');
 select views_are('public', array['account_overview', 'item_overview'], 'the read model''s views');
 select is(

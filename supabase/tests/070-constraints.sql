@@ -32,7 +32,9 @@ select throws_ok(format($$update public.accounts set credit_limit = -1 where id 
 select throws_ok(format($$update public.accounts set current_balance = 'NaN' where id = %L$$, :'a_manual'), '23514', null, 'a balance is never NaN');
 select throws_ok(format($$update public.transactions set amount = 'NaN' where user_id = %L$$, :'a_user'), '23514', null, 'an amount is never NaN');
 select throws_ok(format($$update public.holdings set quantity = 'NaN' where user_id = %L$$, :'a_user'), '23514', null, 'a quantity is never NaN');
-select throws_ok(format($$update public.accounts set current_balance = 1e16 where id = %L$$, :'a_manual'), '22003', null, 'a balance beyond numeric(20,4) overflows instead of rounding silently');
+update public.accounts set current_balance = 1.7976931348623157e308 where id = :'a_manual';
+select is((select current_balance from public.accounts where id = :'a_manual'), 1.7976931348623157e308::numeric,
+  'a balance as large as any double Plaid can send is stored exactly (numeric(1000, 4))');
 select throws_ok(format($$update public.accounts set name = '   ' where id = %L$$, :'a_manual'), '23514', null, 'an account name is not blank');
 select throws_ok(format($$update public.plaid_items set plaid_item_id = '' where id = %L$$, :'a_item'), '23514', null, 'a Plaid item id is not empty');
 select throws_ok(format($$update public.sync_runs set finished_at = started_at - interval '1 second' where user_id = %L$$, :'a_user'), '23514', null, 'a run cannot finish before it starts');

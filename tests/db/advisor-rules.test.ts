@@ -23,12 +23,16 @@ describe('advisor findings', () => {
     expect(judgeAdvisories([advisory('rls_disabled_in_public', 'net'), advisory('x', 'vault')])).toEqual({ failures: [], accepted: [], elsewhere: 2 });
   });
 
-  it('accept unused_index on a new database only for our own <table>_<columns>_idx indexes', () => {
+  it('accept unused_index on a new database only for our own <table>_<columns>_idx indexes (in private: the rate-limit buckets\' and the queues\')', () => {
     const ours = advisory('unused_index', 'public', 'Index `transactions_account_id_date_idx` on table `public.transactions` has not been used');
     const stray = advisory('unused_index', 'public', 'Index `some_index` on table `public.transactions` has not been used');
-    const r = judgeAdvisories([ours, stray]);
-    expect(r.accepted).toHaveLength(1);
-    expect(r.failures).toEqual([`WARN unused_index (public): ${stray.detail}`]);
+    const buckets = advisory('unused_index', 'private', 'Index `rate_limits_tat_idx` on table `private.rate_limits` has not been used');
+    const queue = advisory('unused_index', 'private', 'Index `plaid_item_removals_pending_idx` on table `private.plaid_item_removals` has not been used');
+    const checks = advisory('unused_index', 'private', 'Index `item_status_checks_requested_idx` on table `private.item_status_checks` has not been used');
+    const otherPrivate = advisory('unused_index', 'private', 'Index `sync_settings_x_idx` on table `private.sync_settings` has not been used');
+    const r = judgeAdvisories([ours, stray, buckets, queue, checks, otherPrivate]);
+    expect(r.accepted).toHaveLength(4);
+    expect(r.failures).toEqual([`WARN unused_index (public): ${stray.detail}`, `WARN unused_index (private): ${otherPrivate.detail}`]);
   });
 });
 

@@ -58,8 +58,9 @@ describe('401s in the error envelope', () => {
     expect(missing.details).toMatchObject({ acceptedAuthModes: ['user'], received: { authorization: 'absent', apikey: 'absent' } });
     expect(messageOf(await expect401(name, { Authorization: 'Bearer garbage' }, 'INVALID_JWT'))).toMatch(/header could not be decoded/);
     expect(messageOf(await expect401(name, { Authorization: `Bearer ${expiredToken}` }, 'INVALID_JWT'))).toMatch(/expired/);
-    // Signed out: supabase-js sends the publishable key; the gateway turns it into the anon role's JWT, which names no user.
-    expect(messageOf(await expect401(name, { apikey: testStack.keys.publishableKey, Authorization: `Bearer ${testStack.keys.publishableKey}` }, 'INVALID_JWT'))).toMatch(/sub/);
+    // Signed out: supabase-js sends the publishable key; the gateway turns it into the anon role's JWT, which is no
+    // user token (no "aud" authenticated, no user).
+    expect(messageOf(await expect401(name, { apikey: testStack.keys.publishableKey, Authorization: `Bearer ${testStack.keys.publishableKey}` }, 'INVALID_JWT'))).toMatch(/"aud"/);
     await expect401(name, { apikey: 'sb_publishable_wrongwrongwrongwrongwr_wrongwro' }, 'UNUSABLE_CREDENTIAL');
     // The secret key alone is the scheduler's credential (plaid-sync's other half); to any user function it is a role JWT with no user.
     if (name !== 'plaid-sync') await expect401(name, { apikey: testStack.keys.secretKey }, 'INVALID_JWT');

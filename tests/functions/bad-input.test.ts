@@ -40,6 +40,10 @@ describe.each(functions)('$name rejects bad input with a 4xx and writes nothing'
     ['a body over 64 KiB', { raw: JSON.stringify({ ...fn.valid, pad: 'x'.repeat(70_000) }) }, 413, /64|65536|bytes/],
     ['a non-JSON content type', { body: fn.valid, contentType: 'text/plain' }, 415, /application\/json/],
     ['GET instead of POST', { method: 'GET' }, 405, /POST/],
+    // Text Postgres cannot store and a hostile depth, anywhere in the body (here: an unknown field).
+    ['a NUL character', { body: { ...fn.valid, note: 'a\u0000b' } }, 400, /note: contains a NUL character/],
+    ['an unpaired surrogate', { body: { ...fn.valid, ['k\ud800']: 1 } }, 400, /a key contains an unpaired UTF-16 surrogate/],
+    ['nesting 20,000 levels deep', { raw: `{"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}` }, 400, /nested more than 32 levels/],
     ...(fn.required ? [[`a missing ${fn.required}`, { body: Object.fromEntries(Object.entries(fn.valid).filter(([k]) => k !== fn.required)) }, 400, new RegExp(fn.required)] as [string, { body: unknown }, number, RegExp]] : []),
   ];
 
@@ -55,5 +59,38 @@ describe.each(functions)('$name rejects bad input with a 4xx and writes nothing'
   it('401 without a user token, even with the publishable key', async () => {
     const res = await callFunction(fn.name, fn.valid);
     expect(res.status).toBe(401);
+  });
+});
+
+describe('values the database could not store are 4xx, not 500', () => {
+  it('a NUL in a manual account\'s name, subtype or display_name', async () => {
+    const s = await newSession();
+    const before = await writesOf(s.user_id);
+    for (const body of [
+      { action: 'create', name: 'Cash\u0000jar', type: 'depository' },
+      { action: 'create', name: 'Cash jar', type: 'depository', subtype: 'x\u0000' },
+      { action: 'update', account_id: crypto.randomUUID(), display_name: '\u0000' },
+    ]) {
+      const res = await callFunction('accounts-manual', body, { session: s });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/NUL/) });
+    }
+    expect(await writesOf(s.user_id)).toBe(before);
+  });
+
+  it('transactions after a date such as 0000-01-01', async () => {
+    const s = await newSession();
+    const res = await callFunction('transactions', { after: { date: '0000-01-01', id: crypto.randomUUID() } }, { session: s });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/after\.date: .*year 1/);
+    expect((await callFunction('transactions', { after: { date: '0001-01-01', id: crypto.randomUUID() } }, { session: s })).status).toBe(200);
+  });
+
+  it('an invalid public token is the caller\'s error: 400 PLAID_ERROR with Plaid\'s code, nothing stored', async () => {
+    const s = await newSession();
+    const res = await callFunction('plaid-exchange-token', { public_token: `public-sandbox-${crypto.randomUUID()}` }, { session: s });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'PLAID_ERROR', message: expect.stringMatching(/open Plaid Link again/), details: { error_code: 'INVALID_PUBLIC_TOKEN' } });
+    expect(await writesOf(s.user_id)).toBe(0);
   });
 });

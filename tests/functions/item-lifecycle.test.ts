@@ -68,10 +68,13 @@ describe('plaid-link-token', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('asks Plaid for a new connection: the caller as client_user_id, products, optional products, 730 days, our webhook, redirect_uri when given', async () => {
+  it('asks Plaid for a new connection: the caller as client_user_id, products, optional products, 730 days, our webhook, the configured redirect_uri only', async () => {
     const s = await newSession();
-    const redirect = 'https://app.example.com/plaid/oauth-return';
-    const res = await callFunction('plaid-link-token', { redirect_uri: redirect }, { session: s });
+    // A redirect URI the project did not configure is refused before Plaid is asked.
+    const foreign = await callFunction('plaid-link-token', { redirect_uri: 'https://attacker.example/steal' }, { session: s });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^redirect_uri: /) });
+    const res = await callFunction('plaid-link-token', configured.redirect ? { redirect_uri: configured.redirect } : {}, { session: s });
     expect(res.status).toBe(200);
     const got = await linkTokenRequest(res.body.link_token);
     expect(got.update_item_id).toBeNull();
@@ -80,8 +83,8 @@ describe('plaid-link-token', () => {
       products: configured.products,
       transactions: { days_requested: configured.days },
       webhook: configured.webhook,
-      redirect_uri: redirect,
     });
+    expect(got.request.redirect_uri).toBe(configured.redirect);
     expect(got.request.optional_products).toEqual(configured.optional);
     expect(got.request).not.toHaveProperty('access_token');
     // Without redirect_uri none is sent (unless one is configured).
@@ -191,19 +194,22 @@ describe('plaid-exchange-token', () => {
     expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
   });
 
-  it('the database refuses the item after the exchange (a balance over numeric(20,4)): 500, nothing stored (the Vault secret rolled back too), removed at Plaid', async () => {
+  it('stores what Plaid can send: a balance of 1e17 fits, an account that cannot be stored is set aside and the bank still connects', async () => {
     const s = await newSession();
     const publicToken = await sandboxPublicToken();
     const created = await emulator<EmulatorItem>('GET', `/items/${publicToken}`);
     const { accounts } = await emulator<{ accounts: Array<{ account_id: string; subtype: string }> }>('GET', `/items/${created.item_id}/accounts`);
-    // The last account: the item row, its Vault secret and the other accounts are written before it fails.
-    await emulator('POST', `/items/${created.item_id}/balances`, { account_id: accounts.at(-1)!.account_id, current: 1e17 });
+    await emulator('POST', `/items/${created.item_id}/balances`, { account_id: accounts[0].account_id, current: 1e17 });
+    await emulator('POST', `/items/${created.item_id}/balances`, { account_id: accounts.at(-1)!.account_id, limit: -5 });
     const res = await callFunction('plaid-exchange-token', { public_token: publicToken }, { session: s });
-    expect(res.status).toBe(500);
-    expect(res.body.error).toMatchObject({ code: 'INTERNAL_ERROR', message: expect.stringMatching(/could not be saved on our side.*nothing was saved; connect it again/) });
-    expect(JSON.stringify(res.body)).not.toContain(created.access_token);
-    await expectNothingStored(s.user_id, created);
-    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
+    expect(res.status).toBe(201);
+    expect(res.body.item.accounts).toHaveLength(accounts.length - 1);
+    const [huge] = await sql`select a.current_balance::text as balance from public.accounts a
+      join public.plaid_accounts pa on pa.account_id = a.id where pa.plaid_account_id = ${accounts[0].account_id}`;
+    expect(huge.balance).toBe('100000000000000000.0000');
+    const set = await sql`select kind, record_key, reason from public.quarantined_records where user_id = ${s.user_id}`;
+    expect(set).toEqual([{ kind: 'account', record_key: accounts.at(-1)!.account_id, reason: 'balances.limit is negative: -5' }]);
+    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(false);
   });
 
   it('an Item another user already stores (their public token): 400, nothing stored for this user, and never removed at Plaid', async () => {
@@ -224,10 +230,10 @@ describe('plaid-exchange-token', () => {
     await sql`delete from public.plaid_items where user_id = ${other.user_id}`;
   });
 
-  it('surfaces Plaid errors as typed errors with request_id and writes nothing', async () => {
+  it('surfaces Plaid errors as typed errors with request_id and writes nothing (an unknown public token is the caller\'s: 400)', async () => {
     const s = await newSession();
     const res = await callFunction('plaid-exchange-token', { public_token: 'public-sandbox-00000000-0000-0000-0000-000000000000' }, { session: s });
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('PLAID_ERROR');
     expect(res.body.error.details).toMatchObject({ error_code: 'INVALID_PUBLIC_TOKEN', error_type: 'INVALID_INPUT' });
     expect(res.body.error.details.request_id).toBeTruthy();

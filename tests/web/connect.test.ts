@@ -3,6 +3,7 @@
 // transactions (pending marked) and summaries. Link being closed or failing is explained.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { emulator } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
 import { sql } from '../support/sync.ts';
 import { accountRow, connectionCard, launchBrowser, linkNewConnection, openAs, PHONE, screenshot } from './support.ts';
@@ -35,6 +36,16 @@ describe('Setup Hub: Connect accounts', () => {
     await page.getByRole('link', { name: 'View accounts' }).click();
     await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
     const card = connectionCard(page, 'First Platypus Bank');
+    await card.getByTestId('connection-status').getByText('Up to date').waitFor();
+    // A pending transaction, whatever the generated history holds (it has one among the newest only by
+    // chance): the bank adds one and Plaid's webhook has it synced.
+    const [{ plaid_item_id, plaid_account_id }] = await sql`select i.plaid_item_id, pa.plaid_account_id from public.plaid_items i
+      join public.plaid_accounts pa on pa.item_id = i.id join public.accounts a on a.id = pa.account_id
+      where i.user_id = ${s.user_id} and a.name = 'Plaid Checking'`;
+    const { transactions: [pending] } = await emulator('POST', `/items/${plaid_item_id}/transactions`,
+      { transactions: [{ amount: 2.5, name: 'Pending espresso', account_id: plaid_account_id, pending: true }] });
+    await expect.poll(async () => (await sql`select count(*)::int as n from public.transactions
+      where plaid_transaction_id = ${pending.transaction_id}`)[0].n, { timeout: 20_000 }).toBe(1);
     await card.getByTestId('connection-status').getByText('Up to date').waitFor();
     expect(await card.getByTestId('updated').textContent()).toMatch(/^Updated (just now|\d+ (second|minute)s? ago)$/);
     const accounts = await sql`select a.name, a.current_balance::text as balance from public.accounts a where a.user_id = ${s.user_id} order by a.name`;

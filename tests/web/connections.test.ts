@@ -159,6 +159,31 @@ describe('Accounts: a connection', () => {
     await page.context().close();
   }, 60_000);
 
+  it('a record the bank sends that cannot be stored is set aside and the page says so in words; the rest syncs', async () => {
+    const { s, item } = await connected('web-poison');
+    const page = await openAs(browser, s.email);
+    const card = connectionCard(page, 'First Platypus Bank');
+    await card.getByTestId('connection-status').getByText('Up to date').waitFor();
+    expect(await card.getByTestId('quarantine-note').isHidden()).toBe(true);
+    const plaidId = await plaidItemId(item.id);
+    const [{ plaid_transaction_id: poisoned }] = await sql`select plaid_transaction_id from public.transactions where item_id = ${item.id} limit 1`;
+    // The bank sends one transaction with a day that does not exist and a new one that is fine (webhook-driven sync).
+    await emulator('PATCH', `/items/${plaidId}/transactions/${poisoned}`, { date: '0000-01-01' });
+    await emulator('POST', `/items/${plaidId}/transactions`, { transactions: [{ amount: 3.25, name: 'Fine Bakery' }] });
+    const note = card.getByTestId('quarantine-note');
+    await note.getByText(/^One record from First Platypus Bank could not be saved as the bank sent it \(for example, a date that does not exist\), so it was set aside\. Everything else from this connection was saved\./).waitFor({ timeout: 30_000 });
+    await card.getByTestId('connection-status').getByText('Up to date').waitFor();
+    expect((await sql`select count(*)::int as n from public.transactions where item_id = ${item.id} and name = 'Fine Bakery'`)[0].n).toBe(1);
+    await screenshot(page, 'accounts-record-set-aside');
+    // "Sync now" while the item's bucket is empty: the user reads when to try again.
+    await sql`insert into private.rate_limits (key, tat) values (${`sync_now:item:${item.id}`}, now() + interval '2 minutes')
+      on conflict (key) do update set tat = excluded.tat`;
+    await card.getByRole('button', { name: 'Sync now' }).click();
+    await card.getByTestId('connection-message').getByText(/^Sync now was not done: too many requests in a short time\. Try again in \d+ s\.$/).waitFor();
+    expect(page.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   it('shows a new transaction that arrives by Plaid webhook without a reload', async () => {
     const { s, item } = await connected('web-webhook');
     const page = await openAs(browser, s.email);

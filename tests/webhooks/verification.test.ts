@@ -9,6 +9,8 @@ import { newSession } from '../support/stack.ts';
 import { plaidItemId, sql, waitForIdle } from '../support/sync.ts';
 import { deliver, plaidBody, signature } from '../support/webhooks.ts';
 import { eventually } from '../support/wait.ts';
+import { expectPlaidCalls, logMark } from '../support/plaid-calls.ts';
+import { webhookKeyLookups } from '../../supabase/functions/_shared/rate-limits.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -71,6 +73,30 @@ describe('plaid-webhook verification', () => {
     expect(await traces()).toEqual(before);
   });
 
+  it('300 forged deliveries with random key ids make at most a handful of key lookups at Plaid: the rest wait (429, Retry-After)', async () => {
+    // The global bucket starts full and is left full for the files running beside this one.
+    const reset = () => sql`delete from private.rate_limits where key = 'webhook_key_lookup'`;
+    await reset();
+    const mark = logMark();
+    const started = Date.now();
+    const responses: Array<{ status: number; body: any }> = [];
+    for (let batch = 0; batch < 6; batch++) {
+      responses.push(...await Promise.all(Array.from({ length: 50 }, async () => deliver(body, await forged(body, { alg: 'ES256', kid: randomUUID() })))));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    await reset();
+    const byStatus = Object.groupBy(responses, (r) => String(r.status));
+    expect(Object.keys(byStatus).sort()).toEqual(['401', '429']);
+    const limited = byStatus['429']!;
+    expect(limited[0].body.error).toMatchObject({ code: 'RATE_LIMITED', details: { retry_after_seconds: expect.any(Number) } });
+    // A full bucket, plus what refilled while the burst lasted.
+    const allowed = webhookKeyLookups.limit + Math.ceil(seconds / (webhookKeyLookups.periodSeconds / webhookKeyLookups.limit));
+    expect(byStatus['401']!.length).toBeGreaterThanOrEqual(webhookKeyLookups.limit);
+    expect(byStatus['401']!.length).toBeLessThanOrEqual(allowed);
+    const lookups = await expectPlaidCalls(mark, (c) => c.fn === 'plaid-webhook' && c.endpoint === '/webhook_verification_key/get', byStatus['401']!.length);
+    expect(lookups.length).toBe(byStatus['401']!.length);
+  });
+
   it('accepts a valid delivery: recorded once, sync requested, rows synced; a redelivery is the same event', async () => {
     const first = await deliver(body, (await signature(body)).jwt);
     expect(first).toEqual({ status: 200, body: { received: true, outcome: 'processed', delivery_count: 1 } });
@@ -85,15 +111,32 @@ describe('plaid-webhook verification', () => {
     expect(events.map((e) => e.delivery_count)).toEqual([2]);
   });
 
-  it('answers bad requests after verification with a 4xx and stores nothing', async () => {
-    const notJson = 'not json at all';
-    expect((await deliver(notJson, (await signature(notJson)).jwt)).status).toBe(400);
-    const noCode = plaidBody({ webhook_type: 'TRANSACTIONS', item_id: 'x' });
-    const res = await deliver(noCode, (await signature(noCode)).jwt);
-    expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/webhook_code/);
-    const [n] = await sql`select count(*)::int as n from public.webhook_events where body_sha256 in (${createHash('sha256').update(notJson).digest('hex')}, ${createHash('sha256').update(noCode).digest('hex')})`;
-    expect(n.n).toBe(0);
+  it('records a verified body it cannot act on as a rejection (200, so Plaid does not retry it), tied to no one, acting on nothing', async () => {
+    await waitForIdle(itemId); // the redelivery's sync above
+    const before = await traces();
+    const plaidId = await plaidItemId(itemId);
+    const bodies: Array<[string, string, RegExp]> = [
+      ['not JSON', 'not json at all', /not valid JSON/],
+      ['no webhook_code', plaidBody({ webhook_type: 'TRANSACTIONS', item_id: plaidId }), /webhook_code/],
+      ['a NUL in a string', plaidBody({ webhook_type: 'TRANSACTIONS', webhook_code: 'SYNC_UPDATES_AVAILABLE', item_id: plaidId, note: 'a\u0000b' }), /note: contains a NUL/],
+      ['a NUL in a key', plaidBody({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: plaidId, 'x\u0000': 1 }), /a key contains a NUL/],
+      ['an unpaired surrogate', plaidBody({ webhook_type: 'ITEM', webhook_code: 'ERROR\ud800', item_id: plaidId }), /unpaired UTF-16 surrogate/],
+      ['nested 20,000 levels deep', `{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","item_id":"${plaidId}","deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, /nested more than/],
+      ['a consent_expiration_time that is no date', plaidBody({ webhook_type: 'ITEM', webhook_code: 'PENDING_EXPIRATION', item_id: plaidId, consent_expiration_time: 'soon' }), /consent_expiration_time/],
+      ['a consent_expiration_time in year 0', plaidBody({ webhook_type: 'ITEM', webhook_code: 'PENDING_EXPIRATION', item_id: plaidId, consent_expiration_time: '0000-01-01T00:00:00Z' }), /year 1/],
+    ];
+    // JSON.stringify writes the NUL and the lone surrogate as \u escapes: the bytes Plaid would send.
+    for (const [name, sent, reason] of bodies) {
+      const res = await deliver(sent, (await signature(sent)).jwt);
+      expect({ name, status: res.status, outcome: res.body.outcome }).toEqual({ name, status: 200, outcome: 'rejected' });
+      expect(res.body.reason).toMatch(reason);
+      const [event] = await sql`select outcome, item_id, user_id, payload, error ->> 'reason' as reason, error ->> 'body' as body, delivery_count
+        from public.webhook_events where body_sha256 = ${createHash('sha256').update(sent).digest('hex')}`;
+      expect({ name, ...event, body: typeof event.body }).toEqual({ name, outcome: 'rejected', item_id: null, user_id: null, payload: null, reason: res.body.reason, body: 'string', delivery_count: 1 });
+    }
+    // Nothing was acted on: the item's events, sync requests and status are as they were.
+    expect(await traces()).toEqual(before);
+    expect((await sql`select status from public.plaid_items where id = ${itemId}`)[0].status).toBe('healthy');
     // Over 64 KiB: refused before anything is verified or stored.
     const huge = plaidBody({ webhook_type: 'TRANSACTIONS', webhook_code: 'SYNC_UPDATES_AVAILABLE', item_id: 'x', padding: 'x'.repeat(70_000) });
     const big = await deliver(huge, (await signature(huge)).jwt);

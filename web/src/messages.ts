@@ -12,6 +12,10 @@ export function errorMessage(e: unknown, doing: string): string {
     case 'NETWORK': return `${doing} failed: ${e.message}`;
     case 'MISSING_CREDENTIALS': case 'INVALID_JWT': return 'Your session has ended. Sign in again, then retry.';
     case 'DUPLICATE_ITEM': return 'This bank is already connected with these accounts, so nothing was added. If it stopped updating, use "Reconnect" on the Accounts page instead.';
+    case 'RATE_LIMITED': {
+      const seconds = Number(e.details?.retry_after_seconds);
+      return `${doing} was not done: too many requests in a short time. Try again ${Number.isFinite(seconds) && seconds > 0 ? `in ${seconds} s` : 'in a minute'}.`;
+    }
     case 'PLAID_UNAVAILABLE': return `${doing} failed: Plaid did not answer in time. Please try again in a minute.`;
     case 'PLAID_ERROR': {
       const code = typeof e.details?.error_code === 'string' ? ` (${e.details.error_code})` : '';
@@ -36,6 +40,15 @@ export function statusBadge(item: Item): { text: string; tone: Tone } {
   if (item.sync_running || item.sync_in_progress) return { text: 'Syncing…', tone: 'info' };
   if (item.action_needed === 'new_accounts') return { text: 'New accounts available', tone: 'info' };
   return { text: 'Up to date', tone: 'ok' };
+}
+
+/** Words for records set aside (poison records): what happened, that the rest is saved, what happens next. */
+export function quarantineNote(item: Item): string | null {
+  const n = item.records_quarantined ?? 0;
+  if (n <= 0) return null;
+  const bank = item.institution_name ?? 'this bank';
+  const what = n === 1 ? 'One record' : `${n.toLocaleString('en-US')} records`;
+  return `${what} from ${bank} could not be saved as the bank sent ${n === 1 ? 'it' : 'them'} (for example, a date that does not exist), so ${n === 1 ? 'it was' : 'they were'} set aside. Everything else from this connection was saved. ${n === 1 ? 'It is' : 'They are'} saved automatically if the bank sends a corrected version.`;
 }
 
 export type NeededAction = { message: string; button: string; kind: 'update' | 'update-accounts' | 'connect' | null };

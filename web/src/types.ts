@@ -21,6 +21,8 @@ export type Item = {
   sync_retry_at: string | null;
   account_count: number;
   action_needed: ActionNeeded;
+  /** Records from the bank that could not be stored as sent (set aside; the rest was stored). */
+  records_quarantined: number;
   created_at: string;
   balance_refresh_available_at: string | null;
 };

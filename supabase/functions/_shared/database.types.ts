@@ -169,6 +169,26 @@ isOneToOne: false
       referencedColumns: ["user_id","id"]
     }
                   ]
+                },"quarantined_records": {
+                  Row: {
+                    "first_seen_at": string,"id": string,"item_id": string,"kind": string,"last_seen_at": string,"reason": string,"record": NonNullable<Json>,"record_key": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "first_seen_at"?: string,"id"?: string,"item_id": string,"kind": string,"last_seen_at"?: string,"reason": string,"record": NonNullable<Json>,"record_key": string,"user_id": string
+                  }
+                  Update: {
+                    "first_seen_at"?: string,"id"?: string,"item_id"?: string,"kind"?: string,"last_seen_at"?: string,"reason"?: string,"record"?: NonNullable<Json>,"record_key"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "quarantined_records_item_fkey"
+      columns: ["user_id","item_id"]
+isOneToOne: false
+      referencedRelation: "plaid_items"
+      referencedColumns: ["user_id","id"]
+    }
+                  ]
                 },"securities": {
                   Row: {
                     "close_price": number | null,"close_price_as_of": string | null,"created_at": string,"cusip": string | null,"details": NonNullable<Json>,"id": string,"industry": string | null,"institution_id": string | null,"institution_security_id": string | null,"is_cash_equivalent": boolean | null,"isin": string | null,"iso_currency_code": string | null,"item_id": string,"market_identifier_code": string | null,"name": string | null,"plaid_security_id": string,"proxy_security_id": string | null,"sector": string | null,"ticker_symbol": string | null,"type": string | null,"unofficial_currency_code": string | null,"updated_at": string,"user_id": string
@@ -191,14 +211,14 @@ isOneToOne: false
                   ]
                 },"sync_runs": {
                   Row: {
-                    "added": number,"error": Json | null,"error_code": string | null,"finished_at": string | null,"id": string,"item_id": string,"lease_id": string | null,"modified": number,"outcome": string,"pages": number,"plaid_request_ids": (string)[],"product": string,"removed": number,"started_at": string,"trigger": string,"user_id": string
+                    "added": number,"error": Json | null,"error_code": string | null,"finished_at": string | null,"id": string,"item_id": string,"lease_id": string | null,"modified": number,"outcome": string,"pages": number,"plaid_request_ids": (string)[],"product": string,"quarantined": number,"removed": number,"started_at": string,"trigger": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "added"?: number,"error"?: Json | null,"error_code"?: string | null,"finished_at"?: string | null,"id"?: string,"item_id": string,"lease_id"?: string | null,"modified"?: number,"outcome"?: string,"pages"?: number,"plaid_request_ids"?: (string)[],"product": string,"removed"?: number,"started_at"?: string,"trigger": string,"user_id": string
+                    "added"?: number,"error"?: Json | null,"error_code"?: string | null,"finished_at"?: string | null,"id"?: string,"item_id": string,"lease_id"?: string | null,"modified"?: number,"outcome"?: string,"pages"?: number,"plaid_request_ids"?: (string)[],"product": string,"quarantined"?: number,"removed"?: number,"started_at"?: string,"trigger": string,"user_id": string
                   }
                   Update: {
-                    "added"?: number,"error"?: Json | null,"error_code"?: string | null,"finished_at"?: string | null,"id"?: string,"item_id"?: string,"lease_id"?: string | null,"modified"?: number,"outcome"?: string,"pages"?: number,"plaid_request_ids"?: (string)[],"product"?: string,"removed"?: number,"started_at"?: string,"trigger"?: string,"user_id"?: string
+                    "added"?: number,"error"?: Json | null,"error_code"?: string | null,"finished_at"?: string | null,"id"?: string,"item_id"?: string,"lease_id"?: string | null,"modified"?: number,"outcome"?: string,"pages"?: number,"plaid_request_ids"?: (string)[],"product"?: string,"quarantined"?: number,"removed"?: number,"started_at"?: string,"trigger"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {
@@ -237,14 +257,14 @@ isOneToOne: false
                   ]
                 },"webhook_events": {
                   Row: {
-                    "body_sha256": string,"delivery_count": number,"error": Json | null,"id": string,"item_id": string | null,"last_received_at": string,"outcome": string,"payload": NonNullable<Json>,"plaid_item_id": string | null,"processed_at": string | null,"received_at": string,"user_id": string | null,"webhook_code": string,"webhook_type": string
+                    "body_sha256": string,"delivery_count": number,"error": Json | null,"id": string,"item_id": string | null,"last_received_at": string,"outcome": string,"payload": Json | null,"plaid_item_id": string | null,"processed_at": string | null,"received_at": string,"user_id": string | null,"webhook_code": string | null,"webhook_type": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "body_sha256": string,"delivery_count"?: number,"error"?: Json | null,"id"?: string,"item_id"?: string | null,"last_received_at"?: string,"outcome"?: string,"payload": NonNullable<Json>,"plaid_item_id"?: string | null,"processed_at"?: string | null,"received_at"?: string,"user_id"?: string | null,"webhook_code": string,"webhook_type": string
+                    "body_sha256": string,"delivery_count"?: number,"error"?: Json | null,"id"?: string,"item_id"?: string | null,"last_received_at"?: string,"outcome"?: string,"payload"?: Json | null,"plaid_item_id"?: string | null,"processed_at"?: string | null,"received_at"?: string,"user_id"?: string | null,"webhook_code"?: string | null,"webhook_type"?: string | null
                   }
                   Update: {
-                    "body_sha256"?: string,"delivery_count"?: number,"error"?: Json | null,"id"?: string,"item_id"?: string | null,"last_received_at"?: string,"outcome"?: string,"payload"?: NonNullable<Json>,"plaid_item_id"?: string | null,"processed_at"?: string | null,"received_at"?: string,"user_id"?: string | null,"webhook_code"?: string,"webhook_type"?: string
+                    "body_sha256"?: string,"delivery_count"?: number,"error"?: Json | null,"id"?: string,"item_id"?: string | null,"last_received_at"?: string,"outcome"?: string,"payload"?: Json | null,"plaid_item_id"?: string | null,"processed_at"?: string | null,"received_at"?: string,"user_id"?: string | null,"webhook_code"?: string | null,"webhook_type"?: string | null
                   }
                   Relationships: [
                     {
@@ -268,7 +288,7 @@ isOneToOne: false
                   ]
                 },"item_overview": {
                   Row: {
-                    "account_count": number | null,"action_needed": string | null,"consent_expires_at": string | null,"created_at": string,"error_code": string | null,"error_display_message": string | null,"id": string,"initial_sync_done": boolean | null,"institution_id": string | null,"institution_name": string | null,"last_balance_refresh_at": string | null,"last_sync_error_at": string | null,"last_sync_error_code": string | null,"last_sync_error_display_message": string | null,"last_synced_at": string | null,"new_accounts_available": boolean,"products_available": (string)[],"products_billed": (string)[],"status": string,"sync_in_progress": boolean | null,"sync_retry_at": string | null,"sync_running": boolean | null,"transactions_synced": number | null,"updated_at": string
+                    "account_count": number | null,"action_needed": string | null,"consent_expires_at": string | null,"created_at": string,"error_code": string | null,"error_display_message": string | null,"id": string,"initial_sync_done": boolean | null,"institution_id": string | null,"institution_name": string | null,"last_balance_refresh_at": string | null,"last_sync_error_at": string | null,"last_sync_error_code": string | null,"last_sync_error_display_message": string | null,"last_synced_at": string | null,"new_accounts_available": boolean,"products_available": (string)[],"products_billed": (string)[],"records_quarantined": number | null,"status": string,"sync_in_progress": boolean | null,"sync_retry_at": string | null,"sync_running": boolean | null,"transactions_synced": number | null,"updated_at": string
                   }
                   ComputedFields: never
                   Relationships: [

@@ -8,6 +8,7 @@ import { withSupabase } from '@supabase/server';
 import { withPostgresClient } from '@supabase/server/middleware/postgres';
 import { withPostgresAdminClient } from '@supabase/server/middleware/postgres-admin';
 import type { PostgresApi } from '@supabase/server/middleware/postgres';
+import { invalidJwt, withUserAuth } from './auth.ts';
 import { withErrorEnvelope } from './envelope.ts';
 import { createLogger, type Logger } from './log.ts';
 import { toErrorResponse } from './http.ts';
@@ -45,14 +46,18 @@ function base(name: string, env: Env, admin: PostgresApi, fields: Record<string,
   return { env, log, stats, admin: counted(admin, stats), plaid: () => (client ??= new PlaidClient(plaidConfigFrom(env), log)) };
 }
 
-/** A function for signed-in users (JWKS-verified JWT). */
+/** A function for signed-in users: a complete user JWT (auth.ts) of a user who still exists. */
 export function userFunction(name: string, env: Env, handler: (req: Request, ctx: UserContext) => Promise<Response>) {
   return pipeline(
-    [withErrorEnvelope({ fn: name }), withSupabase({ auth: 'user' }), withPostgresClient({ pool }), withPostgresAdminClient({ pool })],
+    [withErrorEnvelope({ fn: name }), ...withUserAuth(env), withPostgresClient({ pool }), withPostgresAdminClient({ pool })],
     async (req, ctx) => {
       const b = base(name, env, ctx.postgresAdmin, { user: ctx.userClaims!.id });
       const c: UserContext = { ...b, userId: ctx.userClaims!.id, db: counted(ctx.postgres, b.stats) };
       try {
+        // A token outlives its user (deleting a user revokes nothing already issued): nothing is done,
+        // written or asked of Plaid for a user who is gone.
+        const [{ exists }] = await c.admin.query<{ exists: boolean }>`select exists (select 1 from auth.users where id = ${c.userId}::uuid)`;
+        if (!exists) return invalidJwt('its user no longer exists', 'The account was deleted: sign in (or sign up) again.');
         return await handler(req, c);
       } catch (e) {
         return toErrorResponse(e, c.log);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { PlaidApiError, PlaidTransportError } from './plaid/errors.ts';
 import type { Logger } from './log.ts';
+import { unstorableJson } from './storable.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** The words of every 500: nothing internal, and that it was logged. */
@@ -56,6 +57,9 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, max
   } catch {
     throw new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON');
   }
+  // Before the schema: a NUL, an unpaired surrogate or a hostile depth anywhere (unknown fields too).
+  const unstorable = unstorableJson(value);
+  if (unstorable) throw new HttpError(400, 'INVALID_REQUEST', unstorable.message, { details: [unstorable] });
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new HttpError(400, 'INVALID_REQUEST', describeIssues(parsed.error), { details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
   return parsed.data;

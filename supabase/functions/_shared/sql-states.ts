@@ -6,7 +6,7 @@ import { HttpError } from './http.ts';
 export const refusalBySqlState = {
   /** invalid_parameter_value: e.g. the same account twice (link_plaid_account_to_manual). */
   '22023': { status: 400, code: 'INVALID_REQUEST' },
-  /** numeric_value_out_of_range: a balance beyond numeric(20,4). */
+  /** numeric_value_out_of_range: a number beyond its column (numeric(1000,4): none Plaid or a user can send). */
   '22003': { status: 400, code: 'INVALID_REQUEST' },
   /** check_violation: a value a table's constraint refuses. */
   '23514': { status: 400, code: 'INVALID_REQUEST' },

@@ -2,17 +2,23 @@
 // with mode one of none (default), user, publishable, secret. Errors in the one envelope, as everywhere.
 import { pipeline } from '@supabase/middleware';
 import { withSupabase } from '@supabase/server';
+import { withUserAuth } from '../_shared/auth.ts';
 import { withErrorEnvelope } from '../_shared/envelope.ts';
 import { errorResponse } from '../_shared/http.ts';
 
 const modes = ['none', 'user', 'publishable', 'secret'] as const;
 type Mode = (typeof modes)[number];
 
+const ok = (ctx: { authMode: string; userClaims: { id: string } | null }) =>
+  Promise.resolve(Response.json({ status: 'ok', authMode: ctx.authMode, userId: ctx.userClaims?.id ?? null }));
+
 const byMode = Object.fromEntries(
   modes.map((auth) => [
     auth,
-    pipeline([withErrorEnvelope({ fn: 'health' }), withSupabase({ auth })], (_req, ctx) => Promise.resolve(
-      Response.json({ status: 'ok', authMode: ctx.authMode, userId: ctx.userClaims?.id ?? null }))),
+    auth === 'user'
+      // The user functions' own check: a complete user token (auth.ts).
+      ? pipeline([withErrorEnvelope({ fn: 'health' }), ...withUserAuth(Deno.env.toObject())], (_req, ctx) => ok(ctx))
+      : pipeline([withErrorEnvelope({ fn: 'health' }), withSupabase({ auth })], (_req, ctx) => ok(ctx)),
   ]),
 ) as Record<Mode, (req: Request) => Promise<Response>>;
 

@@ -4,11 +4,12 @@ import { z } from 'zod';
 import { userFunction } from '../_shared/function.ts';
 import { readJson } from '../_shared/http.ts';
 import { listTransactions } from '../_shared/accounts/transactions.ts';
+import { storableDate } from '../_shared/storable.ts';
 
 const body = z.strictObject({
   account_id: z.uuid().optional(),
   limit: z.number().int().min(1).max(100).default(25),
-  after: z.strictObject({ date: z.iso.date(), id: z.uuid() }).optional(),
+  after: z.strictObject({ date: storableDate, id: z.uuid() }).optional(),
 });
 
 export default {

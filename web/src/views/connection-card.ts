@@ -7,7 +7,7 @@ import { h, replaceChildren, uid } from '../dom.ts';
 import { count, dateTime, time, timeAgo } from '../format.ts';
 import { connectAccounts, updateConnection } from '../flows.ts';
 import type { LinkReturn } from '../plaid-link.ts';
-import { errorMessage, neededAction, retryNote, statusBadge } from '../messages.ts';
+import { errorMessage, neededAction, quarantineNote, retryNote, statusBadge } from '../messages.ts';
 import { ApiError } from '../api.ts';
 import type { Item } from '../types.ts';
 import { openFormDialog } from './dialog.ts';
@@ -25,6 +25,7 @@ export class ConnectionCard {
   private readonly syncButton: HTMLButtonElement;
   private readonly balanceButton: HTMLButtonElement;
   private readonly balanceNote: HTMLElement;
+  private readonly quarantine: HTMLElement;
   private readonly message: HTMLElement;
   private refreshAllowedAt: number | null = null;
   private reenableTimer: ReturnType<typeof setTimeout> | null = null;
@@ -45,10 +46,11 @@ export class ConnectionCard {
     this.balanceButton = h('button', { type: 'button', class: 'secondary', 'aria-describedby': noteId, onclick: () => void this.refreshBalances() }, 'Refresh balances');
     this.balanceNote = h('span', { id: noteId, class: 'muted note', 'data-testid': 'balance-note' });
     this.message = h('p', { class: 'card-message', role: 'status', 'data-testid': 'connection-message' });
+    this.quarantine = h('p', { class: 'muted note', 'data-testid': 'quarantine-note' });
     this.accountList = h('ul', { class: 'account-list', 'aria-labelledby': headingId });
     this.el = h('section', { class: 'card connection', 'aria-labelledby': headingId, 'data-item-id': item.id, 'data-testid': 'connection' },
       h('header', { class: 'connection-header' }, this.heading, this.badge),
-      this.updated, this.callout,
+      this.updated, this.callout, this.quarantine,
       h('div', { class: 'actions' }, this.syncButton, this.balanceButton,
         h('button', { type: 'button', class: 'danger-outline', onclick: () => this.remove() }, 'Remove connection')),
       this.balanceNote, this.message, this.accountList);
@@ -64,6 +66,9 @@ export class ConnectionCard {
     replaceChildren(this.updated, item.last_synced_at
       ? h('time', { datetime: item.last_synced_at, title: dateTime(item.last_synced_at) }, `Updated ${timeAgo(item.last_synced_at)}`)
       : item.initial_sync_done ? 'Not updated yet' : `Importing transactions… ${count(item.transactions_synced)}`);
+    const setAside = quarantineNote(item);
+    this.quarantine.hidden = !setAside;
+    this.quarantine.textContent = setAside ?? '';
     const need = neededAction(item);
     const retry = need ? null : retryNote(item);
     this.callout.hidden = !need && !retry;

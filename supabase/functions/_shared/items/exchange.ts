@@ -11,6 +11,7 @@ import type { UserContext } from '../function.ts';
 import { HttpError, plaidErrorStatus } from '../http.ts';
 import { PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
 import { refusal, sqlStateOf } from '../sql-states.ts';
+import { limitPlaidCall } from '../rate-limits.ts';
 import type { Logger } from '../log.ts';
 import { processRemovals } from './removals.ts';
 
@@ -66,8 +67,16 @@ async function abandon(ctx: UserContext, exchanged: { item_id: string; access_to
 }
 
 export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput): Promise<{ item: CreatedItem }> {
+  await limitPlaidCall(ctx, 'exchange');
   const plaid = ctx.plaid();
-  const exchanged = await plaid.call('/item/public_token/exchange', { public_token: input.public_token }, { retry: false });
+  const exchanged = await plaid.call('/item/public_token/exchange', { public_token: input.public_token }, { retry: false })
+    .catch((e: unknown) => {
+      // The caller's public token (expired, already used, of another environment): their error, not Plaid's.
+      if (e instanceof PlaidApiError && e.errorType === 'INVALID_INPUT') {
+        throw new HttpError(400, 'PLAID_ERROR', `Plaid refused the public token (${e.errorCode}): open Plaid Link again to connect the bank`, { details: e.toPublic() });
+      }
+      throw e;
+    });
   const stored = await alreadyStored(ctx, exchanged.item_id);
   if (stored) throw stored;
   try {

@@ -4,11 +4,14 @@
 // token Plaid no longer knows counts as already removed there.
 import type { UserContext } from '../function.ts';
 import { PlaidApiError } from '../plaid/errors.ts';
+import { refusedAs } from '../sql-states.ts';
+import { limitPlaidCall } from '../rate-limits.ts';
 import { findOwnedItem, readAccessToken } from './store.ts';
 import { goneAtPlaid } from './removals.ts';
 
 export async function removeItem(ctx: UserContext, itemId: string, keepHistory: boolean) {
   const item = await findOwnedItem(ctx, itemId);
+  await limitPlaidCall(ctx, 'item_remove', item.id);
   const token = await readAccessToken(ctx, item.id).catch(() => null);
   if (token) {
     try {
@@ -18,9 +21,11 @@ export async function removeItem(ctx: UserContext, itemId: string, keepHistory: 
       ctx.log.info('item_already_removed_at_plaid', { item: item.id, error_code: e.errorCode });
     }
   }
-  // Plaid is done with the Item, so its token goes too (else the delete would queue its removal).
+  // Plaid is done with the Item, so its token goes too (else the delete would queue its removal). A
+  // removal that ran at the same time (another tab, a double click) may have finished first.
   const [row] = await ctx.admin.query<{ kept_accounts: number }>`
-    select private.remove_plaid_item(${item.id}::uuid, ${keepHistory}, true) as kept_accounts`;
+    select private.remove_plaid_item(${item.id}::uuid, ${keepHistory}, true) as kept_accounts`
+    .catch(refusedAs({ P0002: `no connection ${item.id} for this user (it was removed meanwhile)` }));
   ctx.log.info('item_removed', { item: item.id, keep_history: keepHistory, kept_accounts: row.kept_accounts });
   return { removed: true, kept_accounts: row.kept_accounts };
 }

@@ -1,7 +1,7 @@
 // A small fetch-based Plaid client. Typed with the official `plaid` package's types only (importing
 // its runtime costs ~400 ms of cold start under Deno). Retries transient failures with jittered
 // backoff, times out every call, and logs one structured line per call with Plaid's request_id —
-// never a token, a secret or a request body.
+// never a token, a secret or a request body. Text Postgres cannot hold is made storable on arrival.
 import type {
   AccountsBalanceGetRequest, AccountsGetRequest, AccountsGetResponse, InstitutionsGetByIdRequest,
   InstitutionsGetByIdResponse, InvestmentsHoldingsGetRequest, InvestmentsHoldingsGetResponse,
@@ -15,6 +15,7 @@ import type {
 import { isPlaidErrorBody, PlaidApiError, PlaidTransportError } from './errors.ts';
 import type { PlaidConfig } from './config.ts';
 import type { Logger } from '../log.ts';
+import { storableJsonText } from '../storable.ts';
 
 /** Request/response types per endpoint; credentials travel in headers, so they are not in bodies. */
 export type PlaidEndpoints = {
@@ -132,8 +133,13 @@ export class PlaidClient {
     let parsed: unknown;
     let text = '';
     try {
-      text = await res.text();
+      // What Postgres cannot hold (a NUL, an unpaired surrogate) would fail the whole response in SQL.
+      const storable = storableJsonText(await res.text());
+      text = storable.text;
       parsed = JSON.parse(text);
+      if (storable.replaced) {
+        this.log.warn('plaid_text_replaced', { endpoint, request_id: (parsed as { request_id?: string }).request_id ?? null, strings: storable.replaced });
+      }
     } catch {
       throw new PlaidTransportError(`Plaid ${endpoint} answered ${res.status} with a body that is not JSON`, false);
     }

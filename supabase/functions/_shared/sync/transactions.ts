@@ -7,7 +7,7 @@ import { PlaidApiError } from '../plaid/errors.ts';
 import { type Budget, budgetSpent, type Claim, type ProductResult } from './types.ts';
 import type { SyncLimits } from './limits.ts';
 
-type PageResult = { has_more: boolean; next_cursor: string };
+type PageResult = { has_more: boolean; next_cursor: string; quarantined: number };
 
 /** The isolate's heap in use (Deno; 0 elsewhere): the Edge Function memory limit applies to it. */
 const heapUsed = (): number => (globalThis as { Deno?: { memoryUsage?: () => { heapUsed: number } } }).Deno?.memoryUsage?.().heapUsed ?? 0;
@@ -22,8 +22,9 @@ export async function syncTransactions(ctx: ServiceContext, itemId: string, toke
     // The budgets are the invocation's, shared by its passes: what is left goes to a follow-up.
     if (budgetSpent(budget)) return { outcome: 'continued', pages };
     let text: string;
+    let requestId: string;
     try {
-      ({ text } = await ctx.plaid().callRaw('/transactions/sync', {
+      ({ text, data: { request_id: requestId } } = await ctx.plaid().callRaw('/transactions/sync', {
         access_token: token, cursor, count: 500, options: { include_original_description: true },
       }, { itemId, deadline: budget.callDeadline }));
     } catch (e) {
@@ -40,6 +41,9 @@ export async function syncTransactions(ctx: ServiceContext, itemId: string, toke
         ${text}::jsonb, ${loopStart ?? null}, ${limits.leaseSeconds}::int) as r`;
     pages++;
     budget.pagesLeft--;
+    if (r.quarantined > 0) {
+      ctx.log.warn('records_quarantined', { item: itemId, product: 'transactions', count: r.quarantined, request_id: requestId });
+    }
     ctx.stats.peakHeapBytes = Math.max(ctx.stats.peakHeapBytes, heapUsed());
     if (!r.has_more) return { outcome: 'succeeded', pages };
     cursor = r.next_cursor;

@@ -1,0 +1,67 @@
+// User access tokens, checked completely. @supabase/server verifies the signature against the
+// project's JWKS, `exp` when present, and (given the options below) `aud` and `iss`; a user token is
+// more than that, as hosted Supabase Auth issues it: `role` authenticated, `sub` the user's uuid, `exp`
+// present and at most Supabase Auth's longest expiry away, `iat` present and not in the future. Only
+// such tokens reach a handler, and `withPostgresClient` never assumes any other role: a correctly signed
+// token naming `service_role` or `postgres` is refused here with the other bad tokens (401 INVALID_JWT).
+import { defineMiddleware } from '@supabase/middleware';
+import { ErrorCodeHeader, Errors, InvalidJwtError, withSupabase } from '@supabase/server';
+import type { Env } from './function.ts';
+
+/** Supabase Auth's longest configurable access token expiry (JWT expiry limit: one week). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
+/** How far ahead of our clock a token's `iat` may be (clock skew between Auth and the functions). */
+export const MAX_CLOCK_SKEW_SECONDS = 30;
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The project's Auth URL: what Supabase Auth puts in `iss`. */
+export function authIssuer(env: Env): string {
+  return `${(env.SUPABASE_URL ?? '').replace(/\/+$/, '')}/auth/v1`;
+}
+
+/**
+ * What is wrong with the claims of a verified token for a user function, or null. `aud`, `iss` and an
+ * expired `exp` are @supabase/server's checks (made before this); nowSeconds is our clock.
+ */
+export function userClaimsProblem(claims: Record<string, unknown>, nowSeconds: number): string | null {
+  const { role, sub, exp, iat } = claims;
+  if (role !== 'authenticated') {
+    return role === undefined ? 'it has no "role" claim' : `its role ${JSON.stringify(role)} is not a signed-in user's ("authenticated")`;
+  }
+  if (typeof sub !== 'string' || !uuid.test(sub)) return 'its "sub" claim is not a user id (a uuid)';
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return 'it has no numeric "exp" claim: a user token always expires';
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) return 'it has no numeric "iat" claim';
+  if (iat > nowSeconds + MAX_CLOCK_SKEW_SECONDS) return 'its "iat" claim is in the future';
+  if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS || exp > nowSeconds + MAX_TOKEN_LIFETIME_SECONDS) {
+    return `it is valid for longer than Supabase Auth issues tokens (${MAX_TOKEN_LIFETIME_SECONDS} s)`;
+  }
+  return null;
+}
+
+/** A 401 INVALID_JWT in @supabase/server's own format (the error envelope words it like its others). */
+export function invalidJwt(reason: string, hint: string): Response {
+  const error = Errors[InvalidJwtError]({ reason, hint, authModes: ['user'] });
+  return Response.json(error.toJSON(), { status: error.status, headers: { [ErrorCodeHeader]: error.code } });
+}
+
+type Claims = { jwtClaims: Record<string, unknown> | null };
+
+/** After withSupabase({ auth: 'user' }): refuses verified tokens that are not complete user tokens. */
+export const withCompleteUserClaims = defineMiddleware<'completeUserClaims', { now?: () => number }, Claims, true>({
+  key: 'completeUserClaims',
+  run: (config) => (_req, ctx) => {
+    const nowSeconds = Math.floor((config.now ?? Date.now)() / 1000);
+    const problem = userClaimsProblem(ctx.jwtClaims ?? {}, nowSeconds);
+    if (problem) {
+      return Promise.resolve(invalidJwt(problem,
+        'A user function takes the access token Supabase Auth issued to a signed-in user (role "authenticated"): sign in again.'));
+    }
+    return Promise.resolve({ completeUserClaims: true as const });
+  },
+});
+
+/** The user auth of every user function: the signature, `aud` and `iss` (@supabase/server), then the rest. */
+export function withUserAuth(env: Env) {
+  return [withSupabase({ auth: 'user', audience: 'authenticated', issuer: authIssuer(env) }), withCompleteUserClaims({})] as const;
+}
