@@ -9,6 +9,11 @@ import type { Account, Overview } from '../types.ts';
 import { AccountRow, type RowData } from './account-row.ts';
 import { addManualAccount } from './account-dialogs.ts';
 import { ConnectionCard } from './connection-card.ts';
+import { NetWorthSummary } from './net-worth-summary.ts';
+
+// Accounts in a group by kind (cash, credit, loans, investments, other), then by name.
+const KIND_ORDER: Record<string, number> = { depository: 1, credit: 2, loan: 3, investment: 4, brokerage: 4 };
+const byKind = (a: Account, b: Account) => (KIND_ORDER[a.type] ?? 5) - (KIND_ORDER[b.type] ?? 5) || a.label.localeCompare(b.label);
 
 /** Puts children in order, moving only what is out of place (moving a node would drop its focus). */
 function reorder(parent: Element, wanted: Element[]): void {
@@ -36,8 +41,11 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     if (document.activeElement === document.body) connectButton.focus();
   } }, 'Connect accounts');
 
+  const summary = new NetWorthSummary(ctx);
+  let totalsKey = '';
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
     h('h1', { id: 'page-title', tabindex: -1 }, 'Accounts'),
+    summary.el,
     h('div', { class: 'toolbar' }, connectButton,
       h('button', { type: 'button', class: 'secondary', onclick: () => addManualAccount(ctx) }, 'Add manual account'),
       h('span', { class: 'toggle' }, showHidden, h('label', { for: showHidden.id }, 'Show hidden accounts'))),
@@ -63,7 +71,10 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     if (!o) return;
     loading.remove();
     // By the name the user sees (their own label when they renamed an account).
-    const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden).sort((a, b) => a.label.localeCompare(b.label));
+    const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden).sort(byKind);
+    // The totals follow every change of what they are made of.
+    const key = JSON.stringify(o.accounts.map((a) => [a.id, a.current_balance, a.currency, a.hidden, a.type, a.label]));
+    if (key !== totalsKey) { totalsKey = key; void summary.refresh(); }
     const manualAccounts = o.accounts.filter((a) => a.source === 'manual');
     const seenRows = new Set<string>();
     const wantedCards = o.items.map((item) => {
