@@ -15,9 +15,9 @@ const toTime = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 /** The range picker: a group of toggle buttons (aria-pressed), one pressed. */
 export function rangePicker(label: string, current: Range, onPick: (r: Range) => void): HTMLElement {
   const buttons = RANGES.map((r) => h('button', {
-    type: 'button', class: 'range-button', 'aria-pressed': String(r.range === current), 'aria-label': `Show ${r.name}`,
+    type: 'button', class: 'range-button', 'aria-pressed': String(r.range === current),
     onclick: () => { for (const b of buttons) b.setAttribute('aria-pressed', String(b === buttons[RANGES.indexOf(r)])); onPick(r.range); },
-  }, r.label));
+  }, r.label, h('span', { class: 'visually-hidden' }, ` (${r.name})`)));
   return h('div', { class: 'range-picker', role: 'group', 'aria-label': label }, ...buttons);
 }
 

@@ -97,8 +97,22 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
 
   const values = () => Object.fromEntries(Object.entries(controls).map(([k, c]) => [k, c.value])) as Record<Field, string>;
 
+  /** What is wrong with the filters, in words (the server checks the same and answers 400). */
+  function problem(v: Record<Field, string>): string | null {
+    const amount = /^\d{1,16}(\.\d{1,4})?$/;
+    if (v.query.trim().length === 1) return 'Type at least 2 characters to search.';
+    for (const [k, label] of [['min', 'Amount at least'], ['max', 'Amount at most']] as const) {
+      if (v[k].trim() && !amount.test(v[k].trim())) return `Enter "${label}" as a number such as 25.00.`;
+    }
+    if (v.min.trim() && v.max.trim() && Number(v.min) > Number(v.max)) return '"Amount at least" is more than "Amount at most".';
+    if (v.from && v.to && v.from > v.to) return '"From" is after "To".';
+    return null;
+  }
+
   async function apply(): Promise<void> {
     const v = values();
+    const wrong = problem(v);
+    if (wrong) { message.textContent = `Check the filters: ${wrong}`; return; }
     const q = new URLSearchParams(Object.entries(v).filter(([, x]) => x));
     history.replaceState(null, '', `#/transactions${q.size ? `?${q}` : ''}`);
     filters = toFilters(v);
