@@ -140,29 +140,31 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_ids uuid[];
 begin
+  -- The accounts whose balance this statement wrote (an update that wrote none records nothing).
   if tg_op = 'INSERT' then
-    insert into public.balance_history as h (user_id, account_id, date, balance, currency, source)
-    select n.user_id, n.id, (coalesce(n.balance_updated_at, now()) at time zone 'UTC')::date, n.current_balance,
-           coalesce(n.currency, n.unofficial_currency_code), 'observed'
-    from new_rows n
-    where n.current_balance is not null
-    on conflict (user_id, account_id, date) do update
-      set balance = excluded.balance, currency = excluded.currency, source = 'observed'
-      where (h.balance, h.currency, h.source) is distinct from (excluded.balance, excluded.currency, excluded.source);
+    select array_agg(n.id) into v_ids from new_rows n where n.current_balance is not null;
   else
-    insert into public.balance_history as h (user_id, account_id, date, balance, currency, source)
-    select n.user_id, n.id, (coalesce(n.balance_updated_at, now()) at time zone 'UTC')::date, n.current_balance,
-           coalesce(n.currency, n.unofficial_currency_code), 'observed'
+    select array_agg(n.id) into v_ids
     from new_rows n
     join old_rows o on o.id = n.id
     where n.current_balance is not null
       and (n.current_balance, n.currency, n.unofficial_currency_code, n.balance_updated_at)
-          is distinct from (o.current_balance, o.currency, o.unofficial_currency_code, o.balance_updated_at)
-    on conflict (user_id, account_id, date) do update
-      set balance = excluded.balance, currency = excluded.currency, source = 'observed'
-      where (h.balance, h.currency, h.source) is distinct from (excluded.balance, excluded.currency, excluded.source);
+          is distinct from (o.current_balance, o.currency, o.unofficial_currency_code, o.balance_updated_at);
   end if;
+  if v_ids is null then
+    return null;
+  end if;
+  insert into public.balance_history as h (user_id, account_id, date, balance, currency, source)
+  select a.user_id, a.id, (coalesce(a.balance_updated_at, now()) at time zone 'UTC')::date, a.current_balance,
+         coalesce(a.currency, a.unofficial_currency_code), 'observed'
+  from public.accounts a
+  where a.id = any (v_ids) and a.current_balance is not null
+  on conflict (user_id, account_id, date) do update
+    set balance = excluded.balance, currency = excluded.currency, source = 'observed'
+    where (h.balance, h.currency, h.source) is distinct from (excluded.balance, excluded.currency, excluded.source);
   return null;
 end
 $$;
@@ -193,7 +195,9 @@ as $$
 declare
   v_rows integer;
 begin
-  delete from public.balance_history h where h.account_id = any (p_account_ids) and h.source = 'estimated';
+  delete from public.balance_history h
+  using public.accounts a
+  where a.id = any (p_account_ids) and h.user_id = a.user_id and h.account_id = a.id and h.source = 'estimated';
   with anchor as (
     select a.id, a.user_id, case when a.type = 'credit' then -1 else 1 end as sign, o.date as anchor_date,
            o.balance as anchor_balance, o.currency
@@ -265,38 +269,39 @@ security definer
 set search_path = ''
 as $$
 declare
+  v_users uuid[];
   v_changed uuid[];
   v_earliest date[];
   v_accounts uuid[];
 begin
   -- The earliest changed posted date per account, from whichever transition tables this event has.
   if tg_op = 'INSERT' then
-    select array_agg(c.account_id), array_agg(c.earliest) into v_changed, v_earliest
-    from (select n.account_id, min(n.date) as earliest from new_rows n where not n.pending group by n.account_id) c;
+    select array_agg(c.user_id), array_agg(c.account_id), array_agg(c.earliest) into v_users, v_changed, v_earliest
+    from (select n.user_id, n.account_id, min(n.date) as earliest from new_rows n where not n.pending group by 1, 2) c;
   elsif tg_op = 'DELETE' then
-    select array_agg(c.account_id), array_agg(c.earliest) into v_changed, v_earliest
-    from (select o.account_id, min(o.date) as earliest from old_rows o where not o.pending group by o.account_id) c;
+    select array_agg(c.user_id), array_agg(c.account_id), array_agg(c.earliest) into v_users, v_changed, v_earliest
+    from (select o.user_id, o.account_id, min(o.date) as earliest from old_rows o where not o.pending group by 1, 2) c;
   else
-    select array_agg(c.account_id), array_agg(c.earliest) into v_changed, v_earliest
+    select array_agg(c.user_id), array_agg(c.account_id), array_agg(c.earliest) into v_users, v_changed, v_earliest
     from (
-      select x.account_id, min(x.date) as earliest
+      select n.user_id, x.account_id, min(x.date) as earliest
       from old_rows o
       join new_rows n on n.id = o.id
       cross join lateral (values (o.account_id, o.date, o.pending), (n.account_id, n.date, n.pending)) x(account_id, date, pending)
       where (o.amount, o.date, o.pending, o.account_id) is distinct from (n.amount, n.date, n.pending, n.account_id)
         and not x.pending
-      group by x.account_id) c;
+      group by 1, 2) c;
   end if;
   if v_changed is null then
     return null;
   end if;
   select array_agg(c.account_id) into v_accounts
-  from unnest(v_changed, v_earliest) c(account_id, earliest)
+  from unnest(v_users, v_changed, v_earliest) c(user_id, account_id, earliest)
   join public.accounts a on a.id = c.account_id and a.type in ('depository', 'credit')
   where not exists (
       select 1 from public.plaid_accounts pa
       join public.plaid_sync_state s on s.item_id = pa.item_id and s.product = 'transactions'
-      where pa.account_id = c.account_id and not s.initial_sync_done)
+      where pa.user_id = c.user_id and pa.account_id = c.account_id and not s.initial_sync_done)
     and c.earliest <= (
       select min(h.date) from public.balance_history h
       where h.user_id = a.user_id and h.account_id = a.id and h.source = 'observed');
