@@ -112,6 +112,10 @@ create table public.balance_history (
     references public.accounts (user_id, id) on delete cascade
 );
 
+-- The first observation of an account (the back-fill's anchor, the corrections' bound, the series'
+-- "estimated until") without walking its estimated days.
+create index balance_history_observed_idx on public.balance_history (user_id, account_id, date) where source = 'observed';
+
 comment on table public.balance_history is
   'Daily balance per account: observed (recorded whenever a balance is written) or estimated (walked back from posted transactions before the first observation). Written by triggers only.';
 
@@ -388,14 +392,14 @@ as $$
   ), bounds as (
     select coalesce(p_from, (select min(acc.first_date) from acc)) as f, (select max(acc.first_observed) from acc) as observed_from
   ), pts as (
-    select h.account_id, h.date, h.balance, h.currency
+    select h.account_id, acc.is_liability, h.date, h.balance, h.currency
     from acc
     join public.balance_history h on h.account_id = acc.account_id
     cross join bounds b
     where h.date > b.f and h.date <= p_to
     union all
     -- Each account's balance on the first day: its last one before, or else its first one (carried back).
-    select acc.account_id, b.f, coalesce(l.balance, n.balance), coalesce(l.currency, n.currency)
+    select acc.account_id, acc.is_liability, b.f, coalesce(l.balance, n.balance), coalesce(l.currency, n.currency)
     from acc
     cross join bounds b
     left join lateral (
@@ -406,9 +410,9 @@ as $$
       where h.account_id = acc.account_id and h.date > b.f order by h.date limit 1) n on true
     where coalesce(l.balance, n.balance) is not null
   ), deltas as (
-    select p.date, p.currency, acc.is_liability,
+    select p.date, p.currency, p.is_liability,
            p.balance - coalesce(lag(p.balance) over (partition by p.account_id, p.currency order by p.date), 0) as delta
-    from pts p join acc on acc.account_id = p.account_id
+    from pts p
   ), running as (
     select d.date, d.currency,
            sum(coalesce(sum(d.delta) filter (where not d.is_liability), 0)) over w as assets,
@@ -416,21 +420,17 @@ as $$
     from deltas d
     group by d.date, d.currency
     window w as (partition by d.currency order by d.date)
-  ), grid as (
-    select g.day::date as date, c.currency, r.assets, r.liabilities,
-           count(r.date) over (partition by c.currency order by g.day) as grp
-    from bounds b
-    cross join lateral generate_series(b.f, p_to, interval '1 day') g(day)
-    cross join (select distinct r.currency from running r) c
-    left join running r on r.currency = c.currency and r.date = g.day
+  ), spans as (
+    -- Each day with a change holds until the next one (or p_to): no day × currency grid to join.
+    select r.currency, r.assets, r.liabilities, r.date as first_day,
+           coalesce(lead(r.date) over (partition by r.currency order by r.date) - 1, p_to) as last_day
+    from running r
   )
-  select g.date, g.currency, first_value(g.assets) over w, first_value(g.liabilities) over w,
-         first_value(g.assets) over w - first_value(g.liabilities) over w,
-         g.date < (select b.observed_from from bounds b)
-  from grid g
-  where g.grp > 0
-  window w as (partition by g.currency, g.grp order by g.date)
-  order by g.currency, g.date
+  select d.day::date, s.currency, s.assets, s.liabilities, s.assets - s.liabilities,
+         d.day < (select b.observed_from from bounds b)
+  from spans s
+  cross join lateral generate_series(s.first_day, s.last_day, interval '1 day') d(day)
+  order by s.currency, d.day
 $$;
 comment on function public.net_worth_history(date, date) is
   'Net worth per currency for every day from p_from (null: the first day with a balance) to p_to, from the caller''s balance history (accounts in totals), balances carried forward (and an account''s first balance carried back); estimated = a day before every account had an observed balance.';

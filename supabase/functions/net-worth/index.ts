@@ -4,12 +4,16 @@
 import { z } from 'zod';
 import { userFunction } from '../_shared/function.ts';
 import { readJson } from '../_shared/http.ts';
+import { serverTiming } from '../_shared/insights/timing.ts';
 import { readNetWorth } from '../_shared/insights/net-worth.ts';
 import { range } from '../_shared/insights/ranges.ts';
 
 const body = z.strictObject({ range: range.optional() });
 
 export default {
-  fetch: userFunction('net-worth', Deno.env.toObject(), async (req, ctx) =>
-    Response.json(await readNetWorth(ctx, (await readJson(req, body)).range))),
+  fetch: userFunction('net-worth', Deno.env.toObject(), async (req, ctx) => {
+    const started = performance.now();
+    const netWorth = await readNetWorth(ctx, (await readJson(req, body)).range);
+    return Response.json(netWorth, { headers: serverTiming('net-worth', started) });
+  }),
 };

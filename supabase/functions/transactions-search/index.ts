@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { userFunction } from '../_shared/function.ts';
 import { readJson } from '../_shared/http.ts';
+import { serverTiming } from '../_shared/insights/timing.ts';
 import { checkFilters, filterFields } from '../_shared/insights/explorer.ts';
 import { searchTransactions } from '../_shared/insights/search.ts';
 
@@ -14,6 +15,9 @@ const body = checkFilters(z.strictObject({
 }));
 
 export default {
-  fetch: userFunction('transactions-search', Deno.env.toObject(), async (req, ctx) =>
-    Response.json(await searchTransactions(ctx, await readJson(req, body)))),
+  fetch: userFunction('transactions-search', Deno.env.toObject(), async (req, ctx) => {
+    const started = performance.now();
+    const page = await searchTransactions(ctx, await readJson(req, body));
+    return Response.json(page, { headers: serverTiming('search', started) });
+  }),
 };
