@@ -129,6 +129,21 @@ describe('transactions-search', () => {
     expect(found[0].logo_url).toMatch(/^https:\/\//);
   });
 
+  it('a term matching more than the trigram path collects is served by the date walk, completely', async () => {
+    const checking = byLabel('Plaid Checking');
+    const [row] = await sql`select user_id, item_id from public.transactions where account_id = ${checking} limit 1`;
+    await sql`insert into public.transactions (user_id, account_id, item_id, plaid_transaction_id, amount, date, name, merchant_name, pending)
+      select ${row.user_id}, ${checking}, ${row.item_id}, 'common-' || n || '-' || ${crypto.randomUUID()}, 3.5, current_date - (n % 300), 'Common Cafe ' || n, 'Common Cafe', false
+      from generate_series(1, 2100) n`;
+    const found = await allPages({ query: 'common cafe', status: 'posted' }, 200);
+    expect(found.length).toBe(2100);
+    const keys = found.map((t) => `${t.date}|${t.id}`);
+    expect(keys).toEqual([...keys].sort().reverse());
+    const rare = await allPages({ query: 'common cafe 2099', status: 'posted' }, 5);
+    expect(rare.map((t) => t.name)).toEqual(['Common Cafe 2099']);
+    await sql`delete from public.transactions where plaid_transaction_id like 'common-%' and account_id = ${checking}`;
+  });
+
   it('a % or _ in the search is taken literally', async () => {
     const r = await search({ query: '%%' });
     expect(r.status).toBe(200);

@@ -85,13 +85,35 @@ const rowColumns = `t.id, t.account_id, coalesce(a.display_name, a.name) as acco
   coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency, t.pending, t.pending_transaction_id is not null as was_pending,
   t.pfc_primary, t.pfc_detailed, t.logo_url, t.website, t.payment_channel, t.plaid_transaction_id`;
 
+/** Matches a search collects through the trigram index before falling back to walking the date index. */
+export const SEARCH_CAP = 2000;
+
+/** The page's SQL: `plain` walks in date order; `search` (a search of 3+ characters, one trigram at
+ *  least) first collects the matches through the trigram index, at most SEARCH_CAP, and sorts those, so
+ *  a rare term never walks the whole history; it answers `matched` > SEARCH_CAP for a common term, which
+ *  `plain` then serves (walking the date index finds a page of a common term quickly). */
+export function pageQueries(userId: string, f: Filters, limit: number, after?: Keyset) {
+  const { sql, params } = whereFor(userId, f, after);
+  const from = `from public.transactions t join public.accounts a on a.id = t.account_id and a.user_id = $1 where ${sql}`;
+  return {
+    params,
+    search: f.query && f.query.length >= 3
+      ? `with m as materialized (select ${rowColumns} ${from} limit ${SEARCH_CAP + 1})
+         select *, (select count(*) from m)::int as matched from m order by date desc, id desc limit ${limit + 1}`
+      : null,
+    plain: `select ${rowColumns} ${from} order by t.date desc, t.id desc limit ${limit + 1}`,
+  };
+}
+
 /** One page of rows matching the filters, newest first, after the keyset. Returns up to limit + 1 rows. */
 export async function selectPage(ctx: UserContext, f: Filters, limit: number, after?: Keyset): Promise<ExplorerRow[]> {
-  const { sql, params } = whereFor(ctx.userId, f, after);
-  params.push(limit + 1);
-  const rows = await ctx.admin.queryRaw<DbRow>(
-    `select ${rowColumns} from public.transactions t join public.accounts a on a.id = t.account_id and a.user_id = $1
-     where ${sql} order by t.date desc, t.id desc limit $${params.length}`, params);
+  const q = pageQueries(ctx.userId, f, limit, after);
+  let rows: DbRow[] | null = null;
+  if (q.search) {
+    const found = await ctx.admin.queryRaw<DbRow & { matched: number }>(q.search, q.params);
+    if (!found.length || found[0].matched <= SEARCH_CAP) rows = found.map(({ matched: _, ...r }) => r);
+  }
+  rows ??= await ctx.admin.queryRaw<DbRow>(q.plain, q.params);
   return rows.map(({ pfc_primary, pfc_detailed, logo_url, ...r }) => ({
     ...r,
     category: categoryOf(pfc_primary, pfc_detailed),
