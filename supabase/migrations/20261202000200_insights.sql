@@ -411,7 +411,7 @@ as $$
     where coalesce(l.balance, n.balance) is not null
   ), deltas as (
     select p.date, p.currency, p.is_liability,
-           p.balance - coalesce(lag(p.balance) over (partition by p.account_id, p.currency order by p.date), 0) as delta
+           p.balance - coalesce(lag(p.balance) over (partition by p.account_id, p.currency collate "C" order by p.date), 0) as delta
     from pts p
   ), running as (
     select d.date, d.currency,
