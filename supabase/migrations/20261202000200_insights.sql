@@ -391,15 +391,9 @@ as $$
     where not n.hidden and not n.exclude_from_totals
   ), bounds as (
     select coalesce(p_from, (select min(acc.first_date) from acc)) as f, (select max(acc.first_observed) from acc) as observed_from
-  ), pts as (
-    select h.account_id, acc.is_liability, h.date, h.balance, h.currency
-    from acc
-    join public.balance_history h on h.account_id = acc.account_id
-    cross join bounds b
-    where h.date > b.f and h.date <= p_to
-    union all
+  ), starts as (
     -- Each account's balance on the first day: its last one before, or else its first one (carried back).
-    select acc.account_id, acc.is_liability, b.f, coalesce(l.balance, n.balance), coalesce(l.currency, n.currency)
+    select acc.account_id, acc.is_liability, coalesce(l.balance, n.balance) as balance, coalesce(l.currency, n.currency) as currency
     from acc
     cross join bounds b
     left join lateral (
@@ -409,10 +403,27 @@ as $$
       select h.balance, h.currency from public.balance_history h
       where h.account_id = acc.account_id and h.date > b.f order by h.date limit 1) n on true
     where coalesce(l.balance, n.balance) is not null
+  ), changes as (
+    -- Every later day, account by account in the primary key's date order (no sort of all rows).
+    select d.date, d.currency, s.is_liability, d.balance, d.before, d.before_currency
+    from starts s
+    cross join bounds b
+    cross join lateral (
+      select h.date, h.currency, h.balance,
+             coalesce(lag(h.balance) over w, s.balance) as before, coalesce(lag(h.currency) over w, s.currency) as before_currency
+      from public.balance_history h
+      where h.account_id = s.account_id and h.date > b.f and h.date <= p_to
+      window w as (order by h.date)) d
   ), deltas as (
-    select p.date, p.currency, p.is_liability,
-           p.balance - coalesce(lag(p.balance) over (partition by p.account_id, p.currency collate "C" order by p.date), 0) as delta
-    from pts p
+    select b.f as date, s.currency, s.is_liability, s.balance as delta
+    from starts s cross join bounds b
+    union all
+    select c.date, c.currency, c.is_liability, c.balance - case when c.before_currency = c.currency then c.before else 0 end
+    from changes c
+    union all
+    -- A change of currency moves the balance: the old currency loses what the account had in it.
+    select c.date, c.before_currency, c.is_liability, -c.before
+    from changes c where c.before_currency <> c.currency
   ), running as (
     select d.date, d.currency,
            sum(coalesce(sum(d.delta) filter (where not d.is_liability), 0)) over w as assets,

@@ -3,7 +3,7 @@
 -- rows from balance writes, the back-fill at the end of the initial sync, corrections when Plaid adds,
 -- modifies or removes past transactions) and the daily series, all under RLS and isolated per user.
 begin;
-select plan(43);
+select plan(44);
 set local timezone = 'UTC';
 
 -- A user with a connection in its initial sync: checking, card, mortgage, 401k, and manual accounts.
@@ -207,6 +207,19 @@ select results_eq(
   'days before the last account''s first observation are estimated, the rest observed');
 select ok((select count(*) = 11 and min(date) = current_date - 10 from public.net_worth_history(null, current_date) where currency = 'USD'),
   'no start date: from the first day any account in totals has a balance');
+select tests.clear_authentication();
+
+-- A manual account whose currency changes: its balance leaves the old currency and joins the new one.
+insert into public.accounts (id, user_id, name, type, current_balance, currency)
+values ('20000000-0000-0000-0000-000000000016', :'a_user', 'Moving money', 'depository', 100, 'USD');
+insert into public.balance_history (user_id, account_id, date, balance, currency, source)
+values (:'a_user', '20000000-0000-0000-0000-000000000016', current_date - 1, 100, 'USD', 'observed');
+update public.accounts set currency = 'GBP', current_balance = 80 where id = '20000000-0000-0000-0000-000000000016';
+select tests.authenticate_as('nw_a');
+select results_eq(
+  $$select date, currency, net_worth from public.net_worth_history(current_date - 1, current_date) where currency <> 'EUR' order by currency, date$$,
+  $$values (current_date, 'GBP'::text, 80::numeric), (current_date - 1, 'USD'::text, -58110.06::numeric), (current_date, 'USD'::text, -58260.06::numeric)$$,
+  'a currency change moves the account''s balance from the old currency''s series to the new one''s');
 select tests.clear_authentication();
 
 -- Deleting an account deletes its history ---------------------------------------------------------------------
