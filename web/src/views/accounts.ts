@@ -70,7 +70,7 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     const o = state.overview;
     if (!o) return;
     loading.remove();
-    // By the name the user sees (their own label when they renamed an account).
+    // By kind, then the name the user sees (their own label when they renamed an account).
     const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden).sort(byKind);
     // The totals follow every change of what they are made of.
     const key = JSON.stringify(o.accounts.map((a) => [a.id, a.current_balance, a.currency, a.hidden, a.type, a.label]));
