@@ -9,6 +9,10 @@ SET local check_function_bodies = off;
 
 CREATE SCHEMA "private";
 
+CREATE EXTENSION "btree_gin" SCHEMA "extensions";
+
+CREATE EXTENSION "pg_trgm" SCHEMA "extensions";
+
 CREATE TABLE "private"."item_status_checks" (
   "item_id"            uuid                     NOT NULL,
   "requested_at"       timestamp with time zone,
@@ -94,6 +98,7 @@ CREATE TABLE "public"."accounts" (
   "unofficial_currency_code" text,
   "balance_updated_at"       timestamp with time zone,
   "hidden"                   boolean                  NOT NULL DEFAULT false,
+  "exclude_from_totals"      boolean                  NOT NULL DEFAULT false,
   "linked_at"                timestamp with time zone,
   "created_at"               timestamp with time zone NOT NULL DEFAULT now(),
   "updated_at"               timestamp with time zone NOT NULL DEFAULT now(),
@@ -115,6 +120,26 @@ ALTER TABLE "public"."accounts"
   ENABLE ROW LEVEL SECURITY;
 
 REVOKE ALL ON TABLE "public"."accounts" FROM "anon";
+
+CREATE TABLE "public"."balance_history" (
+  "user_id"    uuid                     NOT NULL,
+  "account_id" uuid                     NOT NULL,
+  "date"       date                     NOT NULL,
+  "balance"    numeric(1000,4)          NOT NULL,
+  "currency"   text,
+  "source"     text                     NOT NULL,
+  "created_at" timestamp with time zone NOT NULL DEFAULT now(),
+  "updated_at" timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "balance_history_balance_check" CHECK ((balance <> 'NaN'::numeric)),
+  CONSTRAINT "balance_history_currency_check" CHECK (((char_length(currency) >= 1) AND (char_length(currency) <= 16))),
+  CONSTRAINT "balance_history_pkey" PRIMARY KEY (user_id, account_id, date),
+  CONSTRAINT "balance_history_source_check" CHECK ((source = ANY (ARRAY['observed'::text, 'estimated'::text])))
+);
+
+ALTER TABLE "public"."balance_history"
+  ENABLE ROW LEVEL SECURITY;
+
+REVOKE ALL ON TABLE "public"."balance_history" FROM "anon";
 
 CREATE TABLE "public"."holdings" (
   "id"                       uuid                     NOT NULL DEFAULT gen_random_uuid(),
@@ -1026,6 +1051,19 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.backfill_balance_history()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+begin
+  perform private.estimate_balance_history(array(
+    select pa.account_id from public.plaid_accounts pa where pa.user_id = new.user_id and pa.item_id = new.item_id));
+  return null;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.call_edge_function (
   p_name text,
   p_body jsonb
@@ -1267,6 +1305,56 @@ CREATE OR REPLACE FUNCTION private.classify_records (
   cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
   -- The record's own id is stored (in a column of at most 255 characters).
   cross join lateral (select f.fits, f.fits and (p_id_field is null or char_length(e.x ->> p_id_field) <= 255) as ok) g
+$function$;
+
+CREATE OR REPLACE FUNCTION private.correct_balance_history()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_users uuid[];
+  v_changed uuid[];
+  v_earliest date[];
+  v_accounts uuid[];
+begin
+  -- The earliest changed posted date per account, from whichever transition tables this event has.
+  if tg_op = 'INSERT' then
+    select array_agg(c.user_id), array_agg(c.account_id), array_agg(c.earliest) into v_users, v_changed, v_earliest
+    from (select n.user_id, n.account_id, min(n.date) as earliest from new_rows n where not n.pending group by 1, 2) c;
+  elsif tg_op = 'DELETE' then
+    select array_agg(c.user_id), array_agg(c.account_id), array_agg(c.earliest) into v_users, v_changed, v_earliest
+    from (select o.user_id, o.account_id, min(o.date) as earliest from old_rows o where not o.pending group by 1, 2) c;
+  else
+    select array_agg(c.user_id), array_agg(c.account_id), array_agg(c.earliest) into v_users, v_changed, v_earliest
+    from (
+      select n.user_id, x.account_id, min(x.date) as earliest
+      from old_rows o
+      join new_rows n on n.id = o.id
+      cross join lateral (values (o.account_id, o.date, o.pending), (n.account_id, n.date, n.pending)) x(account_id, date, pending)
+      where (o.amount, o.date, o.pending, o.account_id) is distinct from (n.amount, n.date, n.pending, n.account_id)
+        and not x.pending
+      group by 1, 2) c;
+  end if;
+  if v_changed is null then
+    return null;
+  end if;
+  select array_agg(c.account_id) into v_accounts
+  from unnest(v_users, v_changed, v_earliest) c(user_id, account_id, earliest)
+  join public.accounts a on a.id = c.account_id and a.type in ('depository', 'credit')
+  where not exists (
+      select 1 from public.plaid_accounts pa
+      join public.plaid_sync_state s on s.item_id = pa.item_id and s.product = 'transactions'
+      where pa.user_id = c.user_id and pa.account_id = c.account_id and not s.initial_sync_done)
+    and c.earliest <= (
+      select min(h.date) from public.balance_history h
+      where h.user_id = a.user_id and h.account_id = a.id and h.source = 'observed');
+  if v_accounts is not null then
+    perform private.estimate_balance_history(v_accounts);
+  end if;
+  return null;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.create_plaid_item (
@@ -1530,6 +1618,56 @@ begin
                                  where n.user_id = pa.user_id and n.account_id = pa.account_id and n.item_id = new.item_id));
   update public.plaid_accounts pa set replaced_at = null where pa.item_id = new.item_id and pa.replaced_at is not null;
   return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.estimate_balance_history (
+  p_account_ids uuid[]
+)
+  RETURNS integer
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_rows integer;
+begin
+  delete from public.balance_history h
+  using public.accounts a
+  where a.id = any (p_account_ids) and h.user_id = a.user_id and h.account_id = a.id and h.source = 'estimated';
+  with anchor as (
+    select a.id, a.user_id, case when a.type = 'credit' then -1 else 1 end as sign, o.date as anchor_date,
+           o.balance as anchor_balance, o.currency
+    from public.accounts a
+    cross join lateral (
+      select h.date, h.balance, h.currency from public.balance_history h
+      where h.user_id = a.user_id and h.account_id = a.id and h.source = 'observed'
+      order by h.date limit 1) o
+    where a.id = any (p_account_ids) and a.type in ('depository', 'credit')
+  ), daily as (
+    select t.account_id, t.date, sum(t.amount) as amount
+    from anchor an
+    join public.transactions t on t.user_id = an.user_id and t.account_id = an.id
+    where not t.pending and t.date <= an.anchor_date
+    group by t.account_id, t.date
+  ), bounds as (
+    select an.*, d.first_date, d.total
+    from anchor an
+    join (select account_id, min(date) as first_date, sum(amount) as total from daily group by account_id) d on d.account_id = an.id
+  ), days as (
+    select b.id, b.user_id, b.sign, b.anchor_balance, b.currency, b.total, g.day::date as date
+    from bounds b
+    cross join lateral generate_series(b.first_date - 1, b.anchor_date - 1, interval '1 day') g(day)
+  )
+  insert into public.balance_history (user_id, account_id, date, balance, currency, source)
+  select d.user_id, d.id, d.date,
+         d.anchor_balance + d.sign * (d.total - coalesce(sum(dl.amount) over (partition by d.id order by d.date), 0)),
+         d.currency, 'estimated'
+  from days d
+  left join daily dl on dl.account_id = d.id and dl.date = d.date
+  on conflict (user_id, account_id, date) do nothing;
+  get diagnostics v_rows = row_count;
+  return v_rows;
 end
 $function$;
 
@@ -2184,6 +2322,41 @@ CREATE OR REPLACE FUNCTION private.read_item_access_token (
   join vault.decrypted_secrets s
     on s.id = i.access_token_secret_id and s.name = private.item_access_token_secret_name(i.id)
   where i.id = p_item_id
+$function$;
+
+CREATE OR REPLACE FUNCTION private.record_balance_history()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_ids uuid[];
+begin
+  -- The accounts whose balance this statement wrote (an update that wrote none records nothing).
+  if tg_op = 'INSERT' then
+    select array_agg(n.id) into v_ids from new_rows n where n.current_balance is not null;
+  else
+    select array_agg(n.id) into v_ids
+    from new_rows n
+    join old_rows o on o.id = n.id
+    where n.current_balance is not null
+      and (n.current_balance, n.currency, n.unofficial_currency_code, n.balance_updated_at)
+          is distinct from (o.current_balance, o.currency, o.unofficial_currency_code, o.balance_updated_at);
+  end if;
+  if v_ids is null then
+    return null;
+  end if;
+  insert into public.balance_history as h (user_id, account_id, date, balance, currency, source)
+  select a.user_id, a.id, (coalesce(a.balance_updated_at, now()) at time zone 'UTC')::date, a.current_balance,
+         coalesce(a.currency, a.unofficial_currency_code), 'observed'
+  from public.accounts a
+  where a.id = any (v_ids) and a.current_balance is not null
+  on conflict (user_id, account_id, date) do update
+    set balance = excluded.balance, currency = excluded.currency, source = 'observed'
+    where (h.balance, h.currency, h.source) is distinct from (excluded.balance, excluded.currency, excluded.source);
+  return null;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.record_check_text (
@@ -2847,6 +3020,47 @@ CREATE OR REPLACE FUNCTION private.upsert_securities (
   select (select q.n from quarantined q);
 $function$;
 
+CREATE OR REPLACE FUNCTION public.account_balance_history (
+  p_account_id uuid,
+  p_from       date,
+  p_to         date
+)
+  RETURNS TABLE (
+    date      date,
+    balance   numeric,
+    currency  text,
+    estimated boolean
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with bounds as (
+    select coalesce(p_from, (select min(h.date) from public.balance_history h where h.account_id = p_account_id)) as f
+  ), pts as (
+    select h.date, h.balance, h.currency, h.source
+    from public.balance_history h, bounds b
+    where h.account_id = p_account_id and h.date > b.f and h.date <= p_to
+    union all
+    (select b.f, h.balance, h.currency, h.source
+     from public.balance_history h, bounds b
+     where h.account_id = p_account_id and h.date <= b.f
+     order by h.date desc limit 1)
+  ), grid as (
+    select g.day::date as date, p.balance, p.currency, p.source, count(p.balance) over (order by g.day) as grp
+    from bounds b
+    cross join lateral generate_series(b.f, p_to, interval '1 day') g(day)
+    left join pts p on p.date = g.day
+  )
+  select g.date, first_value(g.balance) over w, first_value(g.currency) over w, first_value(g.source) over w = 'estimated'
+  from grid g
+  where g.grp > 0
+  window w as (partition by g.grp order by g.date)
+  order by g.date
+$function$;
+
+REVOKE ALL ON FUNCTION "public"."account_balance_history"(uuid, date, date) FROM PUBLIC, "anon";
+
 CREATE OR REPLACE FUNCTION public.link_plaid_account_to_manual (
   synced_account_id uuid,
   manual_account_id uuid
@@ -2859,6 +3073,85 @@ CREATE OR REPLACE FUNCTION public.link_plaid_account_to_manual (
 $function$;
 
 REVOKE ALL ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) FROM PUBLIC, "anon", "service_role";
+
+CREATE OR REPLACE FUNCTION public.net_worth_history (
+  p_from date,
+  p_to   date
+)
+  RETURNS TABLE (
+    date        date,
+    currency    text,
+    assets      numeric,
+    liabilities numeric,
+    net_worth   numeric,
+    estimated   boolean
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with acc as (
+    select n.account_id, n.is_liability,
+           (select min(h.date) from public.balance_history h where h.account_id = n.account_id) as first_date,
+           (select min(h.date) from public.balance_history h where h.account_id = n.account_id and h.source = 'observed') as first_observed
+    from public.net_worth_accounts n
+    where not n.hidden and not n.exclude_from_totals
+  ), bounds as (
+    select coalesce(p_from, (select min(acc.first_date) from acc)) as f, (select max(acc.first_observed) from acc) as observed_from
+  ), starts as (
+    -- Each account's balance on the first day: its last one before, or else its first one (carried back).
+    select acc.account_id, acc.is_liability, coalesce(l.balance, n.balance) as balance, coalesce(l.currency, n.currency) as currency
+    from acc
+    cross join bounds b
+    left join lateral (
+      select h.balance, h.currency from public.balance_history h
+      where h.account_id = acc.account_id and h.date <= b.f order by h.date desc limit 1) l on true
+    left join lateral (
+      select h.balance, h.currency from public.balance_history h
+      where h.account_id = acc.account_id and h.date > b.f order by h.date limit 1) n on true
+    where coalesce(l.balance, n.balance) is not null
+  ), changes as (
+    -- Every later day, account by account in the primary key's date order (no sort of all rows).
+    select d.date, d.currency, s.is_liability, d.balance, d.before, d.before_currency
+    from starts s
+    cross join bounds b
+    cross join lateral (
+      select h.date, h.currency, h.balance,
+             coalesce(lag(h.balance) over w, s.balance) as before, coalesce(lag(h.currency) over w, s.currency) as before_currency
+      from public.balance_history h
+      where h.account_id = s.account_id and h.date > b.f and h.date <= p_to
+      window w as (order by h.date)) d
+  ), deltas as (
+    select b.f as date, s.currency, s.is_liability, s.balance as delta
+    from starts s cross join bounds b
+    union all
+    select c.date, c.currency, c.is_liability, c.balance - case when c.before_currency = c.currency then c.before else 0 end
+    from changes c
+    union all
+    -- A change of currency moves the balance: the old currency loses what the account had in it.
+    select c.date, c.before_currency, c.is_liability, -c.before
+    from changes c where c.before_currency <> c.currency
+  ), running as (
+    select d.date, d.currency,
+           sum(coalesce(sum(d.delta) filter (where not d.is_liability), 0)) over w as assets,
+           sum(coalesce(sum(d.delta) filter (where d.is_liability), 0)) over w as liabilities
+    from deltas d
+    group by d.date, d.currency
+    window w as (partition by d.currency order by d.date)
+  ), spans as (
+    -- Each day with a change holds until the next one (or p_to): no day × currency grid to join.
+    select r.currency, r.assets, r.liabilities, r.date as first_day,
+           coalesce(lead(r.date) over (partition by r.currency order by r.date) - 1, p_to) as last_day
+    from running r
+  )
+  select d.day::date, s.currency, s.assets, s.liabilities, s.assets - s.liabilities,
+         d.day < (select b.observed_from from bounds b)
+  from spans s
+  cross join lateral generate_series(s.first_day, s.last_day, interval '1 day') d(day)
+  order by s.currency, d.day
+$function$;
+
+REVOKE ALL ON FUNCTION "public"."net_worth_history"(date, date) FROM PUBLIC, "anon";
 
 ALTER TABLE "private"."item_status_checks"
   ADD CONSTRAINT "item_status_checks_item_id_fkey" FOREIGN KEY (item_id) REFERENCES public.plaid_items(id) ON DELETE CASCADE;
@@ -2986,6 +3279,75 @@ REVOKE ALL ON TABLE "public"."account_overview" FROM "anon";
 
 REVOKE ALL ON TABLE "public"."item_overview" FROM "anon";
 
+CREATE VIEW "public"."net_worth_accounts" WITH (security_invoker=true) AS  SELECT a.id AS account_id,
+    COALESCE(a.display_name, a.name) AS label,
+    a.type,
+    a.subtype,
+    a.source,
+    k.kind,
+    k.kind_rank,
+    (a.type = ANY (ARRAY['credit'::text, 'loan'::text])) AS is_liability,
+    COALESCE(a.currency, a.unofficial_currency_code) AS currency,
+    a.current_balance AS balance,
+    a.available_balance,
+    a.credit_limit,
+        CASE
+            WHEN (a.type = 'credit'::text) THEN COALESCE(a.available_balance, (a.credit_limit - a.current_balance))
+            ELSE NULL::numeric
+        END AS available_credit,
+        CASE
+            WHEN ((a.type = 'credit'::text) AND (a.credit_limit > (0)::numeric)) THEN round((a.current_balance / a.credit_limit), 4)
+            ELSE NULL::numeric
+        END AS utilization,
+    i.id AS item_id,
+    i.institution_id,
+    i.institution_name,
+    a.hidden,
+    a.exclude_from_totals,
+    ((NOT a.hidden) AND (NOT a.exclude_from_totals) AND (a.current_balance IS NOT NULL) AND (COALESCE(a.currency, a.unofficial_currency_code) IS NOT NULL)) AS in_totals,
+    a.balance_updated_at
+   FROM (((public.accounts a
+     CROSS JOIN LATERAL ( SELECT
+                CASE
+                    WHEN (a.type = 'depository'::text) THEN 'cash'::text
+                    WHEN (a.type = 'credit'::text) THEN 'credit'::text
+                    WHEN (a.type = 'loan'::text) THEN 'loan'::text
+                    WHEN (a.type = ANY (ARRAY['investment'::text, 'brokerage'::text])) THEN 'investment'::text
+                    ELSE 'other'::text
+                END AS kind,
+                CASE
+                    WHEN (a.type = 'depository'::text) THEN 1
+                    WHEN (a.type = 'credit'::text) THEN 2
+                    WHEN (a.type = 'loan'::text) THEN 3
+                    WHEN (a.type = ANY (ARRAY['investment'::text, 'brokerage'::text])) THEN 4
+                    ELSE 5
+                END AS kind_rank) k)
+     LEFT JOIN public.plaid_accounts pa ON ((pa.account_id = a.id)))
+     LEFT JOIN public.plaid_items i ON ((i.id = pa.item_id)));
+
+REVOKE ALL ON TABLE "public"."net_worth_accounts" FROM "anon";
+
+CREATE VIEW "public"."net_worth" WITH (security_invoker=true) AS  SELECT
+        CASE
+            WHEN (GROUPING(n.kind) = 0) THEN 'kind'::text
+            WHEN (GROUPING(n.institution_id, n.institution_name) = 0) THEN 'institution'::text
+            ELSE 'total'::text
+        END AS level,
+    n.currency,
+    n.kind,
+    min(n.kind_rank) AS kind_rank,
+    n.institution_id,
+    n.institution_name,
+    COALESCE(sum(n.balance) FILTER (WHERE (NOT n.is_liability)), (0)::numeric) AS assets,
+    COALESCE(sum(n.balance) FILTER (WHERE n.is_liability), (0)::numeric) AS liabilities,
+    (COALESCE(sum(n.balance) FILTER (WHERE (NOT n.is_liability)), (0)::numeric) - COALESCE(sum(n.balance) FILTER (WHERE n.is_liability), (0)::numeric)) AS net_worth,
+    (count(*))::integer AS accounts
+   FROM public.net_worth_accounts n
+  WHERE n.in_totals
+  GROUP BY GROUPING SETS ((n.currency), (n.currency, n.kind), (n.currency, n.institution_id, n.institution_name));
+
+REVOKE ALL ON TABLE "public"."net_worth" FROM "anon";
+
 CREATE INDEX item_status_checks_requested_idx ON private.item_status_checks USING btree (requested_at)
   WHERE (requested_at IS NOT NULL);
 
@@ -2996,6 +3358,9 @@ CREATE INDEX plaid_item_removals_user_id_idx ON private.plaid_item_removals USIN
   WHERE (done_at IS NULL);
 
 CREATE INDEX rate_limits_tat_idx ON private.rate_limits USING btree (tat);
+
+CREATE INDEX balance_history_observed_idx ON public.balance_history USING btree (user_id, account_id, date)
+  WHERE (source = 'observed'::text);
 
 CREATE INDEX holdings_user_id_account_id_idx ON public.holdings USING btree (user_id, account_id);
 
@@ -3043,11 +3408,21 @@ CREATE INDEX securities_user_id_item_id_idx ON public.securities USING btree (us
 
 CREATE INDEX sync_runs_user_id_item_id_started_at_idx ON public.sync_runs USING btree (user_id, item_id, started_at DESC);
 
+CREATE INDEX transactions_search_idx ON public.transactions USING gin (user_id, (((COALESCE(merchant_name, ''::text) || ' '::text) || name)) extensions.gin_trgm_ops);
+
 CREATE INDEX transactions_user_id_account_id_date_idx ON public.transactions USING btree (user_id, account_id, date DESC, id DESC);
 
 CREATE INDEX transactions_user_id_date_idx ON public.transactions USING btree (user_id, date DESC, id DESC);
 
 CREATE INDEX transactions_user_id_item_id_idx ON public.transactions USING btree (user_id, item_id);
+
+CREATE INDEX transactions_user_id_pending_date_idx ON public.transactions USING btree (user_id, date DESC, id DESC)
+  WHERE pending;
+
+CREATE INDEX transactions_user_id_pending_transaction_id_idx ON public.transactions USING btree (user_id, pending_transaction_id)
+  WHERE (pending_transaction_id IS NOT NULL);
+
+CREATE INDEX transactions_user_id_pfc_primary_date_idx ON public.transactions USING btree (user_id, pfc_primary, date DESC, id DESC);
 
 CREATE INDEX webhook_events_plaid_item_id_idx ON public.webhook_events USING btree (plaid_item_id)
   WHERE (item_id IS NULL);
@@ -3059,8 +3434,23 @@ CREATE TRIGGER accounts_guard_user_writes
   FOR EACH ROW
   EXECUTE FUNCTION private.accounts_guard_user_writes();
 
+CREATE TRIGGER accounts_record_balance_history_insert
+  AFTER INSERT ON public.accounts REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION private.record_balance_history();
+
+CREATE TRIGGER accounts_record_balance_history_update
+  AFTER UPDATE ON public.accounts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION private.record_balance_history();
+
 CREATE TRIGGER accounts_set_updated_at
   BEFORE UPDATE ON public.accounts
+  FOR EACH ROW
+  EXECUTE FUNCTION private.set_updated_at();
+
+CREATE TRIGGER balance_history_set_updated_at
+  BEFORE UPDATE ON public.balance_history
   FOR EACH ROW
   EXECUTE FUNCTION private.set_updated_at();
 
@@ -3117,6 +3507,12 @@ CREATE TRIGGER plaid_sync_state_drop_replaced_history
   WHEN (((new.product = 'transactions'::text) AND new.initial_sync_done AND (NOT old.initial_sync_done)))
   EXECUTE FUNCTION private.drop_replaced_history();
 
+CREATE TRIGGER plaid_sync_state_estimate_balance_history
+  AFTER UPDATE OF initial_sync_done ON public.plaid_sync_state
+  FOR EACH ROW
+  WHEN (((new.product = 'transactions'::text) AND new.initial_sync_done AND (NOT old.initial_sync_done)))
+  EXECUTE FUNCTION private.backfill_balance_history();
+
 CREATE TRIGGER plaid_sync_state_set_updated_at
   BEFORE UPDATE ON public.plaid_sync_state
   FOR EACH ROW
@@ -3127,10 +3523,30 @@ CREATE TRIGGER securities_set_updated_at
   FOR EACH ROW
   EXECUTE FUNCTION private.set_updated_at();
 
+CREATE TRIGGER transactions_correct_balance_history_delete
+  AFTER DELETE ON public.transactions REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION private.correct_balance_history();
+
+CREATE TRIGGER transactions_correct_balance_history_insert
+  AFTER INSERT ON public.transactions REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION private.correct_balance_history();
+
+CREATE TRIGGER transactions_correct_balance_history_update
+  AFTER UPDATE ON public.transactions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION private.correct_balance_history();
+
 CREATE TRIGGER transactions_set_updated_at
   BEFORE UPDATE ON public.transactions
   FOR EACH ROW
   EXECUTE FUNCTION private.set_updated_at();
+
+CREATE POLICY "balance_history: owner reads" ON "public"."balance_history"
+  FOR SELECT
+  TO "authenticated"
+  USING ((( SELECT auth.uid() AS uid) = user_id));
 
 CREATE POLICY "holdings: owner reads" ON "public"."holdings"
   FOR SELECT
@@ -3187,6 +3603,8 @@ CREATE POLICY "webhook_events: owner reads" ON "public"."webhook_events"
   TO "authenticated"
   USING ((( SELECT auth.uid() AS uid) = user_id));
 
+COMMENT ON COLUMN "public"."accounts"."exclude_from_totals" IS 'The user left this account out of net worth and totals (it is still listed). Hidden accounts are left out too.';
+
 COMMENT ON COLUMN "public"."plaid_items"."access_token_secret_id" IS 'Vault secret id (vault.secrets.id) of the access token. Not readable by users. The token is reachable only through private.read_item_access_token.';
 
 COMMENT ON COLUMN "public"."plaid_items"."status" IS 'healthy | login_required | pending_expiration | pending_disconnect | revoked | error';
@@ -3194,6 +3612,10 @@ COMMENT ON COLUMN "public"."plaid_items"."status" IS 'healthy | login_required |
 COMMENT ON COLUMN "public"."plaid_sync_state"."last_claimed_at" IS 'When plaid-sync last took the lease or coalesced a request; a later dispatch not yet claimed is in flight.';
 
 COMMENT ON COLUMN "public"."plaid_sync_state"."last_dispatch_id" IS 'pg_net request id of the last plaid-sync call for this item and product (see net._http_response).';
+
+COMMENT ON EXTENSION "btree_gin" IS 'support for indexing common datatypes in GIN';
+
+COMMENT ON EXTENSION "pg_trgm" IS 'text similarity measurement and index searching based on trigrams';
 
 COMMENT ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) IS 'Queues /item/remove of an exchanged Item that no item row holds; null (nothing queued) when it is stored.';
 
@@ -3207,6 +3629,8 @@ COMMENT ON FUNCTION "private"."apply_item_status"(uuid, timestamp with time zone
 
 COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; records that cannot be stored are quarantined, the rest stored; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
 
+COMMENT ON FUNCTION "private"."backfill_balance_history"() IS 'AFTER UPDATE on plaid_sync_state: back-fills the item''s balance history when its initial transactions sync completes.';
+
 COMMENT ON FUNCTION "private"."call_edge_function"(text, jsonb) IS 'POSTs a body to an Edge Function with the secret key through pg_net (after commit).';
 
 COMMENT ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) IS 'Duplicate pre-check of Link''s onSuccess accounts: new | duplicate | replaces_revoked, with the connection and which accounts are connected.';
@@ -3216,6 +3640,8 @@ COMMENT ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) IS 'Claims 
 COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) IS 'Takes the item/product sync lease, opens a sync_runs row and returns the cursor state and access token; no row when a live lease exists (then rerun_requested) or the item needs the user.';
 
 COMMENT ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) IS 'Classifies a JSON array of Plaid records in one pass: (record, position, key, problem); problem null = storable.';
+
+COMMENT ON FUNCTION "private"."correct_balance_history"() IS 'AFTER INSERT/UPDATE/DELETE (statement) on transactions: recomputes the estimated history of accounts whose posted transactions before their first observation changed.';
 
 COMMENT ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp with time zone, jsonb, text) IS 'Creates an item with its Vault token, accounts and initial sync requests in one transaction; NF409 on a duplicate; takes over a revoked connection''s accounts.';
 
@@ -3228,6 +3654,8 @@ COMMENT ON FUNCTION "private"."delete_user_bank_data"(uuid) IS 'Deletes all of a
 COMMENT ON FUNCTION "private"."dispatch_sync"(uuid, text, text) IS 'Calls plaid-sync for one item and product through pg_net (after commit). Returns the pg_net request id.';
 
 COMMENT ON FUNCTION "private"."drop_replaced_history"() IS 'AFTER UPDATE OF initial_sync_done on plaid_sync_state: drops a replaced connection''s copies of the period the new import covers.';
+
+COMMENT ON FUNCTION "private"."estimate_balance_history"(uuid[]) IS 'Recomputes the estimated daily balances of depository and credit accounts before their first observed balance, from posted transactions.';
 
 COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch). True when one more pass is due.';
 
@@ -3257,6 +3685,8 @@ COMMENT ON FUNCTION "private"."queue_item_removal"(text, uuid, uuid, text, uuid,
 
 COMMENT ON FUNCTION "private"."read_item_access_token"(uuid) IS 'The item''s access token from Vault, or null when it has none. service_role only.';
 
+COMMENT ON FUNCTION "private"."record_balance_history"() IS 'AFTER INSERT/UPDATE (statement) on accounts: records each written balance as that UTC day''s observed balance.';
+
 COMMENT ON FUNCTION "private"."record_problem"(jsonb, jsonb) IS 'Why a Plaid record cannot be stored (the first field that is missing or of the wrong kind), or null.';
 
 COMMENT ON FUNCTION "private"."record_rejected_webhook"(text, text, text, text, text, text) IS 'Records a verified webhook whose body cannot be acted on (outcome rejected, reason and body in error); acts on nothing.';
@@ -3283,7 +3713,11 @@ COMMENT ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) I
 
 COMMENT ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) IS 'Maps Plaid AccountBase JSON onto an item: creates missing accounts and mappings, refreshes mapping details and balances. Returns the accounts written.';
 
+COMMENT ON FUNCTION "public"."account_balance_history"(uuid, date, date) IS 'One account''s balance for every day from p_from (null: its first day) to p_to, the last known balance carried forward; estimated = walked back from transactions.';
+
 COMMENT ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) IS 'Links the caller''s synced account to one of their manual accounts: its transactions, holdings and liabilities move to the manual account, Plaid then feeds the manual account, and the synced account row is deleted. Returns the manual account id. Errors (nothing changed) for ids that are not the caller''s.';
+
+COMMENT ON FUNCTION "public"."net_worth_history"(date, date) IS 'Net worth per currency for every day from p_from (null: the first day with a balance) to p_to, from the caller''s balance history (accounts in totals), balances carried forward (and an account''s first balance carried back); estimated = a day before every account had an observed balance.';
 
 COMMENT ON SCHEMA "private" IS 'Nestfolio internals: security-definer functions (Vault access, account linking) and trigger helpers. Not exposed through the Data API.';
 
@@ -3295,7 +3729,9 @@ COMMENT ON TABLE "private"."rate_limits" IS 'GCRA buckets of rate-limited work (
 
 COMMENT ON TABLE "private"."sync_settings" IS 'One row: the sweep''s and retention jobs'' settings (README § Configuration). Change with an update as postgres.';
 
-COMMENT ON TABLE "public"."accounts" IS 'Nestfolio accounts, manual (source manual: the user writes them) and synced (source plaid: written by the sync; the user may only hide or rename).';
+COMMENT ON TABLE "public"."accounts" IS 'Nestfolio accounts, manual (source manual: the user writes them) and synced (source plaid: written by the sync; the user may only hide, rename or exclude from totals).';
+
+COMMENT ON TABLE "public"."balance_history" IS 'Daily balance per account: observed (recorded whenever a balance is written) or estimated (walked back from posted transactions before the first observation). Written by triggers only.';
 
 COMMENT ON TABLE "public"."holdings" IS 'Positions of an investment account (Plaid /investments/holdings/get). Written by the sync.';
 
@@ -3322,6 +3758,10 @@ COMMENT ON TABLE "public"."webhook_events" IS 'Plaid webhooks received (after ve
 COMMENT ON VIEW "public"."account_overview" IS 'The caller''s accounts, manual and synced, with balances, source, item status, last synced, sync progress and action_needed.';
 
 COMMENT ON VIEW "public"."item_overview" IS 'The caller''s connections with status, sync progress and action_needed (null | reconnect | reconnect_required_revoked | error | new_accounts).';
+
+COMMENT ON VIEW "public"."net_worth" IS 'Net worth of the caller''s accounts in totals: assets, liabilities (amounts owed) and net worth per currency (level total), per kind and per institution. Never adds different currencies.';
+
+COMMENT ON VIEW "public"."net_worth_accounts" IS 'The caller''s accounts as net worth counts them: kind (cash, credit, loan, investment, other) and rank, liability or asset, currency, balance, available credit and utilisation for cards, institution, and whether the account is in the totals (not hidden, not excluded, has a balance and a currency).';
 
 REVOKE ALL ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) FROM PUBLIC;
 
@@ -3391,6 +3831,12 @@ GRANT EXECUTE ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, 
 
 GRANT EXECUTE ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."backfill_balance_history"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."backfill_balance_history"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."backfill_balance_history"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."call_edge_function"(text, jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."call_edge_function"(text, jsonb) FROM "postgres";
@@ -3442,6 +3888,12 @@ REVOKE ALL ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) FROM PUB
 REVOKE ALL ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."correct_balance_history"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."correct_balance_history"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."correct_balance_history"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb, text) FROM PUBLIC;
 
@@ -3504,6 +3956,12 @@ REVOKE ALL ON FUNCTION "private"."drop_replaced_history"() FROM PUBLIC;
 REVOKE ALL ON FUNCTION "private"."drop_replaced_history"() FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."drop_replaced_history"() TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."estimate_balance_history"(uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."estimate_balance_history"(uuid[]) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."estimate_balance_history"(uuid[]) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."finish_item_removal"(uuid, uuid, text, jsonb) FROM PUBLIC;
 
@@ -3652,6 +4110,12 @@ REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM "postgres";
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."record_balance_history"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."record_balance_history"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."record_balance_history"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."record_check_text"(jsonb, text) FROM PUBLIC;
 
@@ -3805,11 +4269,27 @@ REVOKE ALL ON FUNCTION "private"."upsert_securities"(uuid, uuid, jsonb) FROM "po
 
 GRANT EXECUTE ON FUNCTION "private"."upsert_securities"(uuid, uuid, jsonb) TO "postgres";
 
+GRANT EXECUTE ON FUNCTION "public"."account_balance_history"(uuid, date, date) TO "authenticated";
+
+REVOKE ALL ON FUNCTION "public"."account_balance_history"(uuid, date, date) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "public"."account_balance_history"(uuid, date, date) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "public"."account_balance_history"(uuid, date, date) TO "service_role";
+
 GRANT EXECUTE ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) TO "authenticated";
 
 REVOKE ALL ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "public"."net_worth_history"(date, date) TO "authenticated";
+
+REVOKE ALL ON FUNCTION "public"."net_worth_history"(date, date) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "public"."net_worth_history"(date, date) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "public"."net_worth_history"(date, date) TO "service_role";
 
 GRANT USAGE ON SCHEMA "private" TO "authenticated", "service_role";
 
@@ -3834,6 +4314,10 @@ GRANT INSERT ("current_balance"), UPDATE ("current_balance") ON TABLE "public"."
 REVOKE ALL ("display_name") ON TABLE "public"."accounts" FROM "authenticated";
 
 GRANT INSERT ("display_name"), UPDATE ("display_name") ON TABLE "public"."accounts" TO "authenticated";
+
+REVOKE ALL ("exclude_from_totals") ON TABLE "public"."accounts" FROM "authenticated";
+
+GRANT INSERT ("exclude_from_totals"), UPDATE ("exclude_from_totals") ON TABLE "public"."accounts" TO "authenticated";
 
 REVOKE ALL ("hidden") ON TABLE "public"."accounts" FROM "authenticated";
 
@@ -3860,6 +4344,14 @@ GRANT DELETE, SELECT ON TABLE "public"."accounts" TO "authenticated";
 REVOKE ALL ON TABLE "public"."accounts" FROM "service_role";
 
 GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "public"."accounts" TO "service_role";
+
+REVOKE ALL ON TABLE "public"."balance_history" FROM "authenticated";
+
+GRANT SELECT ON TABLE "public"."balance_history" TO "authenticated";
+
+REVOKE ALL ON TABLE "public"."balance_history" FROM "service_role";
+
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "public"."balance_history" TO "service_role";
 
 REVOKE ALL ON TABLE "public"."holdings" FROM "authenticated";
 
@@ -4073,10 +4565,29 @@ REVOKE ALL ON TABLE "public"."item_overview" FROM "service_role";
 
 GRANT SELECT ON TABLE "public"."item_overview" TO "service_role";
 
+REVOKE ALL ON TABLE "public"."net_worth" FROM "authenticated";
+
+GRANT SELECT ON TABLE "public"."net_worth" TO "authenticated";
+
+REVOKE ALL ON TABLE "public"."net_worth" FROM "service_role";
+
+GRANT SELECT ON TABLE "public"."net_worth" TO "service_role";
+
+REVOKE ALL ON TABLE "public"."net_worth_accounts" FROM "authenticated";
+
+GRANT SELECT ON TABLE "public"."net_worth_accounts" TO "authenticated";
+
+REVOKE ALL ON TABLE "public"."net_worth_accounts" FROM "service_role";
+
+GRANT SELECT ON TABLE "public"."net_worth_accounts" TO "service_role";
+
 ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" REVOKE ALL ON FUNCTIONS FROM PUBLIC;
 
 ALTER TABLE "public"."accounts"
   ADD CONSTRAINT "accounts_user_id_fkey" FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE "public"."balance_history"
+  ADD CONSTRAINT "balance_history_account_fkey" FOREIGN KEY (user_id, account_id) REFERENCES public.accounts(user_id, id) ON DELETE CASCADE;
 
 ALTER TABLE "public"."holdings"
   ADD CONSTRAINT "holdings_account_fkey" FOREIGN KEY (user_id, account_id) REFERENCES public.accounts(user_id, id) ON DELETE CASCADE;

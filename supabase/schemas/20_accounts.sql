@@ -23,6 +23,9 @@ create table public.accounts (
   unofficial_currency_code text check (char_length(unofficial_currency_code) between 1 and 16),
   balance_updated_at timestamptz,
   hidden boolean not null default false,
+  -- The user left this account out of net worth and totals (95_insights.sql); it is still listed. Users
+  -- may set it on manual and synced accounts alike, like hidden (the guard trigger leaves it alone).
+  exclude_from_totals boolean not null default false,
   -- Set when a manual account was linked to a synced Plaid account (it then has source 'plaid').
   linked_at timestamptz,
   created_at timestamptz not null default now(),
@@ -38,14 +41,17 @@ create table public.accounts (
 );
 
 comment on table public.accounts is
-  'Nestfolio accounts, manual (source manual: the user writes them) and synced (source plaid: written by the sync; the user may only hide or rename).';
+  'Nestfolio accounts, manual (source manual: the user writes them) and synced (source plaid: written by the sync; the user may only hide, rename or exclude from totals).';
+comment on column public.accounts.exclude_from_totals is
+  'The user left this account out of net worth and totals (it is still listed). Hidden accounts are left out too.';
 
 create trigger accounts_set_updated_at
   before update on public.accounts
   for each row execute function private.set_updated_at();
 
--- Users may change only hidden and display_name on synced accounts. Column grants cannot tell manual
--- from synced rows, so this trigger does; it also stamps balance_updated_at on manual balance edits.
+-- Users may change only hidden, display_name and exclude_from_totals on synced accounts. Column grants
+-- cannot tell manual from synced rows, so this trigger does; it also stamps balance_updated_at on
+-- manual balance edits.
 create or replace function private.accounts_guard_user_writes()
 returns trigger
 language plpgsql
@@ -103,18 +109,18 @@ create policy "accounts: owner deletes manual accounts"
   on public.accounts for delete to authenticated
   using ((select auth.uid()) = user_id and source = 'manual');
 
--- Users write manual accounts and hide/rename synced ones (RLS and the trigger above decide which
+-- Users write manual accounts and hide/rename/exclude synced ones (RLS and the trigger above decide which
 -- rows). user_id defaults to auth.uid(), source to 'manual', balance_updated_at is stamped by the
 -- trigger: none of them is writable by users.
 revoke all on table public.accounts from public, anon, authenticated, service_role;
 grant select, delete on public.accounts to authenticated;
 grant insert (
   name, display_name, type, subtype, current_balance, available_balance, credit_limit, currency,
-  unofficial_currency_code, hidden
+  unofficial_currency_code, hidden, exclude_from_totals
 ) on public.accounts to authenticated;
 grant update (
   name, display_name, type, subtype, current_balance, available_balance, credit_limit, currency,
-  unofficial_currency_code, hidden
+  unofficial_currency_code, hidden, exclude_from_totals
 ) on public.accounts to authenticated;
 grant select, insert, update, delete on public.accounts to service_role;
 

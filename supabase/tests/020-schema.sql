@@ -9,9 +9,9 @@ select plan(47);
 select tests.rls_enabled('public');
 select tables_are('public', array[
   'plaid_items', 'accounts', 'plaid_accounts', 'transactions', 'liabilities', 'securities', 'holdings',
-  'investment_transactions', 'plaid_sync_state', 'sync_runs', 'webhook_events', 'quarantined_records'
+  'investment_transactions', 'plaid_sync_state', 'sync_runs', 'webhook_events', 'quarantined_records', 'balance_history'
 ], 'the data model''s tables');
-select views_are('public', array['account_overview', 'item_overview'], 'the read model''s views');
+select views_are('public', array['account_overview', 'item_overview', 'net_worth', 'net_worth_accounts'], 'the read model''s views');
 select is(
   (select count(*)::int from pg_class c
    where c.relnamespace = 'public'::regnamespace and c.relkind = 'r' and c.relforcerowsecurity),
@@ -154,8 +154,8 @@ select is(
 select is(
   (select array_agg(c.column_name::text order by c.column_name::text) from information_schema.column_privileges c
    where c.grantee = 'authenticated' and c.table_schema = 'public' and c.table_name = 'accounts' and c.privilege_type = 'UPDATE'),
-  array['available_balance', 'credit_limit', 'currency', 'current_balance', 'display_name', 'hidden', 'name', 'subtype',
-        'type', 'unofficial_currency_code']::text[],
+  array['available_balance', 'credit_limit', 'currency', 'current_balance', 'display_name', 'exclude_from_totals', 'hidden',
+        'name', 'subtype', 'type', 'unofficial_currency_code']::text[],
   'authenticated may update only the user-editable account columns (never user_id, source, timestamps)');
 select ok(not has_column_privilege('authenticated', 'public.plaid_items', 'access_token_secret_id', 'select'),
   'authenticated cannot read plaid_items.access_token_secret_id');
@@ -164,8 +164,9 @@ select ok(not has_column_privilege('authenticated', 'public.webhook_events', 'pa
 select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
    where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and has_function_privilege('authenticated', p.oid, 'execute')),
-  array['link_plaid_account_to_manual(uuid,uuid)', 'private.link_plaid_account_to_manual(uuid,uuid)']::text[],
-  'authenticated executes only the account-linking RPC (and its private implementation)');
+  array['account_balance_history(uuid,date,date)', 'link_plaid_account_to_manual(uuid,uuid)', 'net_worth_history(date,date)',
+        'private.link_plaid_account_to_manual(uuid,uuid)']::text[],
+  'authenticated executes only the account-linking RPC (and its private implementation) and the history read model (security invoker)');
 select ok(
   (select bool_and(has_function_privilege('service_role', f, 'execute')) from unnest(array[
     'private.store_item_access_token(uuid,text)', 'private.read_item_access_token(uuid)']::regprocedure[]) f),

@@ -1,8 +1,9 @@
 -- What a signed-in user may write (manual accounts; hide/rename synced accounts) and may not (any other
 -- column or table, even their own rows); anon gets nothing anywhere; service_role writes through grants.
 begin;
--- per table: 3 own-row write checks + 1 anon read; + the 2 views' anon reads; + 22 fixed checks.
-select plan((select 4 * count(*)::int + 2 + 22 from tests.data_model_tables()));
+-- per table: 3 own-row write checks + 1 anon read; + each view's anon read; + 22 fixed checks.
+select plan((select 4 * count(*)::int + 22 from tests.data_model_tables())
+  + (select count(*)::int from pg_views where schemaname = 'public'));
 
 select tests.seed_connected_user('w_a') as a \gset
 select tests.seed_connected_user('w_b') as b \gset

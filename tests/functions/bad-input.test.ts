@@ -20,6 +20,11 @@ const functions: Array<{ name: string; valid: Record<string, unknown>; required?
   { name: 'accounts-link', valid: { synced_account_id: crypto.randomUUID(), manual_account_id: crypto.randomUUID() }, required: 'manual_account_id', wrongType: { synced_account_id: crypto.randomUUID(), manual_account_id: true }, wrongField: 'manual_account_id' },
   { name: 'transactions', valid: { limit: 10 }, wrongType: { limit: 'ten' }, wrongField: 'limit' },
   { name: 'accounts-manual', valid: { action: 'create', name: 'Cash jar', type: 'depository' }, required: 'name', wrongType: { action: 'create', name: 'Cash', type: 'depository', current_balance: 12.5 }, wrongField: 'current_balance' },
+  { name: 'net-worth', valid: { range: '1Y' }, wrongType: { range: '2W' }, wrongField: 'range' },
+  { name: 'balance-history', valid: { account_id: crypto.randomUUID(), range: '1M' }, required: 'account_id', wrongType: { account_id: crypto.randomUUID(), range: 12 }, wrongField: 'range' },
+  { name: 'transactions-search', valid: { query: 'coffee', limit: 10 }, wrongType: { min_amount: 5 }, wrongField: 'min_amount' },
+  { name: 'transactions-export', valid: { status: 'posted' }, wrongType: { account_ids: 'all' }, wrongField: 'account_ids' },
+  { name: 'investments', valid: { account_id: crypto.randomUUID() }, required: 'account_id', wrongType: { account_id: crypto.randomUUID(), limit: 0 }, wrongField: 'limit' },
 ];
 
 async function writesOf(userId: string): Promise<number> {

@@ -175,6 +175,15 @@ const itemId = () => fc.constantFrom(ids.item, ids.othersItem, crypto.randomUUID
 const text = (max: number) => fc.string({ minLength: 1, maxLength: max });
 const isoDate = fc.date({ min: new Date('2000-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 const money = fc.integer({ min: -1_000_000, max: 1_000_000 }).map((c) => (c / 100).toFixed(2));
+const chartRange = fc.constantFrom('1M', '3M', '1Y', 'ALL');
+/** The explorer's filters (transactions-search and transactions-export take the same). */
+const explorerFilters = () => ({
+  query: text(20), account_ids: fc.array(anyId(), { minLength: 1, maxLength: 3 }), from: isoDate, to: isoDate,
+  categories: fc.array(fc.constantFrom('FOOD_AND_DRINK', 'FOOD_AND_DRINK_COFFEE', 'TRANSPORTATION'), { minLength: 1, maxLength: 2 }),
+  status: fc.constantFrom('all', 'pending', 'posted'), direction: fc.constantFrom('in', 'out'),
+  min_amount: money.map((m) => m.replace('-', '')), max_amount: money.map((m) => m.replace('-', '')),
+});
+const explorerKeys = ['query', 'account_ids', 'from', 'to', 'categories', 'status', 'direction', 'min_amount', 'max_amount'];
 
 /** Each function in supabase/functions, driven: a valid body and the fields hostility replaces. */
 const drivers: Record<string, () => Promise<void>> = {
@@ -194,6 +203,19 @@ const drivers: Record<string, () => Promise<void>> = {
     const { mode, method } = JSON.parse((b as { raw: string }).raw);
     return await send(`health${mode ? `/${mode}` : ''}`, null, userHeaders(), method);
   }),
+  // The insights reads: net worth, an account's history and holdings, the explorer and its CSV export.
+  'net-worth': () => check('net-worth', bodies(fc.record({ range: chartRange }, { requiredKeys: [] }), keysOf('range')),
+    (b) => send('net-worth', b, userHeaders())),
+  'balance-history': () => check('balance-history', bodies(fc.record({ account_id: anyId(), range: chartRange }, { requiredKeys: ['account_id'] }),
+    keysOf('account_id', 'range')), (b) => send('balance-history', b, userHeaders())),
+  investments: () => check('investments', bodies(fc.record({ account_id: anyId(), limit: fc.integer({ min: 1, max: 100 }),
+    after: fc.record({ date: isoDate, id: fc.uuid() }) }, { requiredKeys: ['account_id'] }), keysOf('account_id', 'limit', 'after', 'after.date', 'after.id')),
+  (b) => send('investments', b, userHeaders())),
+  'transactions-search': () => check('transactions-search', bodies(fc.record({ ...explorerFilters(), limit: fc.integer({ min: 1, max: 200 }),
+    after: fc.record({ date: isoDate, id: fc.uuid() }) }, { requiredKeys: [] }), keysOf(...explorerKeys, 'limit', 'after', 'after.date', 'after.id')),
+  (b) => send('transactions-search', b, userHeaders())),
+  'transactions-export': () => check('transactions-export', bodies(fc.record(explorerFilters(), { requiredKeys: [] }), keysOf(...explorerKeys)),
+    (b) => send('transactions-export', b, userHeaders())),
   'plaid-accounts': () => check('plaid-accounts', bodies(fc.constant({}), keysOf('x')), (b) => send('plaid-accounts', b, userHeaders())),
   'plaid-data-delete': () => check('plaid-data-delete', bodies(fc.record({ confirm: fc.constant('delete all my bank data') }), keysOf('confirm')),
     (b) => send('plaid-data-delete', b, userHeaders(deleter)), [], deleter),

@@ -102,6 +102,14 @@ describe('rate limits on user-triggered Plaid calls', () => {
     expect429(rs.at(-1)!, /^Deleting all bank data: too many requests/);
   });
 
+  it('transactions-export (every matching row, streamed) is limited per user', async () => {
+    const s = await newSession('burst-export');
+    const { limit } = rateLimits.export.user;
+    const rs = await burst(limit + 2, () => callFunction('transactions-export', {}, { session: s }), 1);
+    expect(statuses(rs)).toEqual({ 200: limit, 429: 2 });
+    expect429(rs.at(-1)!, /^Exporting transactions: too many requests/);
+  });
+
   it('a refused call changes nothing in the buckets of other actions, users or items', async () => {
     const [{ n }] = await sql`select count(*)::int as n from private.rate_limits where key like 'link_token:user:%'`;
     expect(n).toBeGreaterThan(0);

@@ -69,15 +69,17 @@ export async function unnamedControls(page: Page): Promise<string[]> {
 
 /**
  * axe-core's WCAG 2.x A/AA rules on the page as it is now (the emulator's Link and bank pages are
- * Plaid's, not ours: `exclude` them). Resolves with the violations, as `rule: target` lines.
+ * Plaid's, not ours: `exclude` them); `allRules` adds axe's best practices too. Resolves with the
+ * violations, as `rule: target` lines.
  */
-export async function axeViolations(page: Page, opts: { exclude?: string[] } = {}): Promise<string[]> {
+export async function axeViolations(page: Page, opts: { exclude?: string[]; allRules?: boolean } = {}): Promise<string[]> {
   const { createRequire } = await import('node:module');
   const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: source });
-  return await page.evaluate(async (exclude) => {
+  return await page.evaluate(async ({ exclude, allRules }) => {
     const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const result = await axe.run({ exclude: exclude.map((s) => [s]) }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    const result = await axe.run({ exclude: exclude.map((s) => [s]) },
+      allRules ? { resultTypes: ['violations'] } : { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-  }, opts.exclude ?? []);
+  }, { exclude: opts.exclude ?? [], allRules: opts.allRules ?? false });
 }

@@ -5,6 +5,7 @@ import { createClient, FunctionsFetchError, FunctionsHttpError, type SupabaseCli
 import type { ClientConfig } from './config.ts';
 import type { AuthSource } from './auth/session.ts';
 import type { LinkCheck, LinkMetadata, Overview, TransactionsPage, Account } from './types.ts';
+import type { AccountHistory, ExplorerFilters, ExplorerPage, Investments, Keyset, NetWorth, Range } from './insights-types.ts';
 
 /** What the server reads of Link's onSuccess metadata (Plaid's institution may be null). */
 const linkMetadata = (m: LinkMetadata) => ({
@@ -75,5 +76,16 @@ export function createApi(config: ClientConfig, auth: AuthSource) {
       call<{ account: Account }>('accounts-manual', { action: 'create', ...fields }),
     updateAccount: (accountId: string, fields: Record<string, unknown>) =>
       call<{ account: Account }>('accounts-manual', { action: 'update', account_id: accountId, ...fields }),
+    netWorth: (range?: Range) => call<NetWorth>('net-worth', range ? { range } : {}),
+    balanceHistory: (accountId: string, range: Range) => call<AccountHistory>('balance-history', { account_id: accountId, range }),
+    searchTransactions: (filters: ExplorerFilters, limit: number, after?: Keyset | null) =>
+      call<ExplorerPage>('transactions-search', { ...filters, limit, ...(after ? { after } : {}) }),
+    /** The CSV as a Blob (the function streams it; the browser saves it as a file). */
+    exportTransactions: async (filters: ExplorerFilters): Promise<Blob> => {
+      const data = await call<Blob | string>('transactions-export', { ...filters });
+      return data instanceof Blob ? data : new Blob([data], { type: 'text/csv' });
+    },
+    investments: (accountId: string, after?: Keyset | null) =>
+      call<Investments>('investments', { account_id: accountId, ...(after ? { after } : {}) }),
   };
 }

@@ -7,17 +7,37 @@ export type Database = {
           Tables: {
             "accounts": {
                   Row: {
-                    "available_balance": number | null,"balance_updated_at": string | null,"created_at": string,"credit_limit": number | null,"currency": string | null,"current_balance": number | null,"display_name": string | null,"hidden": boolean,"id": string,"linked_at": string | null,"name": string,"source": string,"subtype": string | null,"type": string,"unofficial_currency_code": string | null,"updated_at": string,"user_id": string
+                    "available_balance": number | null,"balance_updated_at": string | null,"created_at": string,"credit_limit": number | null,"currency": string | null,"current_balance": number | null,"display_name": string | null,"exclude_from_totals": boolean,"hidden": boolean,"id": string,"linked_at": string | null,"name": string,"source": string,"subtype": string | null,"type": string,"unofficial_currency_code": string | null,"updated_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "available_balance"?: number | null,"balance_updated_at"?: string | null,"created_at"?: string,"credit_limit"?: number | null,"currency"?: string | null,"current_balance"?: number | null,"display_name"?: string | null,"hidden"?: boolean,"id"?: string,"linked_at"?: string | null,"name": string,"source"?: string,"subtype"?: string | null,"type"?: string,"unofficial_currency_code"?: string | null,"updated_at"?: string,"user_id"?: string
+                    "available_balance"?: number | null,"balance_updated_at"?: string | null,"created_at"?: string,"credit_limit"?: number | null,"currency"?: string | null,"current_balance"?: number | null,"display_name"?: string | null,"exclude_from_totals"?: boolean,"hidden"?: boolean,"id"?: string,"linked_at"?: string | null,"name": string,"source"?: string,"subtype"?: string | null,"type"?: string,"unofficial_currency_code"?: string | null,"updated_at"?: string,"user_id"?: string
                   }
                   Update: {
-                    "available_balance"?: number | null,"balance_updated_at"?: string | null,"created_at"?: string,"credit_limit"?: number | null,"currency"?: string | null,"current_balance"?: number | null,"display_name"?: string | null,"hidden"?: boolean,"id"?: string,"linked_at"?: string | null,"name"?: string,"source"?: string,"subtype"?: string | null,"type"?: string,"unofficial_currency_code"?: string | null,"updated_at"?: string,"user_id"?: string
+                    "available_balance"?: number | null,"balance_updated_at"?: string | null,"created_at"?: string,"credit_limit"?: number | null,"currency"?: string | null,"current_balance"?: number | null,"display_name"?: string | null,"exclude_from_totals"?: boolean,"hidden"?: boolean,"id"?: string,"linked_at"?: string | null,"name"?: string,"source"?: string,"subtype"?: string | null,"type"?: string,"unofficial_currency_code"?: string | null,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     
+                  ]
+                },"balance_history": {
+                  Row: {
+                    "account_id": string,"balance": number,"created_at": string,"currency": string | null,"date": string,"source": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "account_id": string,"balance": number,"created_at"?: string,"currency"?: string | null,"date": string,"source": string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "account_id"?: string,"balance"?: number,"created_at"?: string,"currency"?: string | null,"date"?: string,"source"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "balance_history_account_fkey"
+      columns: ["user_id","account_id"]
+isOneToOne: false
+      referencedRelation: "accounts"
+      referencedColumns: ["user_id","id"]
+    }
                   ]
                 },"holdings": {
                   Row: {
@@ -294,11 +314,37 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"net_worth": {
+                  Row: {
+                    "accounts": number | null,"assets": number | null,"currency": string | null,"institution_id": string | null,"institution_name": string | null,"kind": string | null,"kind_rank": number | null,"level": string | null,"liabilities": number | null,"net_worth": number | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                },"net_worth_accounts": {
+                  Row: {
+                    "account_id": string,"available_balance": number | null,"available_credit": number | null,"balance": number | null,"balance_updated_at": string | null,"credit_limit": number | null,"currency": string | null,"exclude_from_totals": boolean,"hidden": boolean,"in_totals": boolean | null,"institution_id": string | null,"institution_name": string | null,"is_liability": boolean | null,"item_id": string | null,"kind": string | null,"kind_rank": number | null,"label": string | null,"source": string,"subtype": string | null,"type": string,"utilization": number | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
                 }
           }
           Functions: {
-            "link_plaid_account_to_manual":
+            "account_balance_history":
+{ Args: { "p_account_id": string,"p_from": string,"p_to": string }; Returns: {
+              "balance": number,"currency": string,"date": string,"estimated": boolean
+            }[]
+                           },
+"link_plaid_account_to_manual":
 { Args: { "manual_account_id": string,"synced_account_id": string }; Returns: string
+                           },
+"net_worth_history":
+{ Args: { "p_from": string,"p_to": string }; Returns: {
+              "assets": number,"currency": string,"date": string,"estimated": boolean,"liabilities": number,"net_worth": number
+            }[]
                            }
           }
           Enums: {

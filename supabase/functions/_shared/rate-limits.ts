@@ -1,7 +1,7 @@
-// How often a caller may make the server do work at Plaid's expense. Every user-triggered Plaid call
-// takes a request from the caller's bucket for that action and, for an item, from the item's; webhooks
-// whose verification key we do not know take one from a global bucket before we ask Plaid for it. The
-// buckets live in Postgres (private.take_rate_limits, atomic, shared by every isolate); a refusal is
+// How often a caller may make the server do work at Plaid's expense, or bulk work at ours. Every
+// user-triggered Plaid call (and every bulk delete or export) takes a request from the caller's bucket
+// for that action and, for an item, from the item's; webhooks whose verification key we do not know
+// take one from a global bucket before we ask Plaid for it. The buckets live in Postgres (private.take_rate_limits, atomic, shared by every isolate); a refusal is
 // 429 RATE_LIMITED with Retry-After. README § Security model lists these limits.
 import type { BaseContext, UserContext } from './function.ts';
 import { HttpError } from './http.ts';
@@ -24,6 +24,8 @@ export const rateLimits = {
   balance: { user: { limit: 30, periodSeconds: 60 } },
   /** "Delete all my bank data": one transaction over all the user's rows, then /item/remove per Item */
   data_delete: { user: { limit: 3, periodSeconds: 60 } },
+  /** transactions-export: every matching transaction of the user, streamed as CSV (no Plaid call) */
+  export: { user: { limit: 6, periodSeconds: 60 } },
 } as const satisfies Record<string, { user: Bucket; item?: Bucket }>;
 
 /** /webhook_verification_key/get for key ids not in the cache, over all deliveries and isolates. */
@@ -49,11 +51,11 @@ export async function takeRateLimit(ctx: BaseContext, buckets: Array<{ key: stri
 const words: Record<RateLimitedAction, string> = {
   link_token: 'Opening Plaid Link', exchange: 'Connecting a bank', sync_now: 'Sync now',
   item_repaired: 'Checking a reconnected bank', item_remove: 'Removing a connection', balance: 'Refreshing balances',
-  data_delete: 'Deleting all bank data',
+  data_delete: 'Deleting all bank data', export: 'Exporting transactions',
 };
 
-/** Throws 429 RATE_LIMITED unless the user (and the item, for item actions) may make this Plaid call now. */
-export async function limitPlaidCall(ctx: UserContext, action: RateLimitedAction, itemId?: string): Promise<void> {
+/** Throws 429 RATE_LIMITED unless the user (and the item, for item actions) may make this call now. */
+export async function limitUserCall(ctx: UserContext, action: RateLimitedAction, itemId?: string): Promise<void> {
   const limits: { user: Bucket; item?: Bucket } = rateLimits[action];
   const buckets = [{ key: `${action}:user:${ctx.userId}`, ...limits.user }];
   if (limits.item && itemId) buckets.push({ key: `${action}:item:${itemId}`, ...limits.item });

@@ -1,6 +1,6 @@
 // POST { action: "create", name, type, subtype?, current_balance?, currency? } → 201 { account }: a
 // manual account. POST { action: "update", account_id, ...fields } → { account }: edit a manual
-// account, or rename/hide a synced one (display_name, hidden). Money is a decimal string, never a float.
+// account, or rename/hide a synced one (display_name, hidden, exclude_from_totals). Money is a decimal string, never a float.
 import { z } from 'zod';
 import { userFunction } from '../_shared/function.ts';
 import { HttpError, readJson } from '../_shared/http.ts';
@@ -16,13 +16,15 @@ const fields = {
   current_balance: money.nullable(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
   hidden: z.boolean(),
+  exclude_from_totals: z.boolean(),
 };
 const body = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('create'), name: fields.name, type: fields.type, subtype: fields.subtype.optional(),
     current_balance: fields.current_balance.optional(), currency: fields.currency.optional() }),
   z.strictObject({ action: z.literal('update'), account_id: z.uuid(), name: fields.name.optional(),
     display_name: fields.display_name.optional(), type: fields.type.optional(), subtype: fields.subtype.optional(),
-    current_balance: fields.current_balance.optional(), currency: fields.currency.optional(), hidden: fields.hidden.optional() }),
+    current_balance: fields.current_balance.optional(), currency: fields.currency.optional(), hidden: fields.hidden.optional(),
+    exclude_from_totals: fields.exclude_from_totals.optional() }),
 ]);
 
 export default {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { userFunction } from '../_shared/function.ts';
 import { readJson } from '../_shared/http.ts';
 import { processRemovals } from '../_shared/items/removals.ts';
-import { limitPlaidCall } from '../_shared/rate-limits.ts';
+import { limitUserCall } from '../_shared/rate-limits.ts';
 
 const body = z.strictObject({ confirm: z.literal('delete all my bank data', { error: 'confirm must be "delete all my bank data"' }) });
 
@@ -15,7 +15,7 @@ type Deleted = { connections: number; accounts: number; transactions: number; re
 export default {
   fetch: userFunction('plaid-data-delete', Deno.env.toObject(), async (req, ctx) => {
     await readJson(req, body);
-    await limitPlaidCall(ctx, 'data_delete');
+    await limitUserCall(ctx, 'data_delete');
     const [{ deleted }] = await ctx.admin.query<{ deleted: Deleted }>`select private.delete_user_bank_data(${ctx.userId}::uuid) as deleted`;
     const plaid = await processRemovals(ctx, deleted.removals);
     ctx.log.info('bank_data_deleted', { connections: deleted.connections, accounts: deleted.accounts, removed_at_plaid: plaid.removed, removal_pending: plaid.pending });

@@ -1,5 +1,6 @@
-// The Accounts page: every connection (institution, status, actions, its accounts) and the manual
-// accounts, in one list grouped by institution. Cards and rows are keyed by id and kept across polls.
+// The Accounts page: net worth at the top (NetWorthSummary), then every connection (institution,
+// status, actions, records set aside, its accounts by kind) and the manual accounts, grouped by
+// institution, and "Delete all my bank data". Cards and rows are keyed by id and kept across polls.
 import { type AppContext, takeReturn } from '../context.ts';
 import type { LinkReturn } from '../plaid-link.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
@@ -11,6 +12,11 @@ import { AccountRow, type RowData } from './account-row.ts';
 import { addManualAccount } from './account-dialogs.ts';
 import { deleteAllBankData } from './delete-all-dialog.ts';
 import { ConnectionCard } from './connection-card.ts';
+import { NetWorthSummary } from './net-worth-summary.ts';
+
+// Accounts in a group by kind (cash, credit, loans, investments, other), then by name.
+const KIND_ORDER: Record<string, number> = { depository: 1, credit: 2, loan: 3, investment: 4, brokerage: 4 };
+const byKind = (a: Account, b: Account) => (KIND_ORDER[a.type] ?? 5) - (KIND_ORDER[b.type] ?? 5) || a.label.localeCompare(b.label);
 
 /** Puts children in order, moving only what is out of place (moving a node would drop its focus). */
 function reorder(parent: Element, wanted: Element[]): void {
@@ -43,8 +49,11 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     h('p', {}, 'Disconnects every bank from Nestfolio and Plaid and deletes every account, manual ones included, with all transactions, holdings and loan details. Your sign-in stays.'),
     h('button', { type: 'button', class: 'danger-outline', onclick: () => deleteAllBankData(ctx) }, 'Delete all my bank data'));
 
+  const summary = new NetWorthSummary(ctx);
+  let totalsKey = '';
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
     h('h1', { id: 'page-title', tabindex: -1 }, 'Accounts'),
+    summary.el,
     h('div', { class: 'toolbar' }, connectButton,
       h('button', { type: 'button', class: 'secondary', onclick: () => addManualAccount(ctx) }, 'Add manual account'),
       h('span', { class: 'toggle' }, showHidden, h('label', { for: showHidden.id }, 'Show hidden accounts'))),
@@ -69,8 +78,11 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     const o = state.overview;
     if (!o) return;
     loading.remove();
-    // By the name the user sees (their own label when they renamed an account).
-    const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden).sort((a, b) => a.label.localeCompare(b.label));
+    // By kind, then the name the user sees (their own label when they renamed an account).
+    const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden).sort(byKind);
+    // The totals follow every change of what they are made of.
+    const key = JSON.stringify(o.accounts.map((a) => [a.id, a.current_balance, a.currency, a.hidden, a.type, a.label]));
+    if (key !== totalsKey) { totalsKey = key; void summary.refresh(); }
     const manualAccounts = o.accounts.filter((a) => a.source === 'manual');
     const seenRows = new Set<string>();
     const wantedCards = o.items.map((item) => {

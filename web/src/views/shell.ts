@@ -6,12 +6,28 @@ import { h, replaceChildren } from '../dom.ts';
 import { accountsPage } from './accounts.ts';
 import { setupHubPage } from './setup-hub.ts';
 import { field, openFormDialog } from './dialog.ts';
+import { accountPage } from './account-page.ts';
+import { explorerPage } from './explorer.ts';
+import { netWorthPage } from './net-worth-page.ts';
 
 type Page = { el: HTMLElement; dispose(): void };
-const routes: Record<string, { title: string; page: (ctx: AppContext) => Page }> = {
+type Route = { title: string; page: (ctx: AppContext, params: URLSearchParams) => Page };
+const routes: Record<string, Route> = {
   '#/setup': { title: 'Setup Hub', page: setupHubPage },
   '#/accounts': { title: 'Accounts', page: accountsPage },
+  '#/transactions': { title: 'Transactions', page: explorerPage },
+  '#/net-worth': { title: 'Net worth', page: netWorthPage },
 };
+const accountRoute = /^#\/accounts\/([0-9a-f-]{36})$/i;
+
+/** The route for a hash: its path (before "?") names the page; #/accounts/<id> is one account. */
+function resolve(hash: string): { nav: string; route: Route; params: URLSearchParams } {
+  const [path, query = ''] = hash.split('?');
+  const params = new URLSearchParams(query);
+  const account = accountRoute.exec(path);
+  if (account) return { nav: '#/accounts', route: { title: 'Account', page: (ctx) => accountPage(ctx, account[1]) }, params };
+  return routes[path] ? { nav: path, route: routes[path], params } : { nav: '#/setup', route: routes['#/setup'], params };
+}
 
 export function mountShell(root: HTMLElement, base: Omit<AppContext, 'announce' | 'navigate'>, extras: { switchUser?: (email: string) => Promise<void> }): void {
   const announcer = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'data-testid': 'announcer' });
@@ -54,11 +70,11 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'announce' 
   };
 
   function show(): void {
-    const hash = routes[location.hash] ? location.hash : '#/setup';
+    const { nav: hash, route, params } = resolve(location.hash);
     current?.dispose();
-    current = routes[hash].page(ctx);
+    current = route.page(ctx, params);
     replaceChildren(main, current.el);
-    document.title = `${routes[hash].title} · Nestfolio`;
+    document.title = `${route.title} · Nestfolio`;
     for (const a of links) a.toggleAttribute('aria-current', a.getAttribute('href') === hash);
     for (const a of links) if (a.hasAttribute('aria-current')) a.setAttribute('aria-current', 'page');
     if (!first) current.el.querySelector<HTMLElement>('h1')?.focus();

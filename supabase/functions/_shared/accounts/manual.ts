@@ -1,6 +1,6 @@
 // Manual accounts (create, edit) and the user's own label/visibility of synced accounts. Written as
 // the caller under RLS; the database decides what is allowed (insert policy: manual only; the
-// accounts_guard_user_writes trigger: on synced accounts only display_name and hidden).
+// accounts_guard_user_writes trigger: on synced accounts only display_name, hidden and exclude_from_totals).
 import type { UserContext } from '../function.ts';
 import { HttpError } from '../http.ts';
 import { refusedAs } from '../sql-states.ts';
@@ -8,18 +8,18 @@ import { refusedAs } from '../sql-states.ts';
 export const accountTypes = ['depository', 'credit', 'loan', 'investment', 'other'] as const;
 export type AccountFields = {
   name?: string; display_name?: string | null; type?: (typeof accountTypes)[number]; subtype?: string | null;
-  current_balance?: string | null; currency?: string; hidden?: boolean;
+  current_balance?: string | null; currency?: string; hidden?: boolean; exclude_from_totals?: boolean;
 };
 
 const returned = `id, source, name, display_name, coalesce(display_name, name) as label, type, subtype,
-  current_balance::text as current_balance, currency, hidden, balance_updated_at`;
-const editable = ['name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden'] as const;
-const syncedEditable = new Set(['display_name', 'hidden']);
+  current_balance::text as current_balance, currency, hidden, exclude_from_totals, balance_updated_at`;
+const editable = ['name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden', 'exclude_from_totals'] as const;
+const syncedEditable = new Set(['display_name', 'hidden', 'exclude_from_totals']);
 
 const outOfRange = (message: string) => `a value is out of range: ${message}`;
 /** Database refusals as the 4xx they are: nothing was written. */
 const asHttpError = refusedAs({
-  '42501': 'a synced account gets its name, type and balances from the bank: only display_name and hidden can change',
+  '42501': 'a synced account gets its name, type and balances from the bank: only display_name, hidden and exclude_from_totals can change',
   '23514': outOfRange,
   '22003': outOfRange,
 });
@@ -39,7 +39,7 @@ export async function updateAccount(ctx: UserContext, accountId: string, fields:
   if (!current) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
   const refused = current.source === 'plaid' ? cols.filter((c) => !syncedEditable.has(c)) : [];
   if (refused.length) {
-    throw new HttpError(400, 'INVALID_REQUEST', `${refused.join(', ')}: a synced account gets these from the bank; only display_name and hidden can change`);
+    throw new HttpError(400, 'INVALID_REQUEST', `${refused.join(', ')}: a synced account gets these from the bank; only display_name, hidden and exclude_from_totals can change`);
   }
   const rows = await ctx.db.queryRaw(
     `update public.accounts set ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')} where id = $1 returning ${returned}`,

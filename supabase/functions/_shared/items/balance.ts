@@ -3,7 +3,7 @@
 import type { UserContext } from '../function.ts';
 import { appConfigFrom } from '../config.ts';
 import { HttpError } from '../http.ts';
-import { limitPlaidCall } from '../rate-limits.ts';
+import { limitUserCall } from '../rate-limits.ts';
 import { findOwnedItem, readAccessToken } from './store.ts';
 
 type Claim = { claimed: boolean; previous: string | null; next_allowed_at: string };
@@ -11,7 +11,7 @@ type Claim = { claimed: boolean; previous: string | null; next_allowed_at: strin
 export async function refreshBalances(ctx: UserContext, itemId: string) {
   const cfg = appConfigFrom(ctx.env);
   const item = await findOwnedItem(ctx, itemId);
-  await limitPlaidCall(ctx, 'balance');
+  await limitUserCall(ctx, 'balance');
   const [claim] = await ctx.admin.query<Claim>`
     select * from private.claim_balance_refresh(${item.id}::uuid, ${cfg.BALANCE_REFRESH_INTERVAL_SECONDS}::int)`;
   if (!claim.claimed) {

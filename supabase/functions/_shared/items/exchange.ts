@@ -11,7 +11,7 @@ import type { UserContext } from '../function.ts';
 import { HttpError, plaidErrorStatus } from '../http.ts';
 import { PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
 import { refusal, sqlStateOf } from '../sql-states.ts';
-import { limitPlaidCall } from '../rate-limits.ts';
+import { limitUserCall } from '../rate-limits.ts';
 import type { Logger } from '../log.ts';
 import { processRemovals } from './removals.ts';
 
@@ -67,7 +67,7 @@ async function abandon(ctx: UserContext, exchanged: { item_id: string; access_to
 }
 
 export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput): Promise<{ item: CreatedItem }> {
-  await limitPlaidCall(ctx, 'exchange');
+  await limitUserCall(ctx, 'exchange');
   const plaid = ctx.plaid();
   const exchanged = await plaid.call('/item/public_token/exchange', { public_token: input.public_token }, { retry: false })
     .catch((e: unknown) => {

@@ -5,7 +5,7 @@ import type { CountryCode, LinkTokenCreateRequest, Products } from 'plaid';
 import type { UserContext } from '../function.ts';
 import { appConfigFrom } from '../config.ts';
 import { HttpError } from '../http.ts';
-import { limitPlaidCall } from '../rate-limits.ts';
+import { limitUserCall } from '../rate-limits.ts';
 import { findOwnedItem, readAccessToken } from './store.ts';
 
 export type LinkTokenInput = { item_id?: string; redirect_uri?: string; account_selection?: boolean };
@@ -31,11 +31,11 @@ export async function createLinkToken(ctx: UserContext, input: LinkTokenInput) {
 
   if (input.item_id) {
     const item = await findOwnedItem(ctx, input.item_id);
-    await limitPlaidCall(ctx, 'link_token', item.id);
+    await limitUserCall(ctx, 'link_token', item.id);
     request.access_token = await readAccessToken(ctx, item.id);
     if (input.account_selection) request.update = { account_selection_enabled: true };
   } else {
-    await limitPlaidCall(ctx, 'link_token');
+    await limitUserCall(ctx, 'link_token');
     request.products = cfg.PLAID_PRODUCTS as Products[];
     if (cfg.PLAID_OPTIONAL_PRODUCTS.length) request.optional_products = cfg.PLAID_OPTIONAL_PRODUCTS as Products[];
     request.transactions = { days_requested: cfg.PLAID_TRANSACTIONS_DAYS_REQUESTED };

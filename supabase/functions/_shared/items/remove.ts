@@ -5,13 +5,13 @@
 import type { UserContext } from '../function.ts';
 import { PlaidApiError } from '../plaid/errors.ts';
 import { refusedAs } from '../sql-states.ts';
-import { limitPlaidCall } from '../rate-limits.ts';
+import { limitUserCall } from '../rate-limits.ts';
 import { findOwnedItem, readAccessToken } from './store.ts';
 import { goneAtPlaid } from './removals.ts';
 
 export async function removeItem(ctx: UserContext, itemId: string, keepHistory: boolean) {
   const item = await findOwnedItem(ctx, itemId);
-  await limitPlaidCall(ctx, 'item_remove', item.id);
+  await limitUserCall(ctx, 'item_remove', item.id);
   const token = await readAccessToken(ctx, item.id).catch(() => null);
   if (token) {
     try {

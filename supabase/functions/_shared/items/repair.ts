@@ -2,12 +2,12 @@
 // /item/get must show the item without an error before it is marked healthy and synced again.
 import type { UserContext } from '../function.ts';
 import { HttpError } from '../http.ts';
-import { limitPlaidCall } from '../rate-limits.ts';
+import { limitUserCall } from '../rate-limits.ts';
 import { findOwnedItem, readAccessToken } from './store.ts';
 
 export async function markRepaired(ctx: UserContext, itemId: string, accountsReviewed: boolean) {
   const item = await findOwnedItem(ctx, itemId);
-  await limitPlaidCall(ctx, 'item_repaired', item.id);
+  await limitUserCall(ctx, 'item_repaired', item.id);
   const token = await readAccessToken(ctx, item.id);
   // This /item/get counts against the item's status-check rate limit (72_item_status.sql).
   await ctx.admin.query`select private.record_item_status_call(${item.id}::uuid)`;

@@ -1,0 +1,28 @@
+// One account's daily balance for a chart range, with its place in net worth (kind, card credit),
+// read under RLS: another user's account answers the same 404 as a missing one.
+import type { UserContext } from '../function.ts';
+import { HttpError } from '../http.ts';
+import { type Range, rangeDates } from './ranges.ts';
+import type { NetWorthAccount } from './net-worth.ts';
+
+export async function readAccountHistory(ctx: UserContext, accountId: string, r: Range) {
+  const { from, to } = rangeDates(r);
+  const [[account], points] = await Promise.all([
+    ctx.db.query<NetWorthAccount>`
+      select account_id, label, type, subtype, source, kind, kind_rank, is_liability, currency, balance::text as balance,
+             available_credit::text as available_credit, utilization::text as utilization, credit_limit::text as credit_limit,
+             item_id, institution_name, hidden, exclude_from_totals, in_totals, balance_updated_at
+      from public.net_worth_accounts where account_id = ${accountId}::uuid`,
+    ctx.db.query<{ date: string; balance: string; currency: string | null; estimated: boolean }>`
+      select date::text as date, balance::text as balance, currency, estimated
+      from public.account_balance_history(${accountId}::uuid, ${from}::date, ${to}::date)`,
+  ]);
+  if (!account) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
+  const estimated = points.filter((p) => p.estimated);
+  return {
+    account, range: r, from: points[0]?.date ?? from, to,
+    points: points.map(({ date, balance, estimated }) => ({ date, balance, estimated })),
+    /** The last estimated day (walked back from transactions), or null when every day shown was observed. */
+    estimated_until: estimated.at(-1)?.date ?? null,
+  };
+}
