@@ -1,7 +1,8 @@
 // Nobody can make the server spend Plaid quota in bulk: user-triggered Plaid calls take a request
 // from the user's bucket (and the item's) in Postgres before Plaid is asked, so a burst of N costs at
-// most the bucket's size in Plaid calls, and the rest answer 429 RATE_LIMITED with Retry-After.
-// (tests/webhooks/verification.test.ts does the same for webhook key lookups.)
+// most the bucket's size in Plaid calls, and the rest answer 429 RATE_LIMITED with Retry-After. Bulk
+// work of ours (delete-all, the CSV export) is limited the same way. (tests/webhooks/verification.test.ts
+// does the same for webhook key lookups.)
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { rateLimits } from '../../supabase/functions/_shared/rate-limits.ts';
@@ -29,7 +30,7 @@ function expect429(r: FnResult, what: RegExp) {
   expect(Date.parse(r.body.error.details.next_allowed_at)).toBeGreaterThan(Date.now());
 }
 
-describe('rate limits on user-triggered Plaid calls', () => {
+describe('rate limits on user-triggered Plaid calls and bulk work', () => {
   it('200 plaid-link-token calls from one user cost 10 Plaid calls; the rest are 429 with Retry-After', async () => {
     const s = await newSession('burst-link');
     const mark = logMark();
@@ -94,20 +95,15 @@ describe('rate limits on user-triggered Plaid calls', () => {
     expect((await sql`select count(*)::int as n from public.plaid_items where id = ${item.id}`)[0].n).toBe(0);
   });
 
-  it('plaid-data-delete (a bulk delete and a Plaid call per Item) is limited per user', async () => {
-    const s = await newSession('burst-delete');
-    const { limit } = rateLimits.data_delete.user;
-    const rs = await burst(limit + 2, () => callFunction('plaid-data-delete', { confirm: 'delete all my bank data' }, { session: s }), 1);
+  it.each([
+    { fn: 'plaid-data-delete', action: 'data_delete', body: { confirm: 'delete all my bank data' }, words: /^Deleting all bank data: too many requests/ },
+    { fn: 'transactions-export', action: 'export', body: {}, words: /^Exporting transactions: too many requests/ },
+  ] as const)('$fn (bulk work, no Plaid quota) is limited per user', async ({ fn, action, body, words }) => {
+    const s = await newSession(`burst-${action}`);
+    const { limit } = rateLimits[action].user;
+    const rs = await burst(limit + 2, () => callFunction(fn, body, { session: s }), 1);
     expect(statuses(rs)).toEqual({ 200: limit, 429: 2 });
-    expect429(rs.at(-1)!, /^Deleting all bank data: too many requests/);
-  });
-
-  it('transactions-export (every matching row, streamed) is limited per user', async () => {
-    const s = await newSession('burst-export');
-    const { limit } = rateLimits.export.user;
-    const rs = await burst(limit + 2, () => callFunction('transactions-export', {}, { session: s }), 1);
-    expect(statuses(rs)).toEqual({ 200: limit, 429: 2 });
-    expect429(rs.at(-1)!, /^Exporting transactions: too many requests/);
+    expect429(rs.at(-1)!, words);
   });
 
   it('a refused call changes nothing in the buckets of other actions, users or items', async () => {
