@@ -15,15 +15,27 @@ CREATE TABLE "private"."sync_settings" (
   "lost_after"               interval NOT NULL DEFAULT '00:02:00'::interval,
   "max_in_flight"            integer  NOT NULL DEFAULT 20,
   "sweep_batch"              integer  NOT NULL DEFAULT 200,
+  "min_run_interval"         interval NOT NULL DEFAULT '00:00:02'::interval,
   "webhook_events_retention" interval NOT NULL DEFAULT '90 days'::interval,
   "sync_runs_retention"      interval NOT NULL DEFAULT '90 days'::interval,
   "http_responses_retention" interval NOT NULL DEFAULT '06:00:00'::interval,
   CONSTRAINT "sync_settings_id_check" CHECK (id),
   CONSTRAINT "sync_settings_lost_after_check" CHECK ((lost_after > '00:00:00'::interval)),
   CONSTRAINT "sync_settings_max_in_flight_check" CHECK ((max_in_flight > 0)),
+  CONSTRAINT "sync_settings_min_run_interval_check" CHECK ((min_run_interval >= '00:00:00'::interval)),
   CONSTRAINT "sync_settings_pkey" PRIMARY KEY (id),
   CONSTRAINT "sync_settings_stale_after_check" CHECK ((stale_after > '00:00:00'::interval)),
   CONSTRAINT "sync_settings_sweep_batch_check" CHECK ((sweep_batch > 0))
+);
+
+CREATE TABLE "private"."sync_slots" (
+  "slot"    integer NOT NULL,
+  "item_id" uuid,
+  "product" text,
+  CONSTRAINT "sync_slots_holder_complete" CHECK (((item_id IS NULL) = (product IS NULL))),
+  CONSTRAINT "sync_slots_item_id_product_key" UNIQUE (item_id, product),
+  CONSTRAINT "sync_slots_pkey" PRIMARY KEY (slot),
+  CONSTRAINT "sync_slots_slot_check" CHECK ((slot > 0))
 );
 
 CREATE TABLE "public"."accounts" (
@@ -242,8 +254,11 @@ CREATE TABLE "public"."plaid_sync_state" (
   "has_more"           boolean                  NOT NULL DEFAULT false,
   "last_synced_at"     timestamp with time zone,
   "requested_at"       timestamp with time zone,
+  "requested_trigger"  text,
+  "due_at"             timestamp with time zone,
   "rerun_requested"    boolean                  NOT NULL DEFAULT false,
   "running_since"      timestamp with time zone,
+  "last_started_at"    timestamp with time zone,
   "lease_id"           uuid,
   "lease_expires_at"   timestamp with time zone,
   "attempts"           integer                  NOT NULL DEFAULT 0,
@@ -252,9 +267,9 @@ CREATE TABLE "public"."plaid_sync_state" (
   "last_error_at"      timestamp with time zone,
   "initial_sync_done"  boolean                  NOT NULL DEFAULT false,
   "transactions_total" integer                  NOT NULL DEFAULT 0,
+  "dispatch_token"     uuid,
   "last_dispatch_id"   bigint,
   "last_dispatched_at" timestamp with time zone,
-  "last_claimed_at"    timestamp with time zone,
   "created_at"         timestamp with time zone NOT NULL DEFAULT now(),
   "updated_at"         timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT "plaid_sync_state_attempts_check" CHECK ((attempts >= 0)),
@@ -262,6 +277,8 @@ CREATE TABLE "public"."plaid_sync_state" (
   CONSTRAINT "plaid_sync_state_lease_complete" CHECK (((lease_id IS NULL) = (lease_expires_at IS NULL))),
   CONSTRAINT "plaid_sync_state_pkey" PRIMARY KEY (item_id, product),
   CONSTRAINT "plaid_sync_state_product_check" CHECK ((product = ANY (ARRAY['transactions'::text, 'liabilities'::text, 'investments'::text]))),
+  CONSTRAINT "plaid_sync_state_requested_trigger_check"
+    CHECK ((requested_trigger = ANY (ARRAY['initial'::text, 'webhook'::text, 'manual'::text, 'cron'::text, 'retry'::text, 'follow_up'::text]))),
   CONSTRAINT "plaid_sync_state_transactions_total_check" CHECK ((transactions_total >= 0))
 );
 
@@ -757,7 +774,8 @@ CREATE OR REPLACE FUNCTION private.claim_sync (
   p_item_id       uuid,
   p_product       text,
   p_trigger       text,
-  p_lease_seconds integer
+  p_lease_seconds integer,
+  p_dispatch      uuid    DEFAULT NULL::uuid
 )
   RETURNS TABLE (
     lease_id          uuid,
@@ -780,18 +798,27 @@ declare
   v_run uuid;
 begin
   select i.status into v_status from public.plaid_items i where i.id = p_item_id;
-  if not found or not private.item_is_syncable(v_status) then
+  if not found then
     return;
   end if;
   insert into public.plaid_sync_state as s (item_id, product, user_id)
   select i.id, p_product, i.user_id from public.plaid_items i where i.id = p_item_id
   on conflict (item_id, product) do nothing;
   select * into v_state from public.plaid_sync_state s where s.item_id = p_item_id and s.product = p_product for update;
-  if not found then
-    return; -- the item was removed meanwhile
+  if not found or (p_dispatch is not null and p_dispatch is distinct from v_state.dispatch_token) then
+    return; -- the item was removed meanwhile, or a stale call: its work was done or sent again
+  end if;
+  if not private.item_is_syncable(v_status) then
+    if p_dispatch is not null then
+      update public.plaid_sync_state s set dispatch_token = null, due_at = null
+      where s.item_id = p_item_id and s.product = p_product;
+      perform private.release_sync_slot(p_item_id, p_product);
+    end if;
+    return;
   end if;
   if v_state.lease_id is not null and v_state.lease_expires_at > now() then
-    update public.plaid_sync_state s set rerun_requested = true, last_claimed_at = now()
+    update public.plaid_sync_state s set rerun_requested = true,
+      dispatch_token = case when p_dispatch is null then s.dispatch_token end
     where s.item_id = p_item_id and s.product = p_product;
     return;
   end if;
@@ -802,7 +829,11 @@ begin
   end if;
   update public.plaid_sync_state s
   set lease_id = v_lease, lease_expires_at = now() + make_interval(secs => p_lease_seconds), running_since = now(),
-      rerun_requested = false, last_claimed_at = now()
+      last_started_at = now(), rerun_requested = false,
+      dispatch_token = case when p_dispatch is null then s.dispatch_token end,
+      -- A direct call's run holds no slot: should it die, the queue takes its item up once the lease
+      -- has expired (a dispatched run's slot does that for it). finish_sync clears it.
+      due_at = case when p_dispatch is null then coalesce(s.due_at, now()) else s.due_at end
   where s.item_id = p_item_id and s.product = p_product;
   insert into public.sync_runs (user_id, item_id, product, trigger, lease_id)
   values (v_state.user_id, p_item_id, p_product, p_trigger, v_lease)
@@ -884,6 +915,19 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.create_sync_slots()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  insert into private.sync_slots (slot)
+  select n from pg_catalog.generate_series(1, new.max_in_flight) n
+  on conflict (slot) do nothing;
+  return null;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.delete_item_token_secret()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -919,14 +963,15 @@ CREATE OR REPLACE FUNCTION private.dispatch_requested_syncs (
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
-  select count(private.dispatch_sync(s.item_id, s.product, p_trigger))::integer
+  select count(*) filter (where private.request_sync(s.item_id, s.product, p_trigger))::integer
   from public.plaid_sync_state s where s.item_id = p_item_id and s.requested_at is not null;
 $function$;
 
 CREATE OR REPLACE FUNCTION private.dispatch_sync (
-  p_item_id uuid,
-  p_product text,
-  p_trigger text
+  p_item_id    uuid,
+  p_product    text,
+  p_trigger    text,
+  p_not_before timestamp with time zone DEFAULT NULL::timestamp WITH time zone
 )
   RETURNS bigint
   LANGUAGE plpgsql
@@ -934,24 +979,24 @@ CREATE OR REPLACE FUNCTION private.dispatch_sync (
   SET search_path TO ''
   AS $function$
 declare
-  v_url text;
-  v_key text;
+  v_slot integer;
   v_request bigint;
 begin
-  select s.decrypted_secret into v_url from vault.decrypted_secrets s where s.name = 'project_url';
-  select s.decrypted_secret into v_key from vault.decrypted_secrets s where s.name = 'secret_key';
-  if v_url is null or v_key is null then
-    raise warning 'plaid-sync not called: set the Vault secrets project_url and secret_key (README, Deploy)';
-    return null;
+  select sl.slot into v_slot from private.sync_slots sl where sl.item_id = p_item_id and sl.product = p_product for update;
+  if v_slot is null then
+    select sl.slot into v_slot from private.sync_slots sl
+    where sl.item_id is null and sl.slot <= (select st.max_in_flight from private.sync_settings st)
+    order by sl.slot limit 1
+    for update skip locked;
   end if;
-  -- Sent after commit (nothing is sent if the caller rolls back). plaid-sync answers 202 at once.
-  v_request := net.http_post(
-    url := v_url || '/functions/v1/plaid-sync',
-    headers := jsonb_build_object('Content-Type', 'application/json', 'apikey', v_key),
-    body := jsonb_build_object('item_id', p_item_id, 'product', p_product, 'trigger', p_trigger),
-    timeout_milliseconds := 10000);
-  update public.plaid_sync_state s set last_dispatch_id = v_request, last_dispatched_at = now()
-  where s.item_id = p_item_id and s.product = p_product;
+  if v_slot is not null then
+    v_request := private.send_sync(v_slot, p_item_id, p_product, p_trigger, p_not_before);
+  end if;
+  if v_request is null then
+    update public.plaid_sync_state s
+    set due_at = least(coalesce(s.due_at, greatest(now(), p_not_before)), greatest(now(), p_not_before))
+    where s.item_id = p_item_id and s.product = p_product;
+  end if;
   return v_request;
 end
 $function$;
@@ -963,16 +1008,23 @@ CREATE OR REPLACE FUNCTION private.finish_sync (
   p_run_id      uuid,
   p_outcome     text,
   p_error       jsonb,
-  p_item_status text
+  p_item_status text,
+  p_more_passes boolean DEFAULT true
 )
-  RETURNS boolean
+  RETURNS TABLE (
+    next_pass uuid,
+    wait_ms   integer
+  )
   LANGUAGE plpgsql
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
 declare
   v_state public.plaid_sync_state;
+  v_settings record; -- private.sync_settings (62_sync_sweep.sql)
   v_rerun boolean;
+  v_next_at timestamptz;
+  v_next uuid;
 begin
   -- The item's sync state is locked before anything else of the item (its runs, the item itself), as
   -- every writer does: one lock order, no deadlocks with item removal.
@@ -981,9 +1033,14 @@ begin
     error = p_error, error_code = p_error ->> 'error_code'
   where r.id = p_run_id and r.outcome = 'running';
   if v_state.item_id is null or v_state.lease_id is distinct from p_lease_id then
-    return false; -- superseded (the state belongs to another run now) or the item was removed
+    return; -- superseded (the state belongs to another run now) or the item was removed
   end if;
-  v_rerun := v_state.rerun_requested;
+  select * into v_settings from private.sync_settings;
+  v_rerun := v_state.rerun_requested and p_outcome = 'succeeded';
+  v_next_at := v_state.last_started_at + v_settings.min_run_interval;
+  if v_rerun and p_more_passes then
+    v_next := gen_random_uuid(); -- the next pass, on its way within this invocation (in flight)
+  end if;
   update public.plaid_sync_state s set
     lease_id = null, lease_expires_at = null, running_since = null, rerun_requested = false,
     last_synced_at = case when p_outcome = 'succeeded' then now() else s.last_synced_at end,
@@ -991,11 +1048,19 @@ begin
       when p_outcome = 'succeeded' and not v_rerun then null
       when p_outcome = 'succeeded' then now()
       else coalesce(s.requested_at, now()) end,
+    requested_trigger = case
+      when p_outcome = 'succeeded' and not v_rerun then null
+      when v_rerun then 'follow_up'
+      else s.requested_trigger end,
     attempts = case when p_outcome = 'failed' and p_item_status is null then s.attempts + 1
                     when p_outcome in ('succeeded', 'continued') then 0 else s.attempts end,
     -- Transient failures back off exponentially: 1, 2, 4, ... minutes, at most 6 hours.
     next_attempt_at = case when p_outcome = 'failed' and p_item_status is null
       then now() + least(interval '6 hours', interval '1 minute' * power(2, s.attempts)) else null end,
+    due_at = case when p_outcome = 'failed' and p_item_status is null
+      then now() + least(interval '6 hours', interval '1 minute' * power(2, s.attempts)) end,
+    dispatch_token = coalesce(v_next, s.dispatch_token),
+    last_dispatched_at = case when v_next is not null then now() else s.last_dispatched_at end,
     last_error = case when p_outcome = 'failed' then p_error when p_outcome = 'succeeded' then null else s.last_error end,
     last_error_at = case when p_outcome = 'failed' then now() else s.last_error_at end
   where s.item_id = p_item_id and s.product = p_product;
@@ -1008,11 +1073,36 @@ begin
   end if;
   if p_outcome = 'continued' then
     perform private.dispatch_sync(p_item_id, p_product, 'follow_up');
-  elsif not (v_rerun and p_outcome = 'succeeded') then
-    -- This run's slot is free: the next due item takes it (a no-op when nothing is due).
-    perform private.sweep_syncs(1);
+  elsif v_rerun and v_next is null then
+    perform private.dispatch_sync(p_item_id, p_product, 'follow_up', v_next_at);
+  elsif v_next is null then
+    perform private.release_sync_slot(p_item_id, p_product);
+  else
+    return query select v_next, greatest(0, ceil(extract(epoch from v_next_at - now()) * 1000))::integer;
   end if;
-  return v_rerun and p_outcome = 'succeeded';
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.hand_on_sync_slot (
+  p_slot     integer,
+  p_settings private.sync_settings
+)
+  RETURNS boolean
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_next record;
+begin
+  update private.sync_slots sl set item_id = null, product = null where sl.slot = p_slot and sl.item_id is not null;
+  if p_slot > p_settings.max_in_flight then
+    return false; -- the setting was lowered: this slot retires
+  end if;
+  for v_next in select * from private.next_due_sync(p_settings) loop
+    return private.send_sync(p_slot, v_next.item_id, v_next.product, v_next.trigger) is not null;
+  end loop;
+  return false;
 end
 $function$;
 
@@ -1286,6 +1376,51 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.next_due_sync (
+  p_settings private.sync_settings
+)
+  RETURNS TABLE (
+    item_id uuid,
+    product text,
+    trigger text
+  )
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+begin
+  return query
+    select s.item_id, s.product, case when s.attempts > 0 then 'retry' else coalesce(s.requested_trigger, 'cron') end
+    from public.plaid_sync_state s
+    join public.plaid_items i on i.id = s.item_id and private.item_is_syncable(i.status)
+    where s.due_at <= now()
+      and not private.sync_in_flight(s, p_settings.lost_after)
+      and not exists (select 1 from private.sync_slots sl where sl.item_id = s.item_id and sl.product = s.product)
+    order by s.due_at
+    limit 1
+    for update of s skip locked;
+  if found then
+    return;
+  end if;
+  return query
+    update public.plaid_sync_state u set requested_at = now(), requested_trigger = 'cron'
+    from (
+      select s.item_id, s.product
+      from public.plaid_sync_state s
+      join public.plaid_items i on i.id = s.item_id and private.item_is_syncable(i.status)
+      where s.requested_at is null
+        and (s.last_synced_at is null or s.last_synced_at < now() - p_settings.stale_after)
+        and not private.sync_in_flight(s, p_settings.lost_after)
+        and not exists (select 1 from private.sync_slots sl where sl.item_id = s.item_id and sl.product = s.product)
+      order by s.last_synced_at nulls first
+      limit 1
+      for update of s skip locked
+    ) stale
+    where u.item_id = stale.item_id and u.product = stale.product
+    returning u.item_id, u.product, 'cron'::text;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.prune_sync_logs()
   RETURNS jsonb
   LANGUAGE plpgsql
@@ -1342,6 +1477,32 @@ CREATE OR REPLACE FUNCTION private.release_balance_refresh (
   update public.plaid_items set last_balance_refresh_at = p_previous where id = p_item_id;
 $function$;
 
+CREATE OR REPLACE FUNCTION private.release_sync_slot (
+  p_item_id uuid,
+  p_product text
+)
+  RETURNS void
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_settings private.sync_settings;
+  v_slot integer;
+begin
+  select * into v_settings from private.sync_settings;
+  select sl.slot into v_slot from private.sync_slots sl
+  where sl.item_id = p_item_id and sl.product = p_product
+    and not exists (select 1 from public.plaid_sync_state s
+                    where s.item_id = p_item_id and s.product = p_product
+                      and s.dispatch_token is not null and s.last_dispatched_at > now() - v_settings.lost_after)
+  for update of sl;
+  if v_slot is not null then
+    perform private.hand_on_sync_slot(v_slot, v_settings);
+  end if;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.remove_plaid_item (
   p_item_id      uuid,
   p_keep_history boolean
@@ -1387,29 +1548,78 @@ CREATE OR REPLACE FUNCTION private.request_sync (
 declare
   v_state public.plaid_sync_state;
   v_status text;
+  v_settings record; -- private.sync_settings (62_sync_sweep.sql)
 begin
   select i.status into v_status from public.plaid_items i where i.id = p_item_id;
   if not found then
     return false;
   end if;
-  insert into public.plaid_sync_state as s (item_id, product, user_id, requested_at)
-  select i.id, p_product, i.user_id, now() from public.plaid_items i where i.id = p_item_id
+  select * into v_settings from private.sync_settings;
+  insert into public.plaid_sync_state as s (item_id, product, user_id, requested_at, requested_trigger)
+  select i.id, p_product, i.user_id, now(), p_trigger from public.plaid_items i where i.id = p_item_id
   on conflict (item_id, product) do update
     set requested_at = coalesce(s.requested_at, now()),
+        requested_trigger = coalesce(s.requested_trigger, excluded.requested_trigger),
         -- A fresh request from a person or Plaid is worth trying now, whatever the backoff said.
         next_attempt_at = case when p_trigger in ('manual', 'webhook', 'initial') then null else s.next_attempt_at end,
-        rerun_requested = s.rerun_requested or (s.lease_id is not null and s.lease_expires_at > now())
+        rerun_requested = s.rerun_requested or coalesce(s.lease_id is not null and s.lease_expires_at > now(), false)
   returning * into v_state;
-  if v_state.lease_id is not null and v_state.lease_expires_at > now() then
-    return false; -- the running pass picks it up (rerun_requested)
+  if private.sync_in_flight(v_state, v_settings.lost_after) or not private.item_is_syncable(v_status) then
+    return false; -- coalesced into the run or call in flight; or waiting for the user to repair the item
   end if;
-  if not private.item_is_syncable(v_status) then
+  if v_state.next_attempt_at > now() then
+    -- Backing off after a failure: the sweep dispatches it when the backoff is over.
+    update public.plaid_sync_state s set due_at = least(coalesce(s.due_at, v_state.next_attempt_at), v_state.next_attempt_at)
+    where s.item_id = p_item_id and s.product = p_product;
     return false;
   end if;
-  perform private.dispatch_sync(p_item_id, p_product, p_trigger);
-  return true;
+  return private.dispatch_sync(p_item_id, p_product, coalesce(v_state.requested_trigger, p_trigger),
+                               v_state.last_started_at + v_settings.min_run_interval) is not null;
 exception when foreign_key_violation then
   return false; -- the item was removed while the request was being recorded
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.send_sync (
+  p_slot       integer,
+  p_item_id    uuid,
+  p_product    text,
+  p_trigger    text,
+  p_not_before timestamp with time zone DEFAULT NULL::timestamp WITH time zone
+)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_url text;
+  v_key text;
+  v_token uuid := gen_random_uuid();
+  v_request bigint;
+begin
+  select s.decrypted_secret into v_url from vault.decrypted_secrets s where s.name = 'project_url';
+  select s.decrypted_secret into v_key from vault.decrypted_secrets s where s.name = 'secret_key';
+  if v_url is null or v_key is null then
+    raise warning 'plaid-sync not called: set the Vault secrets project_url and secret_key (README, Deploy)';
+    update public.plaid_sync_state s set due_at = coalesce(s.due_at, now())
+    where s.item_id = p_item_id and s.product = p_product;
+    return null;
+  end if;
+  update private.sync_slots sl set item_id = p_item_id, product = p_product where sl.slot = p_slot;
+  -- Sent after commit (nothing is sent if the caller rolls back). plaid-sync answers 202 at once.
+  v_request := net.http_post(
+    url := v_url || '/functions/v1/plaid-sync',
+    headers := jsonb_build_object('Content-Type', 'application/json', 'apikey', v_key),
+    body := jsonb_build_object('item_id', p_item_id, 'product', p_product, 'trigger', p_trigger, 'dispatch', v_token)
+      || case when p_not_before > now()
+           then jsonb_build_object('delay_ms', ceil(extract(epoch from p_not_before - now()) * 1000)::integer)
+           else '{}'::jsonb end,
+    timeout_milliseconds := 10000);
+  update public.plaid_sync_state s
+  set dispatch_token = v_token, last_dispatch_id = v_request, last_dispatched_at = now(), due_at = null
+  where s.item_id = p_item_id and s.product = p_product;
+  return v_request;
 end
 $function$;
 
@@ -1468,53 +1678,40 @@ CREATE OR REPLACE FUNCTION private.sweep_syncs (
   AS $function$
 declare
   v_settings private.sync_settings;
-  v_slots integer;
+  v_limit integer;
   v_dispatched integer := 0;
   v_row record;
 begin
-  -- One sweep at a time (finishing runs sweep while pg_cron does): each sees the others' dispatches.
-  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('nestfolio:sync_sweep', 0));
   select * into v_settings from private.sync_settings;
-  -- In flight (private.sync_in_flight), counted through the two small partial indexes.
-  select v_settings.max_in_flight
-    - (select count(*) from public.plaid_sync_state s where s.lease_id is not null and s.lease_expires_at > now())
-    - (select count(*) from public.plaid_sync_state s
-       where (s.last_claimed_at is null or s.last_claimed_at < s.last_dispatched_at)
-         and s.last_dispatched_at > now() - v_settings.lost_after
-         and not coalesce(s.lease_id is not null and s.lease_expires_at > now(), false))
-    into v_slots;
-  v_slots := least(v_slots, v_settings.sweep_batch, coalesce(p_limit, v_settings.sweep_batch));
+  v_limit := least(v_settings.sweep_batch, coalesce(p_limit, v_settings.sweep_batch));
 
-  -- Requested and not completed: never dispatched, lost, failed, crashed, or backoff over.
   for v_row in
-    select s.item_id, s.product, s.attempts
-    from public.plaid_sync_state s
-    join public.plaid_items i on i.id = s.item_id and private.item_is_syncable(i.status)
-    where s.requested_at is not null
-      and (s.next_attempt_at is null or s.next_attempt_at <= now())
-      and not private.sync_in_flight(s, v_settings.lost_after)
-    order by s.requested_at
-    limit greatest(v_slots, 0)
-    for update of s skip locked
+    select sl.slot, s.item_id, s.product
+    from private.sync_slots sl
+    join public.plaid_sync_state s on s.item_id = sl.item_id and s.product = sl.product
+    where not private.sync_in_flight(s, v_settings.lost_after)
+    for update of sl, s skip locked
   loop
-    perform private.dispatch_sync(v_row.item_id, v_row.product, case when v_row.attempts > 0 then 'retry' else 'cron' end);
-    v_dispatched := v_dispatched + 1;
+    update public.plaid_sync_state s set due_at = coalesce(s.due_at, now())
+    where s.item_id = v_row.item_id and s.product = v_row.product and s.requested_at is not null;
+    update private.sync_slots sl set item_id = null, product = null where sl.slot = v_row.slot;
   end loop;
 
-  -- Not synced for too long: requested now, by the schedule.
+  update public.plaid_sync_state u set due_at = null
+  from (select s.item_id, s.product from public.plaid_sync_state s
+        join public.plaid_items i on i.id = s.item_id and not private.item_is_syncable(i.status)
+        where s.due_at is not null
+        for update of s skip locked) parked
+  where u.item_id = parked.item_id and u.product = parked.product;
+
   for v_row in
-    select s.item_id, s.product
-    from public.plaid_sync_state s
-    join public.plaid_items i on i.id = s.item_id and private.item_is_syncable(i.status)
-    where s.requested_at is null
-      and (s.last_synced_at is null or s.last_synced_at < now() - v_settings.stale_after)
-      and not private.sync_in_flight(s, v_settings.lost_after)
-    order by s.last_synced_at nulls first
-    limit greatest(v_slots - v_dispatched, 0)
-    for update of s skip locked
+    select sl.slot from private.sync_slots sl
+    where sl.item_id is null and sl.slot <= v_settings.max_in_flight
+    order by sl.slot
+    for update skip locked
   loop
-    update public.plaid_sync_state s set requested_at = now() where s.item_id = v_row.item_id and s.product = v_row.product;
-    perform private.dispatch_sync(v_row.item_id, v_row.product, 'cron');
+    exit when v_dispatched >= v_limit;
+    exit when not private.hand_on_sync_slot(v_row.slot, v_settings);
     v_dispatched := v_dispatched + 1;
   end loop;
   return v_dispatched;
@@ -1531,8 +1728,7 @@ CREATE OR REPLACE FUNCTION private.sync_in_flight (
   SET search_path TO ''
   AS $function$
   select coalesce(p_state.lease_id is not null and p_state.lease_expires_at > now(), false)
-      or coalesce(p_state.last_dispatched_at > now() - p_lost_after
-          and (p_state.last_claimed_at is null or p_state.last_claimed_at < p_state.last_dispatched_at), false)
+      or coalesce(p_state.dispatch_token is not null and p_state.last_dispatched_at > now() - p_lost_after, false)
 $function$;
 
 CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
@@ -1664,6 +1860,9 @@ ALTER TABLE "public"."plaid_accounts"
 ALTER TABLE "public"."plaid_sync_state"
   ADD CONSTRAINT "plaid_sync_state_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
 
+ALTER TABLE "private"."sync_slots"
+  ADD CONSTRAINT "sync_slots_holder_fkey" FOREIGN KEY (item_id, product) REFERENCES public.plaid_sync_state(item_id, product) ON DELETE SET NULL;
+
 ALTER TABLE "public"."securities"
   ADD CONSTRAINT "securities_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
 
@@ -1776,17 +1975,11 @@ CREATE INDEX liabilities_user_id_item_id_idx ON public.liabilities USING btree (
 
 CREATE INDEX plaid_accounts_user_id_item_id_idx ON public.plaid_accounts USING btree (user_id, item_id);
 
+CREATE INDEX plaid_sync_state_due_at_idx ON public.plaid_sync_state USING btree (due_at)
+  WHERE (due_at IS NOT NULL);
+
 CREATE INDEX plaid_sync_state_last_synced_at_idx ON public.plaid_sync_state USING btree (last_synced_at NULLS FIRST)
   WHERE (requested_at IS NULL);
-
-CREATE INDEX plaid_sync_state_lease_expires_at_idx ON public.plaid_sync_state USING btree (lease_expires_at)
-  WHERE (lease_id IS NOT NULL);
-
-CREATE INDEX plaid_sync_state_requested_at_idx ON public.plaid_sync_state USING btree (requested_at)
-  WHERE (requested_at IS NOT NULL);
-
-CREATE INDEX plaid_sync_state_unclaimed_dispatch_idx ON public.plaid_sync_state USING btree (last_dispatched_at)
-  WHERE ((last_claimed_at IS NULL) OR (last_claimed_at < last_dispatched_at));
 
 CREATE INDEX plaid_sync_state_user_id_item_id_idx ON public.plaid_sync_state USING btree (user_id, item_id);
 
@@ -1801,6 +1994,11 @@ CREATE INDEX transactions_user_id_date_idx ON public.transactions USING btree (u
 CREATE INDEX transactions_user_id_item_id_idx ON public.transactions USING btree (user_id, item_id);
 
 CREATE INDEX webhook_events_user_id_item_id_received_at_idx ON public.webhook_events USING btree (user_id, item_id, received_at DESC);
+
+CREATE TRIGGER sync_settings_create_sync_slots
+  AFTER INSERT OR UPDATE OF max_in_flight ON private.sync_settings
+  FOR EACH ROW
+  EXECUTE FUNCTION private.create_sync_slots();
 
 CREATE TRIGGER accounts_guard_user_writes
   BEFORE INSERT OR UPDATE ON public.accounts
@@ -1923,7 +2121,9 @@ COMMENT ON COLUMN "public"."plaid_items"."access_token_secret_id" IS 'Vault secr
 
 COMMENT ON COLUMN "public"."plaid_items"."status" IS 'healthy | login_required | pending_expiration | pending_disconnect | revoked | error';
 
-COMMENT ON COLUMN "public"."plaid_sync_state"."last_claimed_at" IS 'When plaid-sync last took the lease or coalesced a request; a later dispatch not yet claimed is in flight.';
+COMMENT ON COLUMN "public"."plaid_sync_state"."dispatch_token" IS 'Token of the plaid-sync call on its way (null once picked up); in flight until private.sync_settings.lost_after.';
+
+COMMENT ON COLUMN "public"."plaid_sync_state"."due_at" IS 'Queued for a dispatch slot from this time (a request beyond max_in_flight, a retry after its backoff, a follow-up after min_run_interval); null when not waiting.';
 
 COMMENT ON COLUMN "public"."plaid_sync_state"."last_dispatch_id" IS 'pg_net request id of the last plaid-sync call for this item and product (see net._http_response).';
 
@@ -1935,7 +2135,7 @@ COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb,
 
 COMMENT ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) IS 'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
 
-COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) IS 'Takes the item/product sync lease, opens a sync_runs row and returns the cursor state and access token; no row when a live lease exists (then rerun_requested) or the item needs the user.';
+COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) IS 'Takes the item/product sync lease, opens a sync_runs row and returns the cursor state and access token; no row for a stale call, when a live lease exists (then rerun_requested) or when the item needs the user.';
 
 COMMENT ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp with time zone, jsonb) IS 'Creates an item with its Vault token, accounts and initial sync requests in one transaction; NF409 on a duplicate.';
 
@@ -1943,9 +2143,9 @@ COMMENT ON FUNCTION "private"."delete_item_token_secret"() IS 'AFTER DELETE / UP
 
 COMMENT ON FUNCTION "private"."delete_unmapped_synced_account"() IS 'AFTER DELETE on plaid_accounts: deletes the Nestfolio account if it is still a synced (source plaid) account.';
 
-COMMENT ON FUNCTION "private"."dispatch_sync"(uuid, text, text) IS 'Calls plaid-sync for one item and product through pg_net (after commit). Returns the pg_net request id.';
+COMMENT ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp with time zone) IS 'Calls plaid-sync for one item and product through pg_net (after commit) within max_in_flight; with no free slot the request waits in the queue. Returns the pg_net request id or null.';
 
-COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch). True when one more pass is due.';
+COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch, slot hand-on). Returns the token and wait of a pass to run in this invocation, or no row.';
 
 COMMENT ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) IS 'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, item status, flags. One transaction.';
 
@@ -1963,13 +2163,13 @@ COMMENT ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp with tim
 
 COMMENT ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) IS 'Deletes an item (cascading its Plaid data and Vault secret), optionally keeping its accounts and transactions as manual.';
 
-COMMENT ON FUNCTION "private"."request_sync"(uuid, text, text) IS 'Records a sync request for an item and product; dispatches plaid-sync unless a run holds the lease (then one more pass follows) or the item needs the user. True when dispatched.';
+COMMENT ON FUNCTION "private"."request_sync"(uuid, text, text) IS 'Records a sync request for an item and product, coalesced per item (a burst is one run plus one follow-up); dispatches plaid-sync within max_in_flight or queues it. True when dispatched now.';
 
 COMMENT ON FUNCTION "private"."set_updated_at"() IS 'BEFORE UPDATE trigger: stamps updated_at.';
 
 COMMENT ON FUNCTION "private"."store_item_access_token"(uuid, text) IS 'Stores a new item''s access token in Vault and records the secret id on the item. Returns the secret id. service_role only.';
 
-COMMENT ON FUNCTION "private"."sweep_syncs"(integer) IS 'Dispatches plaid-sync for requested-but-not-completed and stale item products, within max_in_flight. pg_cron runs it every minute.';
+COMMENT ON FUNCTION "private"."sweep_syncs"(integer) IS 'Frees the slots of lost calls and dead runs and dispatches queued requests, then stale products, into free slots (within max_in_flight). pg_cron runs it every minute.';
 
 COMMENT ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) IS 'Maps Plaid AccountBase JSON onto an item: creates missing accounts and mappings, refreshes mapping details and balances. Returns the accounts written.';
 
@@ -1977,7 +2177,9 @@ COMMENT ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) IS 'Link
 
 COMMENT ON SCHEMA "private" IS 'Nestfolio internals: security-definer functions (Vault access, account linking) and trigger helpers. Not exposed through the Data API.';
 
-COMMENT ON TABLE "private"."sync_settings" IS 'One row: the sweep''s and retention jobs'' settings (README § Configuration). Change with an update as postgres.';
+COMMENT ON TABLE "private"."sync_settings" IS 'One row: dispatch, schedule and retention settings (README § Configuration). Change with an update as postgres.';
+
+COMMENT ON TABLE "private"."sync_slots" IS 'Dispatch slots (max_in_flight rows): the item and product whose plaid-sync call or run holds each.';
 
 COMMENT ON TABLE "public"."accounts" IS 'Nestfolio accounts, manual (source manual: the user writes them) and synced (source plaid: written by the sync; the user may only hide or rename).';
 
@@ -1991,7 +2193,7 @@ COMMENT ON TABLE "public"."plaid_accounts" IS 'Maps a Plaid account (plaid_accou
 
 COMMENT ON TABLE "public"."plaid_items" IS 'A Plaid Item (one institution connection) of a user. Written by the Edge Functions; users read their own.';
 
-COMMENT ON TABLE "public"."plaid_sync_state" IS 'Sync state per item and product: cursor (committed with its data), request/lease/retry bookkeeping, progress. Written by the sync.';
+COMMENT ON TABLE "public"."plaid_sync_state" IS 'Sync state per item and product: cursor (committed with its data), request/queue/lease/retry bookkeeping, progress. Written by the sync.';
 
 COMMENT ON TABLE "public"."securities" IS 'Securities referenced by an item''s holdings and investment transactions. Written by the sync.';
 
@@ -2031,13 +2233,15 @@ REVOKE ALL ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) FROM PUB
 
 GRANT EXECUTE ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) TO "service_role";
 
-REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) TO "service_role";
+GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."create_sync_slots"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."delete_item_token_secret"() FROM PUBLIC;
 
@@ -2047,13 +2251,15 @@ REVOKE ALL ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) FROM PUB
 
 GRANT EXECUTE ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) TO "service_role";
 
-REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WITH time zone) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text) TO "service_role";
+GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WITH time zone) TO "service_role";
 
-REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) TO "service_role";
+GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."hand_on_sync_slot"(integer, private.sync_settings) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) FROM PUBLIC;
 
@@ -2075,6 +2281,8 @@ REVOKE ALL ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) FROM P
 
 GRANT EXECUTE ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."next_due_sync"(private.sync_settings) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION "private"."prune_sync_logs"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."prune_sync_logs"() TO "service_role";
@@ -2087,6 +2295,8 @@ REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH 
 
 GRANT EXECUTE ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."release_sync_slot"(uuid, text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) TO "service_role";
@@ -2094,6 +2304,8 @@ GRANT EXECUTE ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) TO "servi
 REVOKE ALL ON FUNCTION "private"."request_sync"(uuid, text, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."send_sync"(integer, uuid, text, text, timestamp WITH time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM PUBLIC;
 

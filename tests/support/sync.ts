@@ -17,9 +17,10 @@ export async function plaidItemId(itemId: string): Promise<string> {
  * requested: background syncs started by the exchange, webhooks or follow-ups have finished.
  */
 export async function waitForIdle(itemId: string, product = 'transactions', timeoutMs = 30_000) {
-  // Idle: no live lease, no pass owed, and the last pg_net call to plaid-sync was answered (it
-  // answers only after taking the lease or coalescing), or was never made.
+  // Idle: no live lease, no pass owed, no call on its way (dispatch_token), and the last pg_net call
+  // to plaid-sync was answered, or was never made.
   await eventually(async () => (await sql`select (lease_id is null or lease_expires_at < now()) and not rerun_requested
+      and dispatch_token is null
       and (last_dispatch_id is null or exists (select 1 from net._http_response r where r.id = last_dispatch_id)) as idle
     from public.plaid_sync_state where item_id = ${itemId} and product = ${product}`)[0], (s) => !s || s.idle,
   timeoutMs, { intervalMs: 25, what: `item ${itemId} idle (no sync running or owed)` });
