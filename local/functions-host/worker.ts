@@ -11,6 +11,13 @@ type Incoming =
 
 let handler: Handler | null = null;
 let slug = '';
+// Requests being served plus EdgeRuntime.waitUntil tasks: the host retires an idle worker only when
+// nothing is left (as the platform lets background tasks finish before it shuts a worker down).
+let busy = 0;
+const track = (delta: number) => {
+  busy += delta;
+  if (busy === 0) self.postMessage({ type: 'idle' });
+};
 
 function installPlatformGlobals(): void {
   const realGet = Deno.env.get.bind(Deno.env);
@@ -20,7 +27,8 @@ function installPlatformGlobals(): void {
     waitUntil(promise: Promise<unknown>) {
       const tracked = Promise.resolve(promise).catch((e) => console.error(`[${slug}] waitUntil task failed:`, e));
       pending.add(tracked);
-      tracked.finally(() => pending.delete(tracked));
+      track(1);
+      tracked.finally(() => { pending.delete(tracked); track(-1); });
     },
   };
   // Older functions call Deno.serve(handler); capture the handler instead of opening a port.
@@ -51,6 +59,7 @@ self.onmessage = async (event: MessageEvent<Incoming>) => {
     }
     return;
   }
+  track(1);
   try {
     const req = new Request(msg.url, { method: msg.method, headers: msg.headers, body: msg.body });
     const res = await handler!(req);
@@ -59,5 +68,7 @@ self.onmessage = async (event: MessageEvent<Incoming>) => {
   } catch (e) {
     console.error(`[${slug}] unhandled error:`, e);
     self.postMessage({ type: 'error', id: msg.id, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    track(-1);
   }
 };
