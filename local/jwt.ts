@@ -1,8 +1,9 @@
 // Stands in for: Supabase Auth's access tokens. Signs ES256 JWTs with the local signing key and
 // Supabase's claim shape, so @supabase/server verifies them against the JWKS exactly as on the platform.
-import { importJWK, SignJWT } from 'jose';
+import { importJWK, SignJWT, type JWK } from 'jose';
 
-type SigningJwk = JsonWebKey & { kid: string; alg: 'ES256' };
+/** The local ES256 signing key (private JWK) with the key id its tokens carry. */
+export type SigningJwk = JWK & { kid: string; alg: 'ES256' };
 
 export type SessionClaims = {
   sub: string;

@@ -5,12 +5,13 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { createHash, randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import { join } from 'node:path';
+import type { SigningJwk } from './jwt.ts';
 
 export type LocalKeys = {
   publishableKey: string;
   secretKey: string;
-  signingJwk: JsonWebKey & { kid: string; alg: 'ES256' };
-  jwks: { keys: Array<JsonWebKey & { kid: string; alg: 'ES256'; use: 'sig' }> };
+  signingJwk: SigningJwk;
+  jwks: { keys: Array<SigningJwk & { use: 'sig' }> };
   plaidClientId: string;
   plaidSecret: string;
 };

@@ -11,6 +11,7 @@ import { ensureKeys, vaultKeyPath, type LocalKeys } from './keys.ts';
 import { startPgNetWorker, type PgNetWorker } from './pg-net-worker.ts';
 import { binDir, localUserEmail, repoRoot } from './paths.ts';
 import { mintSession } from './session.ts';
+import type { EmulatorOptions } from './plaid-emulator/server.ts';
 
 export type StackOptions = {
   stateDir: string;
@@ -20,6 +21,11 @@ export type StackOptions = {
   fast?: boolean;
   /** Start the Plaid emulator unless PLAID_CLIENT_ID/PLAID_SECRET point at real Plaid. */
   plaid?: 'emulator' | 'real' | 'off';
+  /**
+   * The emulator behaves as Plaid's Sandbox by default (local/plaid-emulator/README.md § Realism); tests
+   * compress its timings here, benchmarks raise its per-client rate limits (clientRateLimits).
+   */
+  plaidEmulator?: Partial<Omit<EmulatorOptions, 'port' | 'clientId' | 'secret' | 'seed' | 'log'>>;
   /** Extra function secrets (what `supabase secrets set` would add), after supabase/functions/.env. */
   functionSecrets?: Record<string, string>;
   /** Serve the web client on ports.web: the Vite dev server (dev) or the built bundle (static). */
@@ -165,7 +171,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       // The emulator keeps its items in memory while the dev database keeps its rows: a seed per start
       // keeps Plaid's ids unique across restarts (tests start fresh and stay deterministic).
       const seed = opts.fresh ? undefined : Date.now() % 1_000_000_007;
-      const emulator = await startEmulator({ port: opts.ports.plaid, clientId: keys.plaidClientId, secret: keys.plaidSecret, seed, log: (s: string) => log(`[plaid-emulator] ${s}`) });
+      const emulator = await startEmulator({ ...opts.plaidEmulator, port: opts.ports.plaid, clientId: keys.plaidClientId, secret: keys.plaidSecret, seed, log: (s: string) => log(`[plaid-emulator] ${s}`) });
       plaidUrl = emulator.url as string;
       issuedAccessTokens = () => (emulator.state.items as Array<{ access_token: string }>).map((i) => i.access_token);
       stoppers.push(() => emulator.close());

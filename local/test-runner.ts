@@ -1,14 +1,20 @@
-// Runs every test against a fresh, isolated local stack (its own state folder and ports, so a running
-// dev stack is untouched): pgTAP through pg_prove, deno check + deno lint over the functions,
-// `supabase db lint` and `db advisors` (findings listed), then vitest. Ends with one summary line.
+// Runs every test. First what needs no stack: `tsc -b` over every TypeScript project, deno check +
+// deno lint over the functions and the functions host, and (where Plaid's spec is at hand) that the
+// emulator's spec extract is current. Then, against a fresh, isolated local stack (its own state folder
+// and ports, so a running dev stack is untouched): pgTAP through pg_prove, `supabase db advisors` and
+// `db lint` (once each; findings for our schemas fail), vitest (the product's project, then the
+// stand-ins'), and a scan of every response and log line for secrets. Ends with one summary line.
 //   npm test                      everything
-//   npm test -- --only=vitest     one suite (vitest | pgtap | deno | db); extra args go to vitest
+//   npm test -- --only=vitest     one suite (tsc | deno | spec | pgtap | db | vitest); extra args go to vitest
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { startStack } from './stack.ts';
 import { ensureDebianPackages } from './postgres.ts';
 import { binDir, repoRoot, stateDir } from './paths.ts';
+import { runDbChecks } from './db-checks.ts';
+import { checkExtract, specAtHand } from './plaid-emulator/spec/extract.ts';
+import { projectOf, type VitestProject } from './vitest-projects.ts';
 
 // Its own ports, so a dev stack (54321…) keeps running; a second checkout or agent can move the whole
 // block with NESTFOLIO_TEST_PORT_BASE (API = base, DB = base + 1, web = base + 2, Plaid = base + 4, and
@@ -21,7 +27,11 @@ export const testPorts = {
 };
 const testState = join(stateDir, 'test');
 
-type SuiteResult = { suite: string; passed: number; failed: number; ok: boolean };
+/** `note` instead of counts: the suite did not run, and says why (shown as such in the summary). */
+type SuiteResult = { suite: string; passed: number; failed: number; ok: boolean; note?: string };
+
+const staticSuites = ['tsc', 'deno', 'spec'];
+const stackSuites = ['pgtap', 'db', 'vitest'];
 
 function exec(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -44,6 +54,25 @@ async function pgtap(dbUrl: string): Promise<SuiteResult> {
   return { suite: 'pgTAP', passed: total - failed, failed: r.code === 0 ? failed : Math.max(failed, 1), ok: r.code === 0 };
 }
 
+/** `tsc -b`: every project of tsconfig.json (functions, functions host, web, local, tests, bench). */
+async function typecheck(): Promise<SuiteResult> {
+  const r = await exec(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', '--pretty', 'false']);
+  const errors = r.out.match(/error TS\d+/g)?.length ?? 0;
+  const ok = r.code === 0;
+  return { suite: 'tsc -b (every project)', passed: ok ? 1 : 0, failed: ok ? 0 : Math.max(errors, 1), ok };
+}
+
+/** The emulator's extract of Plaid's spec is what the spec generates today; only where the spec is at
+ *  hand (the repository does not need it), else the summary says it was not checked. */
+function specExtract(): SuiteResult {
+  const suite = 'Plaid spec extract is current';
+  const spec = specAtHand();
+  if (!spec.present) return { suite, passed: 0, failed: 0, ok: true, note: `not checked: spec not present at ${spec.path} (set PLAID_OPENAPI_SPEC)` };
+  const r = checkExtract(spec.path);
+  console.log(`  ${r.message}`);
+  return { suite, passed: r.current ? 1 : 0, failed: r.current ? 0 : 1, ok: r.current };
+}
+
 async function denoChecks(): Promise<SuiteResult> {
   const deno = join(binDir, 'deno');
   const entries = ['supabase/functions', 'local/functions-host'];
@@ -53,26 +82,46 @@ async function denoChecks(): Promise<SuiteResult> {
   return { suite: 'deno check + lint', passed: (check.code === 0 ? 1 : 0) + (lint.code === 0 ? 1 : 0), failed: ok ? 0 : 2 - Number(check.code === 0) - Number(lint.code === 0), ok };
 }
 
-async function dbChecks(dbUrl: string): Promise<SuiteResult> {
-  const supabase = join(binDir, 'supabase');
-  const lint = await exec(supabase, ['db', 'lint', `--remote=${dbUrl}`, '--schema', 'public', '--fail-on', 'error']);
-  // Advisor findings are listed here; tests/db/advisors.test.ts fails on findings for our schema.
-  const advisors = await exec(supabase, ['db', 'advisors', `--remote=${dbUrl}`, '--type', 'all']);
-  const ok = lint.code === 0 && advisors.code === 0;
-  return { suite: 'supabase db lint + advisors', passed: Number(lint.code === 0) + Number(advisors.code === 0), failed: 2 - Number(lint.code === 0) - Number(advisors.code === 0), ok };
+/** `supabase db advisors` and `db lint`, once each; every finding for our schemas fails. */
+function dbChecks(dbUrl: string): SuiteResult {
+  const suite = 'supabase db advisors + lint';
+  try {
+    const checks = runDbChecks(dbUrl);
+    for (const c of checks) {
+      console.log(`  ${c.name}: ${c.failures.length ? `${c.failures.length} finding(s) for our schemas` : 'nothing for our schemas'}`);
+      for (const f of c.failures) console.log(`    FAIL ${f}`);
+      for (const n of c.notes) console.log(`    note ${n}`);
+    }
+    const failed = checks.reduce((n, c) => n + c.failures.length, 0);
+    return { suite, passed: checks.filter((c) => c.failures.length === 0).length, failed, ok: failed === 0 };
+  } catch (e) {
+    console.log(`  ${e instanceof Error ? e.message : String(e)}`);
+    return { suite, passed: 0, failed: 1, ok: false };
+  }
 }
 
-async function vitest(env: Record<string, string>, extra: string[]): Promise<SuiteResult> {
+type VitestReport = { testResults: Array<{ name: string; assertionResults: Array<{ status: string }> }> };
+
+/** One vitest run (the product's project first, then the stand-ins': vitest.config.ts), one line each. */
+async function vitest(env: Record<string, string>, extra: string[]): Promise<SuiteResult[]> {
   const report = join(testState, 'vitest.json');
+  if (existsSync(report)) writeFileSync(report, '');
   // Under this Node (24), whatever `node` is first on PATH: vitest 5 needs Node >= 22.
   const r = await exec(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra], env);
-  let passed = 0, failed = r.code === 0 ? 0 : 1;
-  if (existsSync(report)) {
-    const j = JSON.parse(readFileSync(report, 'utf8'));
-    passed = j.numPassedTests;
-    failed = j.numFailedTests + (r.code !== 0 && j.numFailedTests === 0 ? 1 : 0);
-  }
-  return { suite: 'vitest', passed, failed, ok: r.code === 0 };
+  const counts: Record<VitestProject, { passed: number; failed: number }> = { product: { passed: 0, failed: 0 }, 'stand-ins': { passed: 0, failed: 0 } };
+  let parsed = false;
+  try {
+    const j = JSON.parse(readFileSync(report, 'utf8')) as VitestReport;
+    for (const file of j.testResults) {
+      const c = counts[projectOf(relative(repoRoot, file.name))];
+      for (const t of file.assertionResults) if (t.status === 'passed') c.passed++; else if (t.status === 'failed') c.failed++;
+    }
+    parsed = true;
+  } catch { /* no report: vitest itself failed (the reason is in its output above) */ }
+  const results = (['product', 'stand-ins'] as const).map((p) => ({ suite: `vitest ${p}`, ...counts[p], ok: counts[p].failed === 0 }));
+  // A failure outside any test (a file that does not load, an error in a hook) fails the run too.
+  if (r.code !== 0 && results.every((x) => x.ok)) results.push({ suite: `vitest (${parsed ? 'failed outside a test: see its output' : 'no report'})`, passed: 0, failed: 1, ok: false });
+  return results;
 }
 
 /** Every function response and every log line of the run must be free of tokens and secrets. */
@@ -95,10 +144,30 @@ function secretScan(files: string[], secrets: string[]): SuiteResult {
 
 export async function runAllTests(args: string[]): Promise<number> {
   const only = args.find((a) => a.startsWith('--only='))?.slice(7);
+  if (only && ![...staticSuites, ...stackSuites].includes(only)) {
+    console.error(`--only=${only}: expected one of ${[...staticSuites, ...stackSuites].join(', ')}`);
+    return 2;
+  }
+  const runs = (suite: string) => !only || only === suite;
   const vitestArgs = args.filter((a) => !a.startsWith('--only='));
   const started = Date.now();
+  const results: SuiteResult[] = [];
+  if (runs('tsc')) results.push(await typecheck());
+  if (runs('deno')) results.push(await denoChecks());
+  if (runs('spec')) results.push(specExtract());
+  if (stackSuites.some(runs)) results.push(...await stackTests(only, vitestArgs));
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log('\n' + results.map((r) => `  ${r.note ? '--  ' : r.ok ? 'ok  ' : 'FAIL'} ${r.suite}: ${r.note ?? `${r.passed} passed, ${r.failed} failed`}`).join('\n'));
+  console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s; stack log: ${join(testState, 'stack.log')})`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+/** The suites that run against a fresh test stack. */
+async function stackTests(only: string | undefined, vitestArgs: string[]): Promise<SuiteResult[]> {
   // The browser tests drive Debian's Chromium (playwright-core never downloads a browser here).
-  ensureDebianPackages(['chromium'], ['/usr/bin/chromium']);
+  if (!only || only === 'vitest') ensureDebianPackages(['chromium'], ['/usr/bin/chromium']);
   mkdirSync(testState, { recursive: true });
   const stackLog = join(testState, 'stack.log');
   writeFileSync(stackLog, '');
@@ -106,6 +175,11 @@ export async function runAllTests(args: string[]): Promise<number> {
   const stack = await startStack({
     stateDir: testState, ports: testPorts, fresh: true, fast: true,
     plaid: process.env.NESTFOLIO_PLAID === 'off' ? 'off' : 'emulator',
+    // Plaid's behaviour with its timings compressed: transactions ready after 0.3 s (history after 0.6 s),
+    // webhook retries from 0.2 s, held-back webhooks overtaken within 0.5 s. One webhook in ten is
+    // duplicated and one in ten held back (a run sends about 60), so every run exercises the product's
+    // idempotency and ordering; rate limits are Plaid's Sandbox ones.
+    plaidEmulator: { transactionsReadyDelayMs: 300, webhookRetryBaseMs: 200, webhookReorderDelayMs: 500, webhookDuplicateRate: 0.1, webhookReorderRate: 0.1 },
     // Fault tests hang Plaid calls: a short timeout and quick retries keep them fast.
     functionSecrets: { PLAID_TIMEOUT_MS: '1500', PLAID_RETRY_BASE_DELAY_MS: '20', PLAID_RETRY_MAX_DELAY_MS: '100' },
     // The browser tests use the production bundle, refreshing every 2 s so they wait less.
@@ -124,19 +198,13 @@ export async function runAllTests(args: string[]): Promise<number> {
   const results: SuiteResult[] = [];
   try {
     if (!only || only === 'pgtap') results.push(await pgtap(stack.dbUrl));
-    if (!only || only === 'deno') results.push(await denoChecks());
-    if (!only || only === 'db') results.push(await dbChecks(stack.dbUrl));
+    if (!only || only === 'db') results.push(dbChecks(stack.dbUrl));
     if (!only || only === 'vitest') {
-      results.push(await vitest(env, vitestArgs));
+      results.push(...await vitest(env, vitestArgs));
       results.push(secretScan([join(testState, 'responses.ndjson'), stackLog, join(testState, 'functions.log')], stack.issuedSecrets()));
     }
   } finally {
     await stack.stop();
   }
-  const passed = results.reduce((n, r) => n + r.passed, 0);
-  const failed = results.reduce((n, r) => n + r.failed, 0);
-  console.log('\n' + results.map((r) => `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.suite}: ${r.passed} passed, ${r.failed} failed`).join('\n'));
-  console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s; stack log: ${stackLog})`);
-  console.log(`${passed} passed, ${failed} failed`);
-  return results.every((r) => r.ok) ? 0 : 1;
+  return results;
 }

@@ -1,6 +1,7 @@
 // Measures one cold start in a fresh Deno process: module load to the first response of a function's
 // default export (an OPTIONS preflight, which every function answers without I/O). With --with-plaid
 // the official `plaid` client is imported first, as a function that used it at runtime would.
+/// <reference types="deno" />
 const [name, variant] = Deno.args;
 const started = performance.now();
 if (variant === '--with-plaid') {

@@ -5,6 +5,7 @@
 // Run: deno run -A --config deno.json local/functions-host/main.ts (the local CLI does this).
 import { applyGateway, parseVerifyJwt, type GatewayKeys } from './gateway.ts';
 import { signRoleJwt } from '../jwt.ts';
+import type { FromWorker, ToWorker } from './protocol.ts';
 
 const env = (k: string): string => {
   const v = Deno.env.get(k);
@@ -55,7 +56,7 @@ function startWorker(name: string): FunctionWorker {
   let markReady: () => void, markFailed: (e: Error) => void;
   const ready = new Promise<void>((res, rej) => { markReady = res; markFailed = rej; });
   ready.catch(() => {}); // awaited by invoke(); never an unhandled rejection that would stop the host
-  worker.onmessage = (e: MessageEvent) => {
+  worker.onmessage = (e: MessageEvent<FromWorker>) => {
     const m = e.data;
     if (m.type === 'ready') return markReady();
     if (m.type === 'idle') {
@@ -79,7 +80,7 @@ function startWorker(name: string): FunctionWorker {
     stopWorker(name, e.message);
   };
   const entry = new URL(`file://${functionsDir}/${name}/index.ts`).href;
-  worker.postMessage({ type: 'init', slug: name, entry });
+  worker.postMessage({ type: 'init', slug: name, entry } satisfies ToWorker);
   const fw: FunctionWorker = { worker, ready, fail: markFailed!, pending };
   workers.set(name, fw);
   return fw;
@@ -110,7 +111,7 @@ async function invoke(name: string, req: Request, headers: Headers, path: string
       stopWorker(name, 'wall clock limit');
     }, requestTimeoutMs);
     fw.pending.set(id, { resolve, timer });
-    fw.worker.postMessage({ type: 'request', id, method: req.method, url: `${url.origin}${path}${url.search}`, headers: [...headers], body },
+    fw.worker.postMessage({ type: 'request', id, method: req.method, url: `${url.origin}${path}${url.search}`, headers: [...headers], body } satisfies ToWorker,
       body ? [body] : []);
   });
 }

@@ -2,12 +2,10 @@
 // syntax error in one function cannot take the host or the other functions down. It provides what
 // the platform provides inside an isolate: SUPABASE_FUNCTION_SLUG, EdgeRuntime.waitUntil, and
 // support for both `export default { fetch }` and the older `Deno.serve(handler)` style.
-/// <reference lib="deno.worker" />
+import type { ToWorker, WorkerScope } from './protocol.ts';
 
 type Handler = (req: Request) => Response | Promise<Response>;
-type Incoming =
-  | { type: 'init'; slug: string; entry: string }
-  | { type: 'request'; id: number; method: string; url: string; headers: [string, string][]; body: ArrayBuffer | null };
+const scope = globalThis as unknown as WorkerScope;
 
 let handler: Handler | null = null;
 let slug = '';
@@ -16,7 +14,7 @@ let slug = '';
 let busy = 0;
 const track = (delta: number) => {
   busy += delta;
-  if (busy === 0) self.postMessage({ type: 'idle' });
+  if (busy === 0) scope.postMessage({ type: 'idle' });
 };
 
 function installPlatformGlobals(): void {
@@ -47,15 +45,15 @@ async function load(entry: string): Promise<void> {
   if (!handler) throw new Error('the module has no `export default { fetch }` and did not call Deno.serve');
 }
 
-self.onmessage = async (event: MessageEvent<Incoming>) => {
+scope.onmessage = async (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   if (msg.type === 'init') {
     slug = msg.slug;
     try {
       await load(msg.entry);
-      self.postMessage({ type: 'ready' });
+      scope.postMessage({ type: 'ready' });
     } catch (e) {
-      self.postMessage({ type: 'load-error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      scope.postMessage({ type: 'load-error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     }
     return;
   }
@@ -64,10 +62,10 @@ self.onmessage = async (event: MessageEvent<Incoming>) => {
     const req = new Request(msg.url, { method: msg.method, headers: msg.headers, body: msg.body });
     const res = await handler!(req);
     const body = await res.arrayBuffer();
-    self.postMessage({ type: 'response', id: msg.id, status: res.status, headers: [...res.headers], body }, [body]);
+    scope.postMessage({ type: 'response', id: msg.id, status: res.status, headers: [...res.headers], body }, [body]);
   } catch (e) {
     console.error(`[${slug}] unhandled error:`, e);
-    self.postMessage({ type: 'error', id: msg.id, message: e instanceof Error ? e.message : String(e) });
+    scope.postMessage({ type: 'error', id: msg.id, message: e instanceof Error ? e.message : String(e) });
   } finally {
     track(-1);
   }

@@ -3,12 +3,13 @@
 // Tests and demos use it to change an Item's data, break it, inject faults and read what happened.
 // Every route is listed in README.md.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorState, Config } from './state.ts';
+import type { EmulatorState } from './state.ts';
+import { checkConfigPatch, type Config } from './config.ts';
 import { accountJson } from './data/accounts.ts';
 import { itemGetJson, type Item } from './items.ts';
 import { addTransactions, modifyTransaction, removeTransaction, postPending, refresh, TxOpError, type NewTx } from './txops.ts';
 import { webhookFields } from './routes/sandbox.ts';
-import { plaidError, CATALOG } from './errors.ts';
+import { itemError, webhookError, CATALOG } from './errors.ts';
 import { INSTITUTIONS } from './data/institutions.ts';
 import { PERSONAS } from './data/accounts.ts';
 import { readBody, sendJson, CORS_HEADERS } from './http.ts';
@@ -40,7 +41,7 @@ function summary(item: Item) {
     username: item.username,
     products: item.products,
     webhook: item.webhook,
-    error: item.error,
+    error: item.error ? itemError(item.error) : null,
     removed: item.removed,
     transactions_update_status: item.txStatus,
     sync_activated: item.syncActivated,
@@ -50,8 +51,6 @@ function summary(item: Item) {
     days_requested: item.daysRequested,
   };
 }
-
-const CONFIG_KEYS: Array<keyof Config> = ['history_size', 'webhook_mode', 'webhook_delay_ms', 'webhook_retry_attempts', 'webhook_retry_base_ms', 'transactions_ready_delay_ms', 'legacy_transaction_webhooks', 'key_grace_ms'];
 
 const ROUTES: Route[] = [
   ['GET', /^\/__emulator\/?$/, ({ state, origin }) => ({
@@ -63,14 +62,26 @@ const ROUTES: Route[] = [
   ['GET', /^\/__emulator\/health$/, () => ({ ok: true })],
   ['GET', /^\/__emulator\/config$/, ({ state }) => state.config],
   ['POST', /^\/__emulator\/config$/, ({ state, body }) => {
-    const bad = Object.keys(body).filter((k) => !CONFIG_KEYS.includes(k as keyof Config));
-    if (bad.length) throw new ControlError(400, `unknown config keys: ${bad.join(', ')} (known: ${CONFIG_KEYS.join(', ')})`);
-    if (body.webhook_mode !== undefined && body.webhook_mode !== 'immediate' && body.webhook_mode !== 'off') throw new ControlError(400, 'webhook_mode is immediate or off');
-    return state.applyConfig(body as Partial<Config>);
+    let patch: Partial<Config>;
+    try {
+      patch = checkConfigPatch(body);
+    } catch (e) {
+      throw new ControlError(400, (e as Error).message);
+    }
+    return state.applyConfig(patch);
+  }],
+  ['GET', /^\/__emulator\/clock$/, ({ state }) => ({ now: iso8601(state.now()), offset_ms: state.clockOffsetMs })],
+  // Time passes at the bank: Items whose 30-day Sandbox login runs out go to ITEM_LOGIN_REQUIRED.
+  ['POST', /^\/__emulator\/clock$/, ({ state, body }) => {
+    const ms = body.advance_ms;
+    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) throw new ControlError(400, 'give advance_ms: a non-negative integer (time only moves forward)');
+    state.advanceClock(ms);
+    return { now: iso8601(state.now()), offset_ms: state.clockOffsetMs };
   }],
   ['POST', /^\/__emulator\/reset$/, ({ state }) => {
     for (const item of state.items) item.removed = true;
     state.faults.clear();
+    state.rateLimits.clear();
     state.webhooks.deliveries.length = 0;
     return { ok: true };
   }],
@@ -146,8 +157,8 @@ const ROUTES: Route[] = [
     const item = itemOf(state, params[0]);
     const code = String(body.error_code ?? '');
     if (!CATALOG[code]) throw new ControlError(400, `unknown error_code ${code}`);
-    item.error = plaidError(code);
-    state.fire(item, 'ITEM', 'ERROR', { error: item.error });
+    item.error = code;
+    state.fire(item, 'ITEM', 'ERROR', { error: webhookError(code) });
     return summary(item);
   }],
   ['POST', /^\/__emulator\/items\/([^/]+)\/login-repaired$/, ({ state, params }) => {

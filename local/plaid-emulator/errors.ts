@@ -1,17 +1,30 @@
 // Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
 // Plaid's error objects: the codes, error types, HTTP statuses and messages from plaid.com/docs/errors.
 
-export type PlaidErrorBody = {
+/**
+ * An error as Plaid's HTTP API answers it: exactly these seven fields (seen on the wire, e.g. the docs'
+ * errors pages and public client fixtures), `documentation_url` in the `?ref=error#<type>-errors` form.
+ * The spec's `status` is "only returned ... when the error information is provided via a webhook", and
+ * `causes` only for ASSET_REPORT_ERROR / CHECK_REPORT_ERROR, so neither is here.
+ */
+export type PlaidHttpError = {
+  display_message: string | null;
+  documentation_url: string;
+  error_code: string;
+  error_message: string;
   error_type: string;
+  request_id: string;
+  suggested_action: string | null;
+};
+
+/** An error inside a webhook payload (ITEM: ERROR, ...): the spec's ItemErrorWebhook example fields. */
+export type PlaidWebhookError = {
+  display_message: string | null;
   error_code: string;
   error_code_reason: string | null;
   error_message: string;
-  display_message: string | null;
-  request_id?: string;
-  causes: unknown[];
-  status: number | null;
-  documentation_url: string;
-  suggested_action: string | null;
+  error_type: string;
+  status: number;
 };
 
 type Entry = { type: string; status: number; message: string; display?: string | null };
@@ -50,7 +63,14 @@ export const CATALOG: Record<string, Entry> = {
   ITEM_NOT_SUPPORTED: { type: 'ITEM_ERROR', status: 400, message: 'this account is currently not supported', display: 'The given account is not currently supported for this financial institution. We apologize for the inconvenience.' },
   USER_SETUP_REQUIRED: { type: 'ITEM_ERROR', status: 400, message: 'the account has not been fully set up. prompt the user to visit the issuing institution\'s site and finish the setup process', display: 'The given account is not fully setup. Please visit your financial institution\'s website to setup your account.' },
   USER_PERMISSION_REVOKED: { type: 'ITEM_ERROR', status: 400, message: 'the holder of this account has revoked their permission for your application to access it', display: 'The holder of this account has revoked their permission for your application to access it.' },
+  MFA_NOT_SUPPORTED: { type: 'ITEM_ERROR', status: 400, message: 'this account requires a software-based MFA method, which is not supported', display: 'This account requires a form of multi-factor authentication that is not currently supported.' },
+  USER_INPUT_TIMEOUT: { type: 'ITEM_ERROR', status: 400, message: 'the user did not complete a step in the Link flow, and it timed out', display: 'Your session timed out. Please try again.' },
   INSUFFICIENT_CREDENTIALS: { type: 'ITEM_ERROR', status: 400, message: 'insufficient authorization was provided to complete the request', display: 'INSUFFICIENT_CREDENTIALS' },
+  ACCESS_NOT_GRANTED: { type: 'ITEM_ERROR', status: 400, message: 'the user did not grant the necessary permissions for their account', display: 'This app needs access to your account, which was not granted at your bank. Please try again and allow access.' },
+  // OAUTH_ERROR (plaid.com/docs/errors/oauth): re-initializing Link after the bank's redirect
+  OAUTH_STATE_ID_NOT_FOUND: { type: 'OAUTH_ERROR', status: 400, message: 'the provided oauth_state_id wasn\'t found' },
+  OAUTH_STATE_ID_ALREADY_PROCESSED: { type: 'OAUTH_ERROR', status: 400, message: 'the OAuth state has already been processed' },
+  INCORRECT_LINK_TOKEN: { type: 'OAUTH_ERROR', status: 400, message: 'link token does not match original link token' },
   // INSTITUTION_ERROR
   INSTITUTION_DOWN: { type: 'INSTITUTION_ERROR', status: 400, message: 'this institution is not currently responding to this request. please try again soon', display: 'This financial institution is not currently responding to requests. We apologize for the inconvenience.' },
   INSTITUTION_NOT_RESPONDING: { type: 'INSTITUTION_ERROR', status: 400, message: 'this institution is not currently responding to this request. please try again soon', display: 'This financial institution is not currently responding to requests. We apologize for the inconvenience.' },
@@ -72,23 +92,7 @@ export const CATALOG: Record<string, Entry> = {
   LIABILITIES_LIMIT: rate(),
 };
 
-/** Plaid's per-endpoint rate-limit error code (docs errors/rate-limit-exceeded). */
-export const RATE_LIMIT_CODE_BY_PATH: Record<string, string> = {
-  '/accounts/get': 'ACCOUNTS_LIMIT',
-  '/accounts/balance/get': 'BALANCE_LIMIT',
-  '/item/get': 'ITEM_GET_LIMIT',
-  '/transactions/sync': 'TRANSACTIONS_SYNC_LIMIT',
-  '/transactions/refresh': 'TRANSACTIONS_REFRESH_LIMIT',
-  '/investments/holdings/get': 'INVESTMENT_HOLDINGS_GET_LIMIT',
-  '/investments/transactions/get': 'INVESTMENT_TRANSACTIONS_LIMIT',
-  '/institutions/get_by_id': 'INSTITUTIONS_GET_BY_ID_LIMIT',
-};
 
-const DOC_PAGE: Record<string, string> = {
-  INVALID_REQUEST: 'invalid-request', INVALID_INPUT: 'invalid-input', ITEM_ERROR: 'item',
-  INSTITUTION_ERROR: 'institution', API_ERROR: 'api', TRANSACTIONS_ERROR: 'transactions',
-  SANDBOX_ERROR: 'sandbox', RATE_LIMIT_EXCEEDED: 'rate-limit-exceeded',
-};
 
 /** Thrown by route handlers; server.ts turns it into Plaid's error response. */
 export class PlaidApiError extends Error {
@@ -105,21 +109,42 @@ export function httpStatusOf(code: string): number {
   return CATALOG[code]?.status ?? 400;
 }
 
-/** Build the error object. `requestId` is omitted for errors embedded in webhooks/items. */
-export function plaidError(code: string, vars: Record<string, string> = {}, requestId?: string): PlaidErrorBody {
-  const e = CATALOG[code] ?? { type: 'API_ERROR', status: 500, message: 'an unexpected error occurred' };
-  const message = e.message.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? '');
-  const body: PlaidErrorBody = {
-    error_type: e.type,
-    error_code: code,
-    error_code_reason: null,
-    error_message: message,
+function entry(code: string): Entry {
+  return CATALOG[code] ?? { type: 'API_ERROR', status: 500, message: 'an unexpected error occurred' };
+}
+
+const fill = (template: string, vars: Record<string, string>) => template.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? '');
+
+/** Plaid's documentation link as its HTTP errors carry it, e.g. https://plaid.com/docs/?ref=error#item-errors. */
+export function documentationUrl(code: string): string {
+  return `https://plaid.com/docs/?ref=error#${entry(code).type.toLowerCase().replace(/_/g, '-').replace(/-error$/, '')}-errors`;
+}
+
+/** The body of an HTTP error answer (exactly Plaid's seven fields). */
+export function plaidError(code: string, vars: Record<string, string>, requestId: string): PlaidHttpError {
+  const e = entry(code);
+  return {
     display_message: e.display ?? null,
-    causes: [],
-    status: e.status,
-    documentation_url: `https://plaid.com/docs/errors/${DOC_PAGE[e.type] ?? ''}/#${code.toLowerCase()}`,
+    documentation_url: documentationUrl(code),
+    error_code: code,
+    error_message: fill(e.message, vars),
+    error_type: e.type,
+    request_id: requestId,
     suggested_action: null,
   };
-  if (requestId !== undefined) body.request_id = requestId;
-  return body;
+}
+
+/** The error as a webhook carries it: no request_id ("omitted in errors provided by webhooks"), with status. */
+export function webhookError(code: string): PlaidWebhookError {
+  const e = entry(code);
+  return { display_message: e.display ?? null, error_code: code, error_code_reason: null, error_message: fill(e.message, { message: code.toLowerCase().replace(/_/g, ' ') }), error_type: e.type, status: e.status };
+}
+
+/**
+ * An Item's error as /item/get reports it in `item.error` (inference: the webhook form without the
+ * webhook-only `status`, with the documentation link and suggested action HTTP errors carry).
+ */
+export function itemError(code: string): Record<string, unknown> {
+  const { status: _status, ...rest } = webhookError(code);
+  return { ...rest, documentation_url: documentationUrl(code), suggested_action: null };
 }

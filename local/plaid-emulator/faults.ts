@@ -2,7 +2,8 @@
 // Fault injection for the next N calls of an endpoint: a Plaid error (500 INTERNAL_SERVER_ERROR, 429 with
 // the endpoint's rate-limit code, TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION, ...), added latency, or a
 // hang (no response until the client gives up). For /transactions/sync a rule can target page K of a loop.
-import { CATALOG, RATE_LIMIT_CODE_BY_PATH } from './errors.ts';
+import { CATALOG } from './errors.ts';
+import { rateLimitCode } from './ratelimits.ts';
 
 export type FaultRule = {
   id: string;
@@ -34,7 +35,7 @@ export class Faults {
   add(input: FaultInput): FaultRule {
     if (!input.endpoint) throw new Error('endpoint is required (a Plaid path or *)');
     let code = input.error_code ?? null;
-    if (code === 'RATE_LIMIT_EXCEEDED') code = RATE_LIMIT_CODE_BY_PATH[input.endpoint] ?? 'RATE_LIMIT';
+    if (code === 'RATE_LIMIT_EXCEEDED') code = rateLimitCode(input.endpoint);
     if (code && !CATALOG[code]) throw new Error(`unknown error_code ${code}`);
     if (!code && !input.hang && !input.latency_ms) throw new Error('give error_code, latency_ms or hang');
     if (input.page != null && input.endpoint !== '/transactions/sync') throw new Error('page applies to /transactions/sync only');

@@ -5,8 +5,8 @@ import type { InstitutionDef } from './data/institutions.ts';
 import { accountJson, type Account, type Persona } from './data/accounts.ts';
 import { buildInvestments, type InvestmentData } from './data/investments.ts';
 import { buildLiabilities, type Liabilities } from './data/liabilities.ts';
-import type { GenContext } from './data/transactions.ts';
-import type { PlaidErrorBody } from './errors.ts';
+import type { GenContext, Tx } from './data/transactions.ts';
+import { itemError } from './errors.ts';
 import { TxLog } from './txlog.ts';
 
 export type TxStatus = 'NOT_READY' | 'INITIAL_UPDATE_COMPLETE' | 'HISTORICAL_UPDATE_COMPLETE';
@@ -24,8 +24,11 @@ export type Item = {
   /** products consented but not yet billed (optional/additional) */
   consented: string[];
   webhook: string | null;
-  error: PlaidErrorBody | null;
+  /** the Item's error code (ITEM_LOGIN_REQUIRED, ...), or null when healthy */
+  error: string | null;
   created_at: number;
+  /** when the user last logged in (creation or a repair): Sandbox logins last 30 days */
+  loginSince: number;
   removed: boolean;
   accounts: Account[];
   historySize: number;
@@ -41,6 +44,8 @@ export type Item = {
   invest: InvestmentData | null;
   liabilities: Liabilities | null;
   readyDelayMs: number;
+  /** user_custom's configured transactions, appended to the log by the initial and historical pulls */
+  listed: Tx[];
 };
 
 /** Products that are per-call features and never appear in billed_products. */
@@ -55,7 +60,7 @@ export function itemJson(item: Item, withError = false): Record<string, unknown>
     billed_products: billed,
     consent_expiration_time: null,
     consented_products: [...new Set([...billed, ...item.consented])].sort(),
-    error: withError ? item.error : null,
+    error: withError && item.error ? itemError(item.error) : null,
     institution_id: item.institution.institution_id,
     institution_name: item.institution.name,
     item_id: item.item_id,

@@ -1,7 +1,10 @@
 // Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
 // Command line entry:
 //   node local/plaid-emulator/main.ts [--port 54325] [--seed N] [--history-size N] [--webhook-delay-ms N]
-//                                     [--transactions-ready-delay-ms N] [--quiet]
+//     [--transactions-ready-delay-ms N] [--webhook-retry-base-ms N] [--webhook-duplicate-rate R]
+//     [--webhook-reorder-rate R] [--webhook-reorder-delay-ms N] [--quiet]
+//     [--instant-transactions REASON] [--no-item-rate-limits REASON] [--exact-webhook-delivery REASON]
+// Without flags it behaves as Plaid's Sandbox does (README § Realism).
 // Credentials: PLAID_CLIENT_ID / PLAID_SECRET, defaulting to the local-only values below.
 import { startEmulator } from './server.ts';
 
@@ -29,8 +32,16 @@ const emulator = await startEmulator({
   port: num('port') ?? DEFAULT_PORT,
   seed: num('seed') ?? 1,
   historySize: num('history-size'),
-  webhookDelayMs: num('webhook-delay-ms') ?? 0,
-  transactionsReadyDelayMs: num('transactions-ready-delay-ms') ?? 0,
+  webhookDelayMs: num('webhook-delay-ms'),
+  transactionsReadyDelayMs: num('transactions-ready-delay-ms'),
+  webhookRetryBaseMs: num('webhook-retry-base-ms'),
+  webhookDuplicateRate: num('webhook-duplicate-rate'),
+  webhookReorderRate: num('webhook-reorder-rate'),
+  webhookReorderDelayMs: num('webhook-reorder-delay-ms'),
+  // Leniencies (README § Leniency): each takes the reason it is needed.
+  instantTransactions: arg('instant-transactions'),
+  noItemRateLimits: arg('no-item-rate-limits'),
+  exactWebhookDelivery: arg('exact-webhook-delivery'),
   clientId: process.env.PLAID_CLIENT_ID || DEFAULT_CLIENT_ID,
   secret: process.env.PLAID_SECRET || DEFAULT_SECRET,
   log: quiet ? undefined : (line) => console.log(`[plaid-emulator] ${line}`),

@@ -5,11 +5,13 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { EmulatorState } from './state.ts';
+import { DEFAULT_CONFIG, checkConfigPatch, leniencies, type Config } from './config.ts';
 import { PlaidApiError, plaidError, httpStatusOf } from './errors.ts';
 import { validateRequest } from './validate.ts';
 import { ROUTES } from './routes/index.ts';
 import { handleControl } from './control.ts';
 import { handleLinkApi, linkScript } from './link/api.ts';
+import { handleOAuthPage } from './link/oauth.ts';
 import { readBody, sendJson, sleep, BodyTooLarge, CORS_HEADERS } from './http.ts';
 import type { Delivery } from './webhooks.ts';
 
@@ -23,16 +25,31 @@ export type EmulatorOptions = {
   clientId: string;
   secret: string;
   seed?: number;
-  webhookDelayMs?: number;
   log?: (line: string) => void;
-  /** generated transactions per new Item (default: 4 per requested day) */
-  historySize?: number;
-  /** 0 (default): an Item's transactions are ready when it is created */
-  transactionsReadyDelayMs?: number;
   /** clock in ms since epoch (default Date.now); fix it for byte-identical replays */
   clock?: () => number;
   /** Tap for tests: called after every Plaid API call with what was accepted and what was answered. */
   onExchange?: (e: Exchange) => void;
+  /** generated transactions per new Item (default: 4 per requested day) */
+  historySize?: number;
+  /** a new Item is NOT_READY; INITIAL after this, HISTORICAL after twice this (default 2 s; > 0) */
+  transactionsReadyDelayMs?: number;
+  /** delay before each webhook delivery (default 0) */
+  webhookDelayMs?: number;
+  /** first webhook retry delay, then 4x each, six retries (default Plaid's 30 s) */
+  webhookRetryBaseMs?: number;
+  /** how long a delivery waits for an answer (default Plaid's 10 s) */
+  webhookTimeoutMs?: number;
+  /** shares of webhooks delivered twice / held back webhookReorderDelayMs (defaults 0.05, 0.05, 2 s) */
+  webhookDuplicateRate?: number;
+  webhookReorderRate?: number;
+  webhookReorderDelayMs?: number;
+  /** per-client limits (calls per minute) replacing Plaid's Sandbox ones, by path (benchmarks raise them) */
+  clientRateLimits?: Record<string, number>;
+  /** Leniencies: each is off unless given the reason the caller needs it (README § Leniency). */
+  instantTransactions?: string;
+  noItemRateLimits?: string;
+  exactWebhookDelivery?: string;
 };
 
 export type Exchange = { path: string; request: Record<string, unknown> | null; status: number; response: Record<string, unknown> };
@@ -59,9 +76,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     secret: opts.secret,
     clock: opts.clock ?? Date.now,
     log,
-    webhookDelayMs: opts.webhookDelayMs ?? 0,
-    historySize: opts.historySize ?? null,
-    transactionsReadyDelayMs: opts.transactionsReadyDelayMs ?? 0,
+    config: configFrom(opts),
   });
   const sockets = new Set<Socket>();
   let origin = '';
@@ -75,6 +90,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       } else if (path === '/link/v2/stable/link-initialize.js' && req.method === 'GET') {
         const js = linkScript();
         res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store', ...CORS_HEADERS }).end(js);
+      } else if (path.startsWith('/__emulator/oauth/')) {
+        await handleOAuthPage(state, req, res, url);
       } else if (path.startsWith('/__emulator/link/')) {
         await handleLinkApi(state, req, res, path, origin);
       } else if (path.startsWith('/__emulator/')) {
@@ -104,6 +121,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   origin = `http://${host === '::1' ? '[::1]' : host}:${port}`;
   log(`plaid emulator listening on ${origin} (seed ${state.seed})`);
+  for (const line of leniencies(state.config)) log(line);
 
   return {
     url: origin,
@@ -117,6 +135,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The starting config: Plaid's behaviour (DEFAULT_CONFIG) with the caller's timings and leniencies. */
+function configFrom(o: EmulatorOptions): Config {
+  const patch: Record<string, unknown> = {
+    history_size: o.historySize, transactions_ready_delay_ms: o.transactionsReadyDelayMs, webhook_delay_ms: o.webhookDelayMs,
+    webhook_retry_base_ms: o.webhookRetryBaseMs, webhook_timeout_ms: o.webhookTimeoutMs, webhook_duplicate_rate: o.webhookDuplicateRate,
+    webhook_reorder_rate: o.webhookReorderRate, webhook_reorder_delay_ms: o.webhookReorderDelayMs,
+    client_rate_limits: o.clientRateLimits,
+    leniency: { instant_transactions: o.instantTransactions ?? null, no_item_rate_limits: o.noItemRateLimits ?? null, exact_webhook_delivery: o.exactWebhookDelivery ?? null },
+  };
+  for (const k of Object.keys(patch)) if (patch[k] === undefined) delete patch[k];
+  const config: Config = structuredClone(DEFAULT_CONFIG);
+  const checked = checkConfigPatch(patch);
+  return { ...config, ...checked, leniency: { ...config.leniency, ...checked.leniency }, client_rate_limits: { ...checked.client_rate_limits } };
 }
 
 /** Wait until the client gives up (socket closes) or `ms` pass, without keeping a timer alive after. */
@@ -188,12 +221,18 @@ async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: Serv
     }
     const clientId = header(req, 'plaid-client-id') ?? b.client_id;
     const secret = header(req, 'plaid-secret') ?? b.secret;
+    // Absent keys are missing fields (Plaid: "client_id ... is required and may be provided either in the
+    // PLAID-CLIENT-ID header or as part of a request body"); present but wrong ones are INVALID_API_KEYS.
+    const absent = [clientId === undefined || clientId === null ? 'client_id' : '', secret === undefined || secret === null ? 'secret' : ''].filter(Boolean);
+    if (absent.length) throw new PlaidApiError('MISSING_FIELDS', { fields: absent.join(', ') });
     if (clientId !== state.opts.clientId || secret !== state.opts.secret) throw new PlaidApiError('INVALID_API_KEYS');
 
     validateRequest(path, b);
     accepted = b;
 
     const itemId = typeof b.access_token === 'string' ? state.byAccessToken.get(b.access_token)?.item_id ?? null : null;
+    const limited = state.rateLimited(path, itemId);
+    if (limited) throw new PlaidApiError(limited);
     const fault = state.faults.take(path, { itemId, page: null });
     if (fault) {
       if (fault.latency_ms) await sleep(fault.latency_ms);

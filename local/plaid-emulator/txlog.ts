@@ -38,8 +38,8 @@ export class TxLog {
     this.segs.push({ kind: 'gen', start: this.length, g0, g1 });
     this.length += count;
     this.genCount = g1;
-    // Only the newest two days can hold pending transactions; track them for refresh/posting.
-    for (let g = g0; g < g1 && dayOffset(this.ctx, g) <= 1; g++) {
+    // Only the newest days can hold pending transactions; track them for refresh/posting.
+    for (let g = g0; g < g1 && dayOffset(this.ctx, g) < this.ctx.pendingDays; g++) {
       const tx = genTx(this.ctx, g);
       if (tx.pending) this.pending.add(tx.transaction_id);
     }

@@ -1,6 +1,10 @@
 // Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
 // Request validation against the schemas copied from Plaid's OpenAPI spec (spec/plaid-schemas.json).
 // Violations become Plaid's INVALID_REQUEST errors: MISSING_FIELDS, UNKNOWN_FIELDS, INVALID_FIELD.
+// Two rules of Plaid's API that the spec does not spell out are applied first (prepareRequest): a field
+// the endpoint does not know is refused (UNKNOWN_FIELDS, as Plaid answers; the spec's request schemas
+// do not say additionalProperties: false), and an explicit `null` for a field that is not nullable is
+// taken as absent (Plaid's own quickstart sends `cursor: null` on a first /transactions/sync).
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -65,10 +69,80 @@ export function toPlaidError(errors: ErrorObject[]): PlaidApiError {
   return new PlaidApiError('INVALID_FIELD', { message });
 }
 
-/** Throws the Plaid error for an invalid request body; returns nothing when it is valid. */
-export function validateRequest(path: string, body: unknown): void {
+type Schema = Record<string, unknown>;
+
+function resolve(schema: Schema | undefined): Schema | undefined {
+  let s = schema;
+  for (let i = 0; s && typeof s.$ref === 'string' && i < 20; i++) s = SCHEMA_DOC.definitions[(s.$ref as string).replace('#/definitions/', '')] as Schema;
+  return s;
+}
+
+function nullable(schema: Schema | undefined): boolean {
+  const s = resolve(schema);
+  if (!s) return true;
+  if (Array.isArray(s.type)) return s.type.includes('null');
+  if (s.type === 'null') return true;
+  return Array.isArray(s.anyOf) && (s.anyOf as Schema[]).some(nullable);
+}
+
+/** The object alternative of a schema (nullable refs convert to anyOf [ref, null]). */
+function objectSchema(schema: Schema | undefined): Schema | undefined {
+  const s = resolve(schema);
+  if (!s) return undefined;
+  if (s.properties) return s;
+  for (const alt of [...((s.anyOf as Schema[]) ?? []), ...((s.oneOf as Schema[]) ?? [])]) {
+    const o = objectSchema(alt);
+    if (o) return o;
+  }
+  return undefined;
+}
+
+function itemsSchema(schema: Schema | undefined): Schema | undefined {
+  const s = resolve(schema);
+  if (!s) return undefined;
+  if (s.items) return s.items as Schema;
+  for (const alt of (s.anyOf as Schema[]) ?? []) {
+    const i = itemsSchema(alt);
+    if (i) return i;
+  }
+  return undefined;
+}
+
+/** Drops nulls of non-nullable fields (in place) and collects fields the schema does not declare. */
+function prepare(schema: Schema | undefined, value: unknown, path: string, unknown: string[]): void {
+  if (Array.isArray(value)) {
+    const items = itemsSchema(schema);
+    value.forEach((v, i) => prepare(items, v, `${path}[${i}]`, unknown));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const s = objectSchema(schema);
+  if (!s) return;
+  const props = s.properties as Record<string, Schema>;
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    const field = path ? `${path}.${key}` : key;
+    if (!(key in props)) {
+      if (s.additionalProperties !== true) unknown.push(field);
+      continue;
+    }
+    if (obj[key] === null && !nullable(props[key])) delete obj[key];
+    else prepare(props[key], obj[key], field, unknown);
+  }
+}
+
+/**
+ * Throws the Plaid error for an invalid request body; returns nothing when it is valid. The body is
+ * normalized in place first: explicit nulls of non-nullable fields are removed.
+ */
+export function validateRequest(path: string, body: Record<string, unknown>): void {
   const names = SCHEMA_DOC.endpoints[path];
   if (!names) return;
+  const unknown: string[] = [];
+  prepare(SCHEMA_DOC.definitions[names[0]] as Schema, body, '', unknown);
   const v = validatorFor(names[0]);
-  if (!v(body)) throw toPlaidError(v.errors ?? []);
+  const valid = v(body);
+  if (valid && !unknown.length) return;
+  const unknownErrors = unknown.map((f): ErrorObject => ({ keyword: 'additionalProperties', instancePath: '', schemaPath: '', params: { additionalProperty: f } }));
+  throw toPlaidError([...(valid ? [] : v.errors ?? []), ...unknownErrors]);
 }

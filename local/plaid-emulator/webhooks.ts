@@ -3,9 +3,12 @@
 // `Plaid-Verification` header carries an ES256 JWT {iat, request_body_sha256} whose `kid` names a key
 // served by /webhook_verification_key/get. Keys are derived from the seed and can be rotated; a rotated
 // key stays valid until its expired_at. Every delivery is recorded for the control API.
+// Delivery is Plaid's (docs api/webhooks): a non-2xx answer, or none within 10 s, is retried with a delay
+// that grows 4x from 30 s for up to 24 h (the schedule can be compressed), and deliveries can arrive
+// twice or out of order: a seeded share of them is duplicated or held back so a later one overtakes it.
 import { createECDH, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { uuid } from './rng.ts';
+import { Rng, uuid } from './rng.ts';
 
 export type Jwk = { alg: 'ES256'; created_at: number; crv: 'P-256'; expired_at: number | null; kid: string; kty: 'EC'; use: 'sig'; x: string; y: string };
 type SigningKey = { jwk: Jwk; privateKey: KeyObject };
@@ -24,7 +27,23 @@ export type Delivery = {
   attempts: number;
   created_at: string;
   finished_at: string | null;
+  /** a second delivery of the same webhook (Plaid may deliver one twice): the original's delivery_id */
+  duplicate_of: string | null;
+  /** held back this long before its first attempt, so a later webhook may overtake it (0: not held) */
+  held_ms: number;
 };
+
+/**
+ * How webhooks are delivered. Plaid's retry schedule is 30 s, 2 min, 8 min, ... (4x) while the retries
+ * stay within 24 h: six retries. `retryBaseMs` compresses it (same number of retries, each delay
+ * base * 4^k). A share of deliveries is duplicated (`duplicateRate`) or held back `reorderDelayMs`
+ * (`reorderRate`); which ones is decided per Item and per its n-th webhook from the seed.
+ */
+export type DeliveryPolicy = { retryBaseMs: number; duplicateRate: number; reorderRate: number; reorderDelayMs: number };
+
+/** Plaid retries for up to 24 h with delays 30 s * 4^k: 30 s, 2, 8, 32, 128, 512 min (about 11.4 h in all). */
+export const PLAID_RETRY_BASE_MS = 30_000;
+export const PLAID_RETRIES = 6;
 
 export type WebhookOptions = {
   seed: number;
@@ -41,9 +60,11 @@ export class Webhooks {
   deliveries: Delivery[] = [];
   mode: 'immediate' | 'off' = 'immediate';
   delayMs: number;
-  retryAttempts = 1;
-  retryBaseMs = 30_000;
+  policy: DeliveryPolicy = { retryBaseMs: PLAID_RETRY_BASE_MS, duplicateRate: 0, reorderRate: 0, reorderDelayMs: 0 };
+  /** Plaid waits 10 s for an answer (webhook_timeout_ms compresses it) */
   timeoutMs = 10_000;
+  /** webhooks sent per Item so far: the per-Item sequence number keys the seeded duplicate/reorder choice */
+  private sentPerItem = new Map<string, number>();
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private waiters: Array<{ pred: (d: Delivery) => boolean; resolve: (d: Delivery) => void }> = [];
   private closed = false;
@@ -96,6 +117,27 @@ export class Webhooks {
   /** Queue a webhook to `url` (null url: nothing is sent, nothing recorded). */
   send(url: string | null, payload: Record<string, unknown>): Delivery | null {
     if (!url || this.closed) return null;
+    const itemId = String(payload.item_id ?? '');
+    const n = this.sentPerItem.get(itemId) ?? 0;
+    this.sentPerItem.set(itemId, n + 1);
+    const rng = Rng.of(this.opts.seed, `webhook-delivery:${itemId}:${n}`);
+    const held = rng.chance(this.policy.reorderRate) ? this.policy.reorderDelayMs : 0;
+    const d = this.record(url, payload, null, held);
+    if (this.mode === 'off') {
+      this.finish(d, 'suppressed', null, null);
+      return d;
+    }
+    this.schedule(() => this.attempt(d), this.delayMs + held);
+    if (rng.chance(this.policy.duplicateRate)) {
+      // The same webhook again, a little later (up to the reorder delay, so it may also come after newer ones).
+      const again = Math.round(rng.next() * Math.max(this.policy.reorderDelayMs, 1));
+      const dup = this.record(url, payload, d.delivery_id, held + again);
+      this.schedule(() => this.attempt(dup), this.delayMs + held + again);
+    }
+    return d;
+  }
+
+  private record(url: string, payload: Record<string, unknown>, duplicateOf: string | null, heldMs: number): Delivery {
     const d: Delivery = {
       delivery_id: uuid(this.opts.seed, `delivery:${this.deliveries.length}`),
       item_id: String(payload.item_id ?? ''),
@@ -110,13 +152,10 @@ export class Webhooks {
       attempts: 0,
       created_at: new Date(this.opts.clock()).toISOString(),
       finished_at: null,
+      duplicate_of: duplicateOf,
+      held_ms: heldMs,
     };
     this.deliveries.push(d);
-    if (this.mode === 'off') {
-      this.finish(d, 'suppressed', null, null);
-      return d;
-    }
-    this.schedule(() => this.attempt(d), this.delayMs);
     return d;
   }
 
@@ -140,7 +179,7 @@ export class Webhooks {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       await res.arrayBuffer().catch(() => undefined);
-      if (res.status === 200) return this.finish(d, 'delivered', res.status, null);
+      if (res.ok) return this.finish(d, 'delivered', res.status, null);
       this.retryOrFail(d, res.status, `receiver answered HTTP ${res.status}`);
     } catch (e) {
       this.retryOrFail(d, null, (e as Error).message);
@@ -148,11 +187,11 @@ export class Webhooks {
   }
 
   private retryOrFail(d: Delivery, status: number | null, error: string): void {
-    if (d.attempts < this.retryAttempts && !this.closed) {
+    if (d.attempts <= PLAID_RETRIES && !this.closed) {
       d.http_status = status;
       d.error = error;
-      // Plaid retries with a delay that grows 4x from 30 s; the base is configurable here.
-      this.schedule(() => this.attempt(d), this.retryBaseMs * 4 ** (d.attempts - 1));
+      // Plaid retries with a delay that grows 4x from 30 s (compressed by retryBaseMs).
+      this.schedule(() => this.attempt(d), this.policy.retryBaseMs * 4 ** (d.attempts - 1));
       return;
     }
     this.finish(d, 'failed', status, error);
@@ -163,7 +202,8 @@ export class Webhooks {
     d.http_status = http;
     d.error = error;
     d.finished_at = new Date(this.opts.clock()).toISOString();
-    this.opts.log(`webhook ${d.webhook_type}:${d.webhook_code} item=${d.item_id} -> ${d.url} ${status}${http ? ` ${http}` : ''}${error ? ` (${error})` : ''}`);
+    const how = `${d.duplicate_of ? ' duplicate' : ''}${d.held_ms ? ` held ${d.held_ms}ms` : ''}${d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}`;
+    this.opts.log(`webhook ${d.webhook_type}:${d.webhook_code} item=${d.item_id} -> ${d.url} ${status}${http ? ` ${http}` : ''}${how}${error ? ` (${error})` : ''}`);
     this.waiters = this.waiters.filter((w) => {
       if (!w.pred(d)) return true;
       w.resolve(d);

@@ -727,7 +727,13 @@ begin
     -- Kept while a pagination loop is open: Plaid's restart point after a mutation during pagination.
     loop_start_cursor = case when v_has_more then p_loop_start_cursor end,
     transactions_total = greatest(0, s.transactions_total + v_inserted - v_deleted),
-    initial_sync_done = s.initial_sync_done or not v_has_more
+    -- The initial import is done only when Plaid has the whole history: a new Item's first pages answer
+    -- NOT_READY (no data) and then INITIAL_UPDATE_COMPLETE (30 days), each without has_more (Plaid's
+    -- Transactions guide). TRANSACTIONS_UPDATE_STATUS_UNKNOWN means Plaid will tell nothing more; a page
+    -- without the field (older API versions) counts as complete.
+    initial_sync_done = s.initial_sync_done or (not v_has_more
+      and coalesce(p_page ->> 'transactions_update_status', 'HISTORICAL_UPDATE_COMPLETE')
+          in ('HISTORICAL_UPDATE_COMPLETE', 'TRANSACTIONS_UPDATE_STATUS_UNKNOWN'))
   where s.item_id = p_item_id and s.product = 'transactions';
 
   update public.sync_runs r set added = r.added + v_added, modified = r.modified + v_modified,
@@ -2131,7 +2137,7 @@ COMMENT ON FUNCTION "private"."accounts_guard_user_writes"() IS 'BEFORE INSERT/U
 
 COMMENT ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) IS 'Writes the accounts of a /accounts/balance/get response to the item (private.upsert_item_accounts); returns their balances.';
 
-COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease.';
+COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
 
 COMMENT ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) IS 'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
 

@@ -8,7 +8,7 @@ let emu: TestEmulator;
 let hook: Awaited<ReturnType<typeof webhookReceiver>>;
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ historySize: 20 });
+  emu = await startTestEmulator({ historySize: 20, instantTransactions: 'this file checks the control API and product rules, not transactions readiness' });
   hook = await webhookReceiver();
 });
 
@@ -115,9 +115,13 @@ describe('products', () => {
     const good = await emu.newItem();
     const tx = { date_transacted: daysAgo(2), date_posted: daysAgo(1), amount: 9.99, description: 'Bookshop' };
     expect((await emu.plaid('/sandbox/transactions/create', { access_token: good.access_token, transactions: [tx] })).body.error_code).toBe('INVALID_FIELD');
+    // Plaid allows 2 calls a minute per Item here, so the refusals use an Item of their own.
+    const refused = await emu.newItem({ options: { override_username: 'user_transactions_dynamic', override_password: 'x' } });
+    expect((await emu.plaid('/sandbox/transactions/create', { access_token: refused.access_token, transactions: Array(11).fill(tx) })).body.error_message).toBe('The request contains too many transactions.');
+    expect((await emu.plaid('/sandbox/transactions/create', { access_token: refused.access_token, transactions: [{ ...tx, date_transacted: daysAgo(20) }] })).body.error_code).toBe('INVALID_FIELD');
+    const third = await emu.plaid('/sandbox/transactions/create', { access_token: refused.access_token, transactions: [tx] });
+    expect(third).toMatchObject({ status: 429, body: { error_type: 'RATE_LIMIT_EXCEEDED', error_code: 'RATE_LIMIT' } });
     const dyn = await emu.newItem({ options: { override_username: 'user_transactions_dynamic', override_password: 'x' } });
-    expect((await emu.plaid('/sandbox/transactions/create', { access_token: dyn.access_token, transactions: Array(11).fill(tx) })).body.error_message).toBe('The request contains too many transactions.');
-    expect((await emu.plaid('/sandbox/transactions/create', { access_token: dyn.access_token, transactions: [{ ...tx, date_transacted: daysAgo(20) }] })).body.error_code).toBe('INVALID_FIELD');
     expect((await emu.plaid('/sandbox/transactions/create', { access_token: dyn.access_token, transactions: [tx] })).status).toBe(200);
     const set = (await emu.control('GET', `/__emulator/items/${dyn.item_id}/transactions`)).transactions;
     expect(set.find((t: { name: string }) => t.name === 'Bookshop')).toMatchObject({ amount: 9.99, date: tx.date_posted, authorized_date: tx.date_transacted, pending: false });

@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const started: TestEmulator[] = [];
+const INSTANT = 'these tests measure determinism and serving speed of a full history, not readiness';
+const UNPACED = 'the performance tests page 200 times through one Item to measure serving speed, not pacing';
 afterAll(async () => {
   for (const e of started) await e.close();
 });
@@ -29,7 +31,7 @@ function syncTimer() {
 async function transcript(seed: number): Promise<string[]> {
   const fixed = Date.UTC(2026, 0, 15, 12, 0, 0);
   const problems: string[] = [];
-  const emu = await startEmulator({ clientId: CLIENT_ID, secret: SECRET, seed, clock: () => fixed, historySize: 700, onExchange: (x) => problems.push(...exchangeProblems(x)) });
+  const emu = await startEmulator({ clientId: CLIENT_ID, secret: SECRET, seed, clock: () => fixed, historySize: 700, instantTransactions: INSTANT, onExchange: (x) => problems.push(...exchangeProblems(x)) });
   const out: string[] = [];
   const call = async (path: string, body: Record<string, unknown>) => {
     const res = await fetch(emu.url + path, { method: 'POST', headers: HEADERS, body: JSON.stringify(body) });
@@ -76,7 +78,7 @@ describe('performance', () => {
     // Run the emulator the way the local stack does (node local/plaid-emulator/main.ts), so its timings
     // are not mixed with this test's own fetch + JSON.parse on the same thread.
     const main = fileURLToPath(new URL('../../local/plaid-emulator/main.ts', import.meta.url));
-    const child = spawn(process.execPath, [main, '--port', '0', '--seed', '3', '--history-size', '10000'], {
+    const child = spawn(process.execPath, [main, '--port', '0', '--seed', '3', '--history-size', '10000', '--instant-transactions', INSTANT], {
       env: { ...process.env, PLAID_CLIENT_ID: CLIENT_ID, PLAID_SECRET: SECRET },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -136,9 +138,9 @@ describe('performance', () => {
 
   it('handles a 100,000-transaction Item (history set per Item via user_custom) without materializing it', async () => {
     const timer = syncTimer();
-    const emu = await startTestEmulator({ log: timer.log });
+    const emu = await startTestEmulator({ log: timer.log, instantTransactions: INSTANT, noItemRateLimits: UNPACED });
     started.push(emu);
-    const { access_token, item_id } = await emu.newItem({ options: { override_username: 'user_custom', override_password: JSON.stringify({ history_size: 100_000, days_requested: 730 }) } });
+    const { access_token, item_id } = await emu.newItem({ options: { override_username: 'user_custom', override_password: JSON.stringify({ emulator: { history_size: 100_000, days_requested: 730 } }) } });
     const item = await emu.control('GET', `/__emulator/items/${item_id}`);
     expect(item.transaction_count).toBe(100_000);
     // The generated history is one index range in the log, not 100,000 objects.

@@ -6,7 +6,7 @@ import { HEADERS, exchangeProblems, startTestEmulator, syncAll, type TestEmulato
 let emu: TestEmulator;
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ historySize: 60 });
+  emu = await startTestEmulator({ historySize: 60, instantTransactions: 'this file injects faults into /transactions/sync pages, which needs the history there at once' });
 });
 
 afterAll(async () => {

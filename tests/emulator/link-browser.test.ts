@@ -4,10 +4,9 @@
 // mode and onExit. Needs /usr/bin/chromium (apt-get install chromium).
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.ts';
 import { exchangeProblems, startTestEmulator, type TestEmulator } from './support.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let emu: TestEmulator;
 let browser: Browser;
@@ -38,10 +37,7 @@ beforeAll(async () => {
   app = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE(`${emu.url}/link/v2/stable/link-initialize.js`)));
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', () => r()));
   appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}/`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {

@@ -1,87 +1,41 @@
 // Shared helpers for the Plaid emulator tests: start an emulator, call it, check every exchange against
-// Plaid's real OpenAPI spec (parsed once per test file), and receive webhooks.
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// the schemas extracted from Plaid's OpenAPI spec (local/plaid-emulator/spec/plaid-schemas.json, which
+// records the spec version and SHA-256 it came from; `npm test` proves it current where the spec is at
+// hand), and receive webhooks.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { startEmulator, type Emulator, type EmulatorOptions, type Exchange } from '../../local/plaid-emulator/server.ts';
-import { convert } from '../../local/plaid-emulator/spec/openapi-to-jsonschema.ts';
-import { WEBHOOKS } from '../../local/plaid-emulator/spec/manifest.ts';
+import { readExtract } from '../../local/plaid-emulator/spec/extract.ts';
 
-// Plaid's spec is reference material beside the checkout (../shared/plaid-openapi, see its SOURCE.md),
-// not part of the repository; PLAID_OPENAPI_SPEC points elsewhere (a clone elsewhere on this machine
-// finds the workplace's copy in /work/shared).
-const specCandidates = [fileURLToPath(new URL('../../../shared/plaid-openapi/2020-09-14.yml', import.meta.url)), '/work/shared/plaid-openapi/2020-09-14.yml'];
-export const SPEC_PATH = process.env.PLAID_OPENAPI_SPEC ?? specCandidates.find((p) => existsSync(p)) ?? specCandidates[0];
 export const CLIENT_ID = 'test-client-id';
 export const SECRET = 'test-secret';
 export const HEADERS = { 'Content-Type': 'application/json', 'PLAID-CLIENT-ID': CLIENT_ID, 'PLAID-SECRET': SECRET, 'Plaid-Version': '2020-09-14' };
 
-type Spec = {
-  paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> } }>;
-  components: { schemas: Record<string, unknown> };
-};
+/** The committed extract of Plaid's spec: endpoint and webhook schema names, and the schemas. */
+export const EXTRACT = readExtract();
 
-let specText: string | null = null;
-let spec: Spec | null = null;
 let ajv: Ajv | null = null;
 const validators = new Map<string, ValidateFunction>();
+// ajv-formats is CommonJS; its default export is the function under node's ESM interop.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv, f: string[]) => void;
 
-/** The spec's raw text (read once per test file). */
-export function specYaml(): string {
-  if (specText === null && !existsSync(SPEC_PATH)) {
-    throw new Error(`Plaid's OpenAPI spec is not at ${SPEC_PATH}: the emulator is validated against it. Put plaid/plaid-openapi's 2020-09-14.yml there or set PLAID_OPENAPI_SPEC.`);
-  }
-  specText ??= readFileSync(SPEC_PATH, 'utf8');
-  return specText;
-}
-
-/**
- * Plaid's OpenAPI spec, parsed once per test file. Parsing the 3 MB YAML takes ~2 s, so the result is
- * also cached as JSON in the OS temp dir under the YAML's SHA-256 (a changed spec never hits a stale
- * cache); parallel test files share it.
- */
-export function plaidSpec(): Spec {
-  if (spec) return spec;
-  const text = specYaml();
-  const cache = join(tmpdir(), `plaid-openapi-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.json`);
-  try {
-    spec = JSON.parse(readFileSync(cache, 'utf8')) as Spec;
-  } catch {
-    spec = parse(text, { maxAliasCount: -1 }) as Spec;
-    const tmp = `${cache}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(spec));
-    renameSync(tmp, cache); // atomic: readers never see a half-written file
-  }
-  return spec;
-}
-
-/** An ajv validator for a component schema of the real spec (compiled lazily, only what it reaches). */
+/** An ajv validator for a schema of the extract (compiled lazily, only what it reaches). */
 export function specValidator(schemaName: string): ValidateFunction {
   let v = validators.get(schemaName);
   if (v) return v;
   if (!ajv) {
-    ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+    ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv, ['date', 'date-time']);
-    const defs: Record<string, unknown> = {};
-    for (const [name, s] of Object.entries(plaidSpec().components.schemas)) defs[name] = convert(s);
-    ajv.addSchema({ $id: 'spec', definitions: defs });
+    ajv.addSchema({ $id: 'spec', definitions: EXTRACT.definitions });
   }
   v = ajv.getSchema(`spec#/definitions/${schemaName}`);
-  if (!v) throw new Error(`spec has no schema ${schemaName}`);
+  if (!v) throw new Error(`the extract has no schema ${schemaName} (add it to local/plaid-emulator/spec/manifest.ts and regenerate)`);
   validators.set(schemaName, v);
   return v;
 }
 
-const refName = (r: string) => r.replace('#/components/schemas/', '');
-
-/** Errors (empty = valid) of one body against a named schema of the real spec. */
+/** Errors (empty = valid) of one body against a named schema of Plaid's spec. */
 export function specErrors(schemaName: string, data: unknown): string[] {
   const v = specValidator(schemaName);
   return v(data) ? [] : (v.errors ?? []).map((e) => `${schemaName}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
@@ -90,19 +44,19 @@ export function specErrors(schemaName: string, data: unknown): string[] {
 /** Check one Plaid exchange: the accepted request against the path's request schema, the response
  *  against its 200 schema or PlaidError. Returns human-readable problems. */
 export function exchangeProblems(x: Exchange): string[] {
-  const op = plaidSpec().paths[x.path]?.post;
-  if (!op) return x.status === 404 ? specErrors('PlaidError', x.response) : [`${x.path} is not in the spec`];
+  const names = EXTRACT.endpoints[x.path];
+  if (!names) return x.status === 404 ? specErrors('PlaidError', x.response) : [`${x.path} is not in the spec extract (local/plaid-emulator/spec/manifest.ts)`];
+  const [request, response] = names;
   const problems: string[] = [];
-  if (x.request) problems.push(...specErrors(refName(op.requestBody.content['application/json'].schema.$ref), x.request));
-  if (x.status === 200) problems.push(...specErrors(refName(op.responses['200'].content!['application/json'].schema.$ref), x.response));
-  else problems.push(...specErrors('PlaidError', x.response));
+  if (x.request) problems.push(...specErrors(request, x.request));
+  problems.push(...specErrors(x.status === 200 ? response : 'PlaidError', x.response));
   if (typeof x.response.request_id !== 'string' || !x.response.request_id) problems.push(`${x.path}: response has no request_id`);
   return problems.map((p) => `${x.path} (${x.status}): ${p}`);
 }
 
 /** Webhook body against the spec's payload schema for its type/code. */
 export function webhookProblems(body: Record<string, unknown>): string[] {
-  const name = WEBHOOKS[`${body.webhook_type}:${body.webhook_code}`];
+  const name = EXTRACT.webhooks[`${body.webhook_type}:${body.webhook_code}`];
   if (!name) return [`no spec schema known for webhook ${body.webhook_type}:${body.webhook_code}`];
   return specErrors(name, body);
 }

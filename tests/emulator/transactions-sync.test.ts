@@ -8,7 +8,13 @@ import { exchangeProblems, startTestEmulator, syncAll, webhookReceiver, webhookP
 let emu: TestEmulator;
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ historySize: 300 });
+  emu = await startTestEmulator({
+    historySize: 300,
+    instantTransactions: 'this file tests /transactions/sync paging and change semantics; readiness has its own emulator below',
+    noItemRateLimits: 'the property test pages with counts down to 1 to hit many page boundaries; pacing is not what it tests',
+    // Hundreds of short sync loops a minute from one client: raised as a load test would raise them.
+    clientRateLimits: { '/transactions/sync': 100_000 },
+  });
 });
 
 afterAll(async () => {
@@ -192,6 +198,28 @@ describe('readiness', () => {
       expect(rest.pages[0].transactions_update_status).toBe('HISTORICAL_UPDATE_COMPLETE');
       expect(recent.length + rest.pages.flatMap((p) => p.added).length).toBe(400);
       expect(hook.received.flatMap((r) => webhookProblems(r.body))).toEqual([]);
+      expect(slow.exchanges.flatMap(exchangeProblems)).toEqual([]);
+    } finally {
+      await slow.close();
+      await hook.close();
+    }
+  });
+});
+
+describe('readiness of an Item that did not start with Transactions', () => {
+  it('the first sync adds Transactions (NOT_READY), and SYNC_UPDATES_AVAILABLE fires twice: 30 days, then the history', async () => {
+    const slow = await startTestEmulator({ historySize: 200, transactionsReadyDelayMs: 30, exactWebhookDelivery: 'this test checks which SYNC_UPDATES_AVAILABLE webhooks fire and in what order' });
+    const hook = await webhookReceiver();
+    try {
+      const { access_token, item_id } = await slow.newItem({ products: ['liabilities'], options: { webhook: hook.url } });
+      const first = await slow.plaid('/transactions/sync', { access_token, options: { days_requested: 120 } });
+      expect(first.body).toMatchObject({ transactions_update_status: 'NOT_READY', added: [], next_cursor: '' });
+      await hook.next((r) => r.body.item_id === item_id && r.body.webhook_code === 'SYNC_UPDATES_AVAILABLE' && r.body.historical_update_complete === true);
+      const fired = hook.received.filter((r) => r.body.item_id === item_id && r.body.webhook_code === 'SYNC_UPDATES_AVAILABLE');
+      expect(fired.map((r) => `${r.body.initial_update_complete}/${r.body.historical_update_complete}`)).toEqual(['true/false', 'true/true']);
+      expect((await slow.plaid('/item/get', { access_token })).body.item.billed_products).toEqual(['liabilities', 'transactions']);
+      const all = await syncAll(slow, access_token);
+      expect(all.pages.flatMap((p) => p.added)).toHaveLength(200);
       expect(slow.exchanges.flatMap(exchangeProblems)).toEqual([]);
     } finally {
       await slow.close();

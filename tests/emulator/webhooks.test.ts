@@ -1,6 +1,7 @@
 // Webhooks: signed exactly as Plaid signs them (verified here with jose against the served key), key
 // rotation, when SYNC_UPDATES_AVAILABLE fires, delivery records, and Plaid's payloads for each code.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { exchangeProblems, startTestEmulator, webhookReceiver, webhookProblems, code, type Received, type TestEmulator } from './support.ts';
@@ -9,7 +10,7 @@ let emu: TestEmulator;
 let hook: Awaited<ReturnType<typeof webhookReceiver>>;
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ historySize: 50 });
+  emu = await startTestEmulator({ historySize: 50, instantTransactions: 'this file tests webhook signatures, payloads and delivery; the readiness webhooks have their own test in transactions-sync.test.ts' });
   hook = await webhookReceiver();
 });
 
@@ -138,16 +139,19 @@ describe('when webhooks fire', () => {
 });
 
 describe('delivery records and modes', () => {
-  it('records failures (non-200 receivers), retries when configured, and suppresses in mode off', async () => {
+  it('retries a non-2xx answer six times, 4x apart from the base (Plaid: 30 s ... 8.5 h, within 24 h), then records the failure; suppresses in mode off', async () => {
     const failing = await webhookReceiver(500);
-    const local = await startTestEmulator();
+    const local = await startTestEmulator({
+      instantTransactions: 'this test counts delivery attempts, not readiness',
+      exactWebhookDelivery: 'this test counts delivery attempts, so none may be duplicated',
+      webhookRetryBaseMs: 1,
+    });
     try {
-      await local.control('POST', '/__emulator/config', { webhook_retry_attempts: 3, webhook_retry_base_ms: 5 });
       const { access_token, item_id } = await local.newItem({ options: { webhook: failing.url } });
       await local.plaid('/sandbox/item/fire_webhook', { access_token, webhook_code: 'LOGIN_REPAIRED' });
       const d = await local.waitForWebhook((x) => x.item_id === item_id && x.webhook_code === 'LOGIN_REPAIRED');
-      expect(d).toMatchObject({ status: 'failed', http_status: 500, attempts: 3 });
-      expect(failing.received.filter((r) => r.body.webhook_code === 'LOGIN_REPAIRED')).toHaveLength(3);
+      expect(d).toMatchObject({ status: 'failed', http_status: 500, attempts: 7, duplicate_of: null, held_ms: 0 });
+      expect(failing.received.filter((r) => r.body.webhook_code === 'LOGIN_REPAIRED')).toHaveLength(7);
 
       await local.control('POST', '/__emulator/config', { webhook_mode: 'off' });
       await local.plaid('/sandbox/item/fire_webhook', { access_token, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
@@ -161,5 +165,100 @@ describe('delivery records and modes', () => {
       await local.close();
       await failing.close();
     }
+  });
+
+  it('counts any 2xx as delivered and retries a failure until the receiver recovers', async () => {
+    // The first NEW_ACCOUNTS_AVAILABLE is refused with a 503, later ones get a 204.
+    let answer = 503;
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        if (JSON.parse(Buffer.concat(chunks).toString()).webhook_code !== 'NEW_ACCOUNTS_AVAILABLE') return void res.writeHead(200).end();
+        received.push(String(answer));
+        res.writeHead(answer).end();
+        answer = 204;
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    const local = await startTestEmulator({ instantTransactions: 'this test checks delivery outcomes, not readiness', exactWebhookDelivery: 'this test counts attempts', webhookRetryBaseMs: 5 });
+    try {
+      const { access_token, item_id } = await local.newItem({ options: { webhook: url } });
+      await local.plaid('/sandbox/item/fire_webhook', { access_token, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+      const d = await local.waitForWebhook((x) => x.item_id === item_id && x.webhook_code === 'NEW_ACCOUNTS_AVAILABLE');
+      expect(d).toMatchObject({ status: 'delivered', http_status: 204, attempts: 2 });
+      expect(received).toEqual(['503', '204']);
+    } finally {
+      await local.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('retries a delivery the receiver does not answer within the timeout (Plaid: 10 s)', async () => {
+    let calls = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      // The first delivery is never answered; the retry is.
+      if (++calls > 1) req.on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    const local = await startTestEmulator({ exactWebhookDelivery: 'this test counts attempts', webhookTimeoutMs: 200, webhookRetryBaseMs: 5 });
+    try {
+      const { access_token, item_id } = await local.newItem({ products: ['liabilities'], options: { webhook: url } });
+      await local.plaid('/sandbox/item/fire_webhook', { access_token, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+      const d = await local.waitForWebhook((x) => x.item_id === item_id && x.webhook_code === 'NEW_ACCOUNTS_AVAILABLE');
+      expect(d).toMatchObject({ status: 'delivered', http_status: 200, attempts: 2 });
+    } finally {
+      await local.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('duplicates and reorders deliveries at the configured (seeded) rates', async () => {
+    const sink = await webhookReceiver();
+    const local = await startTestEmulator({ instantTransactions: 'this test checks delivery order, not readiness', webhookDuplicateRate: 1, webhookReorderRate: 0, webhookReorderDelayMs: 50 });
+    try {
+      const { access_token, item_id } = await local.newItem({ options: { webhook: sink.url } });
+      await local.plaid('/sandbox/item/fire_webhook', { access_token, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+      await local.waitForWebhook((x) => x.item_id === item_id && x.duplicate_of !== null && x.status === 'delivered');
+      const copies = sink.received.filter((r) => r.body.webhook_code === 'NEW_ACCOUNTS_AVAILABLE');
+      expect(copies).toHaveLength(2);
+      expect(copies[0].raw).toBe(copies[1].raw); // the same body: a receiver must take it once
+
+      // Every webhook held back but the last: the later one overtakes the earlier.
+      await local.control('POST', '/__emulator/config', { webhook_duplicate_rate: 0, webhook_reorder_rate: 1, webhook_reorder_delay_ms: 300 });
+      await local.plaid('/sandbox/item/fire_webhook', { access_token, webhook_code: 'PENDING_DISCONNECT' });
+      await local.control('POST', '/__emulator/config', { webhook_reorder_rate: 0 });
+      await local.plaid('/sandbox/item/fire_webhook', { access_token, webhook_code: 'LOGIN_REPAIRED' });
+      await sink.next(code('PENDING_DISCONNECT'));
+      const order = sink.received.map((r) => r.body.webhook_code).filter((c) => c === 'PENDING_DISCONNECT' || c === 'LOGIN_REPAIRED');
+      expect(order).toEqual(['LOGIN_REPAIRED', 'PENDING_DISCONNECT']);
+      const held = (await local.control('GET', `/__emulator/webhooks?item_id=${item_id}`)).deliveries.find((x: { webhook_code: string }) => x.webhook_code === 'PENDING_DISCONNECT');
+      expect(held.held_ms).toBe(300);
+    } finally {
+      await local.close();
+      await sink.close();
+    }
+  });
+
+  it('chooses the same deliveries to duplicate for the same seed and Item history', async () => {
+    const runs: boolean[][] = []; // per original delivery: [duplicated, held back]
+    for (let i = 0; i < 2; i++) {
+      const local = await startTestEmulator({ instantTransactions: 'this test compares delivery choices, not readiness', webhookDuplicateRate: 0.3, webhookReorderRate: 0.3, webhookReorderDelayMs: 1, webhookDelayMs: 60_000 });
+      try {
+        const sink = 'http://127.0.0.1:9/never';
+        const { access_token } = await local.newItem({ options: { webhook: sink } });
+        for (let n = 0; n < 10; n++) await local.plaid('/sandbox/item/fire_webhook', { access_token, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+        runs.push(local.state.webhooks.deliveries.filter((d) => d.duplicate_of === null).flatMap((d) => [local.state.webhooks.deliveries.some((x) => x.duplicate_of === d.delivery_id), d.held_ms > 0]));
+      } finally {
+        await local.close();
+      }
+    }
+    expect(runs[0]).toEqual(runs[1]);
+    expect(runs[0].some(Boolean) && !runs[0].every(Boolean)).toBe(true);
   });
 });

@@ -1,15 +1,18 @@
 // The functions the web client reads and writes through (no PostgREST here): paged transactions,
 // manual accounts and synced-account labels, and the summaries plaid-accounts adds for the UI.
 import { describe, expect, it } from 'vitest';
-import { callFunction, connectItem } from '../support/functions.ts';
+import { callFunction, connectItem, emulator } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
-import { sql, waitForIdle } from '../support/sync.ts';
+import { plaidItemId, sql, syncNow, waitForIdle, waitForImport } from '../support/sync.ts';
 
 describe('transactions', () => {
   it('pages one account\'s or all transactions newest first by (date, id), pending marked, nothing repeated or skipped', async () => {
     const s = await newSession('tx');
-    const item = await connectItem(s);
-    await waitForIdle(item.id);
+    const item = await connectItem(s, { webhook: true });
+    await waitForImport(item.id);
+    // At least one pending transaction, whatever the generated history holds.
+    await emulator('POST', `/items/${await plaidItemId(item.id)}/transactions`, { transactions: [{ amount: 4.5, name: 'Pending coffee', pending: true }] });
+    await syncNow(item.id);
     const all = await sql`select id, account_id, date::text as date, pending, amount::text as amount from public.transactions
       where user_id = ${s.user_id} order by date desc, id desc`;
     expect(all.length).toBeGreaterThan(30);

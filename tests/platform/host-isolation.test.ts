@@ -2,7 +2,7 @@
 // handler and a crashing isolate each answer 500 for that function only. Runs a second host over a
 // throw-away functions folder so the product's functions stay untouched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

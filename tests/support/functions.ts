@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalSession } from '../../local/session.ts';
 import { testStack } from './stack.ts';
+import { eventually } from './wait.ts';
 
 export type FnResult<T = any> = { status: number; body: T; headers: Headers };
 
@@ -64,13 +65,28 @@ export async function sandboxPublicToken(opts: { institutionId?: string; product
   return r.public_token;
 }
 
-/** Connects a sandbox bank for the user through the real exchange function. */
-export async function connectItem(session: LocalSession, opts: Parameters<typeof sandboxPublicToken>[0] = {}) {
+/**
+ * Waits until Plaid (the emulator) has the Item's whole transaction history: a new Item is NOT_READY for
+ * a moment, as on Plaid (its first sync finds nothing), then INITIAL_UPDATE_COMPLETE, then
+ * HISTORICAL_UPDATE_COMPLETE. Tests that check what gets stored wait for this, as the product waits for
+ * SYNC_UPDATES_AVAILABLE; an event the emulator does not push, so its state is polled.
+ */
+export async function plaidHistoryReady(plaidItemIdOrToken: string) {
+  await eventually(() => emulator<{ transactions_update_status: string }>('GET', `/items/${plaidItemIdOrToken}`), (i) => i.transactions_update_status === 'HISTORICAL_UPDATE_COMPLETE',
+    10_000, { intervalMs: 25, what: `Plaid item ${plaidItemIdOrToken} history ready` });
+}
+
+/**
+ * Connects a sandbox bank for the user through the real exchange function. Unless `ready: false`, it
+ * returns once Plaid has the Item's whole history (plaidHistoryReady), so a sync after it gets it all.
+ */
+export async function connectItem(session: LocalSession, opts: Parameters<typeof sandboxPublicToken>[0] & { ready?: boolean } = {}) {
   const publicToken = await sandboxPublicToken(opts);
   const res = await callFunction('plaid-exchange-token', {
     public_token: publicToken,
     metadata: { institution: { institution_id: opts.institutionId ?? 'ins_109508', name: 'First Platypus Bank' }, accounts: [] },
   }, { session });
   if (res.status !== 201) throw new Error(`exchange failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (opts.ready !== false && (opts.products ?? ['transactions']).includes('transactions')) await plaidHistoryReady(publicToken);
   return res.body.item as { id: string; institution_name: string; status: string; accounts: Array<{ id: string; mask: string | null }> };
 }

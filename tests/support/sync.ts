@@ -17,13 +17,31 @@ export async function plaidItemId(itemId: string): Promise<string> {
  * requested: background syncs started by the exchange, webhooks or follow-ups have finished.
  */
 export async function waitForIdle(itemId: string, product = 'transactions', timeoutMs = 30_000) {
-  // Idle: no live lease, no pass owed, no call on its way (dispatch_token), and the last pg_net call
-  // to plaid-sync was answered, or was never made.
-  await eventually(async () => (await sql`select (lease_id is null or lease_expires_at < now()) and not rerun_requested
-      and dispatch_token is null
-      and (last_dispatch_id is null or exists (select 1 from net._http_response r where r.id = last_dispatch_id)) as idle
-    from public.plaid_sync_state where item_id = ${itemId} and product = ${product}`)[0], (s) => !s || s.idle,
+  // Idle: no live lease, no pass owed, no call on its way (dispatch_token), the last pg_net call to
+  // plaid-sync was answered or never made, and no request is due now. The last
+  // covers the moment between two passes of one invocation: the first has released the lease and
+  // the next has not claimed it yet, but finish_sync left requested_at set for it. A request waiting
+  // out a backoff, or for the user (login required), is not due.
+  await eventually(async () => (await sql`select (s.lease_id is null or s.lease_expires_at < now()) and not s.rerun_requested
+      and s.dispatch_token is null
+      and (s.last_dispatch_id is null or exists (select 1 from net._http_response r where r.id = s.last_dispatch_id))
+      and not (s.requested_at is not null and (s.next_attempt_at is null or s.next_attempt_at <= now())
+               and i.status in ('healthy', 'pending_expiration', 'pending_disconnect')) as idle
+    from public.plaid_sync_state s join public.plaid_items i on i.id = s.item_id
+    where s.item_id = ${itemId} and s.product = ${product}`)[0], (s) => !s || s.idle,
   timeoutMs, { intervalMs: 25, what: `item ${itemId} idle (no sync running or owed)` });
+}
+
+/**
+ * Waits until the product has imported the item's whole history on its own: Plaid's SYNC_UPDATES_AVAILABLE
+ * (for an item connected with `webhook: true`) made it sync, initial_sync_done is set (only once Plaid
+ * reported HISTORICAL_UPDATE_COMPLETE), and nothing runs or is owed any more.
+ */
+export async function waitForImport(itemId: string, timeoutMs = 30_000) {
+  await eventually(async () => (await sql`select initial_sync_done from public.plaid_sync_state
+    where item_id = ${itemId} and product = 'transactions'`)[0], (s) => s?.initial_sync_done === true,
+  timeoutMs, { intervalMs: 25, what: `item ${itemId} initial import done` });
+  await waitForIdle(itemId);
 }
 
 type Run = { outcome: string; pages: number; run_id: string | null; error_code?: string };

@@ -15,7 +15,7 @@ import { plaidConfigFrom } from '../../supabase/functions/_shared/plaid/config.t
 import { createLogger } from '../../supabase/functions/_shared/log.ts';
 import { connectItem, emulator } from '../support/functions.ts';
 import { newSession, testStack } from '../support/stack.ts';
-import { expectEqualsTruth, plaidItemId, sql, waitForIdle } from '../support/sync.ts';
+import { expectEqualsTruth, plaidItemId, sql, syncNow, waitForIdle } from '../support/sync.ts';
 
 /**
  * A service context like plaid-sync's, in this process. After each Plaid call, `afterCall` runs (the
@@ -51,8 +51,9 @@ const limits: SyncLimits = { maxPagesPerRun: 40, timeBudgetMs: 10_000, leaseSeco
 
 async function syncedItem(label: string) {
   const s = await newSession(label);
-  const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ history_size: 40 }) });
-  await waitForIdle(item.id);
+  const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: 40 } }) });
+  await syncNow(item.id); // the exchange's sync found Plaid NOT_READY; the history is there now
+
   return { item, plaidId: await plaidItemId(item.id) };
 }
 

@@ -10,7 +10,7 @@ import { expectEqualsTruth, plaidItemId, sql, syncOnce, waitForIdle } from '../s
 describe('concurrent sync requests', () => {
   it('runs one pass at a time and ends equal to the truth', async () => {
     const s = await newSession('concurrent');
-    const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ history_size: 1800 }) });
+    const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: 1800 } }) });
     await waitForIdle(item.id);
     const plaidId = await plaidItemId(item.id);
     await emulator('POST', `/items/${plaidId}/transactions`, { transactions: Array.from({ length: 25 }, (_, i) => ({ amount: i + 1, name: `Burst ${i}` })) });
@@ -27,7 +27,7 @@ describe('concurrent sync requests', () => {
       where item_id = ${item.id} and product = 'transactions' and started_at >= ${started} order by started_at`;
     expect(runs.length).toBeGreaterThanOrEqual(1);
     for (let i = 1; i < runs.length; i++) expect(runs[i].started_at >= runs[i - 1].finished_at).toBe(true);
-    expect(runs.every((r) => r.outcome === 'succeeded')).toBe(true);
+    expect(runs.map((r) => r.outcome)).toEqual(runs.map(() => 'succeeded'));
     await expectEqualsTruth(item.id, expect);
     const [dups] = await sql`select count(*) - count(distinct plaid_transaction_id) as n from public.transactions where item_id = ${item.id}`;
     expect(Number(dups.n)).toBe(0);
@@ -35,7 +35,7 @@ describe('concurrent sync requests', () => {
 
   it('requests that arrive while a pass runs become exactly one more pass, which syncs what changed meanwhile', async () => {
     const s = await newSession('rerun');
-    const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ history_size: 1200 }) });
+    const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: 1200 } }) });
     await waitForIdle(item.id);
     const plaidId = await plaidItemId(item.id);
     // The window is a late Plaid answer (below the functions' 1.5 s Plaid timeout): when the machine is

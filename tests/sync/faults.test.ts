@@ -14,7 +14,7 @@ const historySize = pages * 500 - 100;
 async function freshItem() {
   const s = await newSession('fault');
   // No Plaid-side change happens before the fault is armed, so no webhook-driven run competes for it.
-  const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ history_size: historySize, transactions_ready_delay_ms: 0 }) });
+  const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: historySize } }) });
   await waitForIdle(item.id);
   const plaidId = await plaidItemId(item.id);
   // Start over from an empty database copy: delete what the initial sync stored and its cursor.

@@ -83,7 +83,7 @@ describe('sync property', () => {
       .map(([rest, account, at]) => rest.toSpliced(at % (rest.length + 1), 0, account));
     await fc.assert(fc.asyncProperty(ops, async (sequence) => {
       const s = await newSession('prop');
-      const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ history_size: 40 }) });
+      const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: 40 } }) });
       await waitForIdle(item.id);
       const plaidId = await plaidItemId(item.id);
       await expectAccountsEqualTruth(item.id, expect);

@@ -13,7 +13,7 @@ const deadlocks = () => readFileSync(testStack.cluster.logFile, 'utf8').split('d
 describe('removal during a sync', () => {
   it('removes every connection whose initial sync is still running, with no error on either side', async () => {
     const before = deadlocks();
-    const custom = { username: 'user_custom', password: JSON.stringify({ history_size: 3000 }) };
+    const custom = { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: 3000 } }) };
     const users = await Promise.all(Array.from({ length: 4 }, () => newSession('race')));
     const items = await Promise.all(users.map((s) => connectItem(s, custom)));
     // Wait until each item's initial sync has written at least one page, then remove them all at once.

@@ -21,6 +21,32 @@ describe('transactions sync', () => {
     expect(run.plaid_request_ids.length).toBe(run.pages);
   });
 
+  it('the initial import is done only once Plaid has the whole history: NOT_READY, then the last 30 days, then all', async () => {
+    const s = await newSession();
+    // Plaid is slow with this Item (an hour a stage); the test moves it on with the emulator's control API.
+    const slow = JSON.stringify({ emulator: { history_size: 300, transactions_ready_delay_ms: 3_600_000 } });
+    const item = await connectItem(s, { username: 'user_custom', password: slow, ready: false });
+    await waitForIdle(item.id);
+    const plaidId = await plaidItemId(item.id);
+    const progress = async () => (await sql`select o.initial_sync_done, o.transactions_synced, o.sync_in_progress from public.item_overview o where o.id = ${item.id}`)[0];
+    // The exchange's sync found Plaid NOT_READY: nothing stored, and the read model says importing.
+    expect(await progress()).toEqual({ initial_sync_done: false, transactions_synced: 0, sync_in_progress: false });
+    const [first] = await sql`select outcome, added from public.sync_runs where item_id = ${item.id} and product = 'transactions'`;
+    expect(first).toEqual({ outcome: 'succeeded', added: 0 });
+
+    await emulator('POST', `/items/${plaidId}/transactions-status/advance`); // INITIAL_UPDATE_COMPLETE: the last 30 days
+    await syncNow(item.id);
+    const initial = await progress();
+    expect(initial.initial_sync_done).toBe(false);
+    expect(initial.transactions_synced).toBeGreaterThan(0);
+    expect(initial.transactions_synced).toBeLessThan(300);
+
+    await emulator('POST', `/items/${plaidId}/transactions-status/advance`); // HISTORICAL_UPDATE_COMPLETE
+    await syncNow(item.id);
+    expect(await progress()).toEqual({ initial_sync_done: true, transactions_synced: 300, sync_in_progress: false });
+    await expectEqualsTruth(item.id, expect);
+  });
+
   it('applies adds, modifies, removals and pending → posted on the next sync', async () => {
     const s = await newSession();
     const item = await connectItem(s);

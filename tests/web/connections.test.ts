@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { callFunction, connectItem, emulator, plaid } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
-import { plaidItemId, sql, waitForIdle } from '../support/sync.ts';
+import { plaidItemId, sql, waitForImport } from '../support/sync.ts';
 import { accountRow, connectionCard, launchBrowser, openAs, screenshot } from './support.ts';
 
 let browser: Browser;
@@ -17,7 +17,7 @@ afterAll(async () => { await browser?.close(); });
 async function connected(label: string, institutionId = 'ins_109508') {
   const s = await newSession(label);
   const item = await connectItem(s, { webhook: true, institutionId });
-  await waitForIdle(item.id);
+  await waitForImport(item.id);
   return { s, item };
 }
 
@@ -120,9 +120,9 @@ describe('Accounts: a connection', () => {
 
   it('removes a connection keeping its history as manual accounts, and another deleting everything', async () => {
     const s = await newSession('web-remove');
-    const kept = await connectItem(s, { institutionId: 'ins_109508' });
-    const deleted = await connectItem(s, { institutionId: 'ins_109509' });
-    await Promise.all([waitForIdle(kept.id), waitForIdle(deleted.id)]);
+    const kept = await connectItem(s, { institutionId: 'ins_109508', webhook: true });
+    const deleted = await connectItem(s, { institutionId: 'ins_109509', webhook: true });
+    await Promise.all([waitForImport(kept.id), waitForImport(deleted.id)]);
     const page = await openAs(browser, s.email);
     const manual = page.getByTestId('manual-accounts');
 

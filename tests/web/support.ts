@@ -3,22 +3,16 @@
 // test user: the client's local sign-in reads the email from localStorage, which the context sets.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { testStack } from '../support/stack.ts';
+import { launchBrowser } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { launchBrowser };
 
 export function webUrl(): string {
   const url = process.env.NESTFOLIO_TEST_WEB_URL;
   if (!url) throw new Error('NESTFOLIO_TEST_WEB_URL is not set: run the tests with `npm test` (it serves the web client)');
   return url;
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  return await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 }
 
 export const PHONE = { width: 390, height: 844 };

@@ -157,9 +157,11 @@ export type GenContext = {
   fallback: string;
   pendingRate: number;
   incomeScale: number;
+  /** newest days that can hold pending transactions: 2 when the history ends today, fewer when it ends earlier */
+  pendingDays: number;
 };
 
-export function genContext(seed: number, itemKey: string, anchorMs: number, historySize: number, days: number, accounts: Account[], dynamic: boolean, incomeScale: number): GenContext {
+export function genContext(seed: number, itemKey: string, anchorMs: number, historySize: number, days: number, accounts: Account[], dynamic: boolean, incomeScale: number, pendingDays = 2): GenContext {
   const txAccounts = accounts.filter(hasTransactions);
   const find = (pred: (a: Account) => boolean) => txAccounts.find(pred)?.account_id ?? null;
   return {
@@ -172,6 +174,7 @@ export function genContext(seed: number, itemKey: string, anchorMs: number, hist
     fallback: txAccounts[0]?.account_id ?? accounts[0]?.account_id ?? '',
     pendingRate: dynamic ? 0.6 : 0.3,
     incomeScale,
+    pendingDays,
   };
 }
 
@@ -211,7 +214,7 @@ export function genTx(ctx: GenContext, g: number): Tx {
   else account = ctx.checking ?? ctx.fallback;
   let amount = rng.money(merchant.min, merchant.max);
   if (merchant === PAYROLL) amount = Math.round(merchant.min * ctx.incomeScale * 100) / 100;
-  const pending = d <= 1 && merchant !== PAYROLL && rng.chance(ctx.pendingRate);
+  const pending = d < ctx.pendingDays && merchant !== PAYROLL && rng.chance(ctx.pendingRate);
   const authDelay = merchant.channel === 'in store' && !pending && rng.chance(0.3) ? 1 : 0;
   const date = isoDate(dayMs);
   return makeTx({

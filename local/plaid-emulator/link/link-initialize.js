@@ -1,8 +1,12 @@
 // Plaid sandbox emulator: stands in for Plaid's https://cdn.plaid.com/link/v2/stable/link-initialize.js
-// and keeps its public API: window.Plaid.create({ token, onSuccess, onExit, onEvent, onLoad }) returns
+// and keeps its public API: window.Plaid.create({ token, onSuccess, onExit, onEvent, onLoad,
+// receivedRedirectUri }) returns
 // { open, exit, destroy, submit }. Link runs as an accessible modal in the host page and talks to the
 // emulator's /__emulator/link/* endpoints. Every control has a label and a stable data-testid
 // (listed in local/plaid-emulator/README.md) so Playwright can drive it.
+// OAuth banks (plaid.com/docs/link/oauth): Link sends the browser to the bank's page; the bank sends it
+// back to the link token's redirect_uri with ?oauth_state_id=; the app re-creates Link with the same
+// token and receivedRedirectUri, and Link resumes where it left off (account selection, success).
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -85,12 +89,13 @@
       try { onEvent(name, meta); } catch (e) { setTimeout(function () { throw e; }); }
     }
 
-    post('session', { link_token: config.token }).then(function (res) {
+    post('session', { link_token: config.token, received_redirect_uri: config.receivedRedirectUri || null }).then(function (res) {
       if (res.error) loadError = res.error;
       else {
         session = res;
         lastRequestId = res.request_id;
         if (session.update) institution = session.update.institution;
+        if (session.oauth_resume) { institution = session.oauth_resume.institution; accounts = session.oauth_resume.accounts; }
         onLoad();
       }
     }, function (e) {
@@ -169,8 +174,42 @@
         return;
       }
       event('OPEN');
+      if (session.oauth_resume) { afterOAuth(); return; }
+      if (session.update && institution.oauth) { status = 'requires_oauth'; oauth(); return; }
       if (session.update) { status = 'requires_credentials'; credentials(null); return; }
       consent();
+    }
+
+    /** Hand the browser to the bank's OAuth page; Link continues when re-opened at the redirect_uri. */
+    function oauth() {
+      var go = el('button', { type: 'button', class: 'plaid-emu-primary', 'data-testid': 'plaid-link-oauth-continue', onclick: function () {
+        go.disabled = true;
+        post('oauth', { link_session_id: session.link_session_id, institution_id: institution.institution_id }).then(function (res) {
+          lastRequestId = res.request_id || lastRequestId;
+          if (res.error) {
+            lastError = res.error;
+            event('ERROR', { error_code: res.error.error_code, error_message: res.error.error_message, error_type: res.error.error_type, view_name: 'OAUTH' });
+            pane('error', institution.name + ' could not be opened', [
+              errorBox(res.error),
+              session.update ? null : el('button', { type: 'button', class: 'plaid-emu-primary', 'data-testid': 'plaid-link-error-back', onclick: selectInstitution }, ['Choose another bank']),
+            ]);
+            return;
+          }
+          event('OPEN_OAUTH');
+          window.location.assign(res.oauth_url);
+        }, networkError);
+      } }, ['Continue to ' + institution.name]);
+      pane('oauth', 'Continue to ' + institution.name, [
+        el('p', { text: 'You will log in on ' + institution.name + '\u2019s own site and choose what to share, then come back here.' }),
+        go,
+      ], session.update ? null : selectInstitution);
+    }
+
+    /** Back from the bank: the login is done there; pick accounts (or finish update mode). */
+    function afterOAuth() {
+      event('TRANSITION_VIEW', { view_name: 'OAUTH_RETURN' });
+      var selectable = !session.update || session.update.account_selection_enabled;
+      if (selectable) { status = 'requires_account_selection'; selectAccounts(); } else complete(null);
     }
 
     function consent() {
@@ -190,8 +229,9 @@
           list.appendChild(el('li', {}, [el('button', {
             type: 'button', class: 'plaid-emu-inst', 'data-testid': 'plaid-link-institution-' + i.institution_id,
             onclick: function () {
-              institution = { institution_id: i.institution_id, name: i.name };
+              institution = { institution_id: i.institution_id, name: i.name, oauth: i.oauth };
               event('SELECT_INSTITUTION');
+              if (i.oauth) { status = 'requires_oauth'; oauth(); return; }
               status = 'requires_credentials';
               credentials(null);
             },

@@ -46,7 +46,7 @@ export const investmentTransactionsGet: Handler = ({ state, body }) => {
         notReady.delete(item);
         const n = investmentsOf(item, state.seed).transactions.length;
         state.fire(item, 'INVESTMENTS_TRANSACTIONS', 'HISTORICAL_UPDATE', { error: null, new_investments_transactions: n, cancelled_investments_transactions: 0 });
-      }, state.config.transactions_ready_delay_ms);
+      }, state.readyDelayMs());
     }
     throw new PlaidApiError('PRODUCT_NOT_READY');
   }

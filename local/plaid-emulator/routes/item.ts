@@ -1,8 +1,7 @@
 // Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
 // POST /item/public_token/exchange, /item/get, /item/remove, /item/webhook/update.
-import { PlaidApiError } from '../errors.ts';
 import { itemGetJson, itemJson } from '../items.ts';
-import type { Handler } from './types.ts';
+import { checkWebhookField, type Handler } from './types.ts';
 
 export const publicTokenExchange: Handler = ({ state, body }) => {
   const item = state.exchangePublicToken(body.public_token);
@@ -18,14 +17,8 @@ export const itemRemove: Handler = ({ state, body }) => {
 
 export const itemWebhookUpdate: Handler = ({ state, body }) => {
   const item = state.itemFor(body.access_token);
-  const url = body.webhook ?? null;
-  if (url !== null) {
-    try {
-      new URL(url);
-    } catch {
-      throw new PlaidApiError('INVALID_FIELD', { message: 'webhook must be a valid URL' });
-    }
-  }
+  checkWebhookField('webhook', body.webhook);
+  const url: string | null = body.webhook ?? null;
   item.webhook = url;
   // Plaid acknowledges at the new URL.
   if (url) state.fire(item, 'ITEM', 'WEBHOOK_UPDATE_ACKNOWLEDGED', { new_webhook_url: url, error: null });

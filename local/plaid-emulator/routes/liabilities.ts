@@ -11,9 +11,10 @@ export const liabilitiesGet: Handler = ({ state, body }) => {
   if (!hasLiabilityAccounts(item.accounts)) throw new PlaidApiError('NO_LIABILITY_ACCOUNTS');
   const ids = checkAccountIds(item, body.options?.account_ids);
   const all = liabilitiesOf(item, state.seed);
+  // A kind of liability with no account (in the request) is null, not [] (spec: LiabilitiesObject lists are nullable).
   const pick = (list: Record<string, unknown>[]) => {
-    if (!list.length) return null;
-    return ids ? list.filter((l) => ids.includes(String(l.account_id))) : list;
+    const picked = ids ? list.filter((l) => ids.includes(String(l.account_id))) : list;
+    return picked.length ? picked : null;
   };
   return {
     accounts: accountsJson(item, ids),

@@ -2,20 +2,29 @@
 // POST /link/token/create, including update mode (access_token), webhook, products, optional_products,
 // required_if_supported_products and transactions.days_requested.
 import { PlaidApiError } from '../errors.ts';
-import { type Handler, iso8601 } from './types.ts';
+import { type Handler, checkWebhookField, iso8601 } from './types.ts';
 
-const isUrl = (s: unknown) => {
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * redirect_uri must be a URI registered on the Dashboard "without any query parameters" (the emulator has
+ * no Dashboard: any well-formed one counts as registered); HTTPS, except loopback hosts during development
+ * (inference from Plaid's OAuth guide). Otherwise INVALID_FIELD.
+ */
+function checkRedirectUri(value: unknown): void {
+  if (value === undefined || value === null) return;
+  let u: URL | null = null;
   try {
-    const u = new URL(String(s));
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-};
+    u = new URL(String(value));
+  } catch { /* reported below */ }
+  const ok = u !== null && !u.search && !u.hash && (u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname)));
+  if (!ok) throw new PlaidApiError('INVALID_FIELD', { message: 'redirect_uri must be an https URI (http only for localhost) without query parameters, as registered on the Dashboard' });
+}
 
 export const linkTokenCreate: Handler = ({ state, body }) => {
   if (!body.user && !body.user_id) throw new PlaidApiError('MISSING_FIELDS', { fields: 'user' });
-  if (body.webhook != null && !isUrl(body.webhook)) throw new PlaidApiError('INVALID_FIELD', { message: 'webhook must be a valid URL' });
+  checkWebhookField('webhook', body.webhook);
+  checkRedirectUri(body.redirect_uri);
   const products: string[] = body.products ?? [];
   const lists: Record<string, string[]> = {
     optional_products: body.optional_products ?? [],

@@ -1,19 +1,20 @@
 // Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
 // POST /sandbox/public_token/create, /sandbox/item/fire_webhook, /sandbox/item/reset_login,
 // /sandbox/transactions/create.
-import { PlaidApiError, CATALOG, plaidError } from '../errors.ts';
+import { PlaidApiError, CATALOG, webhookError } from '../errors.ts';
 import { institutionById, supportsAll } from '../data/institutions.ts';
 import { checkCredentials } from '../state.ts';
 import { investmentsOf, liabilitiesOf, type Item } from '../items.ts';
 import { addTransactions } from '../txops.ts';
 import { isoDate, utcMidnight, DAY_MS } from '../data/transactions.ts';
-import { iso8601, type Handler } from './types.ts';
+import { checkWebhookField, isWebhookUrl, iso8601, type Handler } from './types.ts';
 import type { EmulatorState } from '../state.ts';
 
 /** Login outcome for a sandbox username/password at an institution (Plaid error code or null). */
 export function loginError(institutionFailure: string | null, username: string, password: string): string | null {
   if (institutionFailure) return institutionFailure;
   const { error } = checkCredentials(username, password);
+  if (error === 'PLAID_ERROR') return 'INTERNAL_SERVER_ERROR'; // user_custom force_error: a Plaid-side failure
   if (error && !CATALOG[error]) return 'INVALID_CREDENTIALS';
   return error;
 }
@@ -27,6 +28,7 @@ export const sandboxPublicTokenCreate: Handler = ({ state, body }) => {
     throw new PlaidApiError('PRODUCTS_NOT_SUPPORTED', { message: `the following products are not supported by this institution: ${products.filter((p) => !inst.products.includes(p)).join(', ')}` });
   }
   const o = body.options ?? {};
+  checkWebhookField('options.webhook', o.webhook);
   const username = o.override_username ?? 'user_good';
   const password = o.override_password ?? 'pass_good';
   const err = loginError(inst.failure, username, password);
@@ -34,6 +36,7 @@ export const sandboxPublicTokenCreate: Handler = ({ state, body }) => {
   const item = state.createItem({
     institution: inst, username, password, products, webhook: o.webhook ?? null,
     daysRequested: o.transactions?.days_requested ?? 90,
+    startDate: o.transactions?.start_date ?? null, endDate: o.transactions?.end_date ?? null,
   });
   return { public_token: state.createPublicToken(item) };
 };
@@ -72,28 +75,45 @@ export function webhookFields(state: EmulatorState, item: Item, type: string, co
     case 'PENDING_EXPIRATION':
       return { consent_expiration_time: iso8601(state.now() + 7 * DAY_MS) };
     case 'USER_PERMISSION_REVOKED':
-      return { error: plaidError('USER_PERMISSION_REVOKED') };
+      return { error: webhookError('USER_PERMISSION_REVOKED') };
     case 'USER_ACCOUNT_REVOKED':
       return { account_id: item.accounts[0]?.account_id ?? '' };
     case 'ERROR':
-      return { error: item.error ?? plaidError('ITEM_LOGIN_REQUIRED') };
+      return { error: webhookError(item.error ?? 'ITEM_LOGIN_REQUIRED') };
     default:
       return {};
   }
 }
 
-const ITEM_CODES = new Set(['NEW_ACCOUNTS_AVAILABLE', 'LOGIN_REPAIRED', 'PENDING_DISCONNECT', 'USER_PERMISSION_REVOKED', 'USER_ACCOUNT_REVOKED']);
+/**
+ * The webhook_type each code may be fired with, as /sandbox/item/fire_webhook documents (spec L6423):
+ * DEFAULT_UPDATE for AUTH, IDENTITY, TRANSACTIONS, INVESTMENTS_TRANSACTIONS, LIABILITIES and HOLDINGS;
+ * PRODUCT_READY and ERROR are Assets webhooks; SMS_MICRODEPOSITS_VERIFICATION is Auth's; the Item codes
+ * are ITEM; SYNC_UPDATES_AVAILABLE and RECURRING_TRANSACTIONS_UPDATE are TRANSACTIONS. The first type is
+ * the one used when webhook_type is omitted.
+ */
+const FIRE_TYPES: Record<string, string[]> = {
+  DEFAULT_UPDATE: ['TRANSACTIONS', 'AUTH', 'IDENTITY', 'INVESTMENTS_TRANSACTIONS', 'LIABILITIES', 'HOLDINGS'],
+  NEW_ACCOUNTS_AVAILABLE: ['ITEM'], LOGIN_REPAIRED: ['ITEM'], PENDING_DISCONNECT: ['ITEM'],
+  USER_PERMISSION_REVOKED: ['ITEM'], USER_ACCOUNT_REVOKED: ['ITEM'], AUTHORIZATION_GRANTED: ['ITEM'],
+  SYNC_UPDATES_AVAILABLE: ['TRANSACTIONS'], RECURRING_TRANSACTIONS_UPDATE: ['TRANSACTIONS'],
+  SMS_MICRODEPOSITS_VERIFICATION: ['AUTH'], PRODUCT_READY: ['ASSETS'], ERROR: ['ASSETS'],
+};
+
+/** Codes that need a product the emulator does not offer (Assets, same-day micro-deposits, Transfer). */
+const UNOFFERED = new Set(['SMS_MICRODEPOSITS_VERIFICATION', 'PRODUCT_READY', 'ERROR', 'AUTHORIZATION_GRANTED']);
 
 export const sandboxItemFireWebhook: Handler = ({ state, body }) => {
   const item = state.itemFor(body.access_token);
   const code: string = body.webhook_code;
-  let type: string;
-  if (ITEM_CODES.has(code)) type = 'ITEM';
-  else if (code === 'SYNC_UPDATES_AVAILABLE' || code === 'RECURRING_TRANSACTIONS_UPDATE') type = 'TRANSACTIONS';
-  else if (code === 'DEFAULT_UPDATE') type = body.webhook_type ?? 'TRANSACTIONS';
-  else throw new PlaidApiError('SANDBOX_PRODUCT_NOT_ENABLED'); // assets / micro-deposit codes: products the emulator does not offer
-  if (type !== 'ITEM') needProduct(item, PRODUCT_FOR_TYPE[type] ?? type.toLowerCase());
-  if (!item.webhook || !/^https?:\/\//.test(item.webhook)) throw new PlaidApiError('SANDBOX_WEBHOOK_INVALID');
+  const types = FIRE_TYPES[code];
+  const type: string = body.webhook_type ?? types[0];
+  if (!types.includes(type)) {
+    throw new PlaidApiError('INVALID_FIELD', { message: `webhook_code ${code} cannot be fired with webhook_type ${type} (valid: ${types.join(', ')})` });
+  }
+  if (UNOFFERED.has(code)) throw new PlaidApiError('SANDBOX_PRODUCT_NOT_ENABLED');
+  if (type !== 'ITEM') needProduct(item, code === 'RECURRING_TRANSACTIONS_UPDATE' ? 'transactions' : PRODUCT_FOR_TYPE[type]);
+  if (!item.webhook || !isWebhookUrl(item.webhook)) throw new PlaidApiError('SANDBOX_WEBHOOK_INVALID');
   state.fire(item, type, code, webhookFields(state, item, type, code));
   return { webhook_fired: true };
 };

@@ -33,4 +33,22 @@ export function requireProduct(item: Item, product: string): void {
   item.products = [...item.products, product].sort();
 }
 
+/** A webhook URL as the spec's `format: url` fields take it: absolute http(s) with a host. */
+export function isWebhookUrl(s: unknown): boolean {
+  if (typeof s !== 'string') return false;
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** INVALID_FIELD for a webhook field that is present and not a URL (null or absent is no webhook). */
+export function checkWebhookField(field: string, value: unknown): void {
+  if (value !== undefined && value !== null && !isWebhookUrl(value)) {
+    throw new PlaidApiError('INVALID_FIELD', { message: `${field} must be a valid URL` });
+  }
+}
+
 export const iso8601 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

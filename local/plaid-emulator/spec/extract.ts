@@ -1,40 +1,64 @@
 // Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
-// Generates plaid-schemas.json: the request/response/webhook schemas the emulator uses, copied out of
-// Plaid's OpenAPI spec (../shared/plaid-openapi/2020-09-14.yml) with $refs resolved into one
-// self-contained document. The emulator reads only the generated file at run time.
-//   node local/plaid-emulator/spec/extract.ts [path/to/2020-09-14.yml]      (writes the file)
-//   node local/plaid-emulator/spec/extract.ts --check [yml]                (exit 1 if stale)
-import { readFileSync, writeFileSync } from 'node:fs';
+// Generates plaid-schemas.json: the request/response/webhook schemas the emulator implements
+// (manifest.ts), copied out of Plaid's OpenAPI spec (plaid/plaid-openapi, 2020-09-14.yml) with $refs
+// resolved into one self-contained document that records the spec's version and SHA-256. The
+// emulator and its tests read only the generated file; the spec itself is not part of the repository.
+//   npm run emulator:extract -- path/to/2020-09-14.yml            (writes the file)
+//   npm run emulator:extract -- --check path/to/2020-09-14.yml    (exit 1 if the file is stale)
+// `npm test` runs the check when the spec is at hand (specAtHand below).
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ENDPOINTS, WEBHOOKS, EXTRA_SCHEMAS, SPEC_VERSION } from './manifest.ts';
 import { buildDefinitions } from './openapi-to-jsonschema.ts';
 
-export const DEFAULT_SPEC_PATH = process.env.PLAID_OPENAPI_SPEC ?? fileURLToPath(new URL('../../../../shared/plaid-openapi/2020-09-14.yml', import.meta.url));
 export const OUTPUT_PATH = fileURLToPath(new URL('./plaid-schemas.json', import.meta.url));
 
-type Spec = { info: { version: string }; paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> } }>; components: { schemas: Record<string, unknown> } };
+/** The generated document (what plaid-schemas.json holds). */
+export type SchemaDoc = {
+  $comment: string;
+  specVersion: string;
+  specSha256: string;
+  apiVersion: string;
+  endpoints: Record<string, readonly [string, string]>;
+  webhooks: Record<string, string>;
+  definitions: Record<string, unknown>;
+};
 
-export function parseSpec(text: string): Spec {
-  return parse(text, { maxAliasCount: -1 }) as Spec;
+type Media = { content?: Record<string, { schema: { $ref: string } }> };
+type Spec = { info: { version: string }; paths: Record<string, { post?: { requestBody?: Media; responses: Record<string, Media> } }>; components: { schemas: Record<string, unknown> } };
+
+/** The committed document. */
+export function readExtract(): SchemaDoc {
+  return JSON.parse(readFileSync(OUTPUT_PATH, 'utf8')) as SchemaDoc;
 }
 
-const refName = (ref: string) => ref.replace('#/components/schemas/', '');
+/** Where Plaid's spec is when it is at hand: PLAID_OPENAPI_SPEC, else the team's reference copy
+ *  beside the checkout (../shared/plaid-openapi/2020-09-14.yml); `present` says whether a file is there. */
+export function specAtHand(): { path: string; present: boolean } {
+  const path = process.env.PLAID_OPENAPI_SPEC || fileURLToPath(new URL('../../../../shared/plaid-openapi/2020-09-14.yml', import.meta.url));
+  return { path, present: existsSync(path) };
+}
 
-/** The generated document as a string (stable key order, 1 trailing newline). */
-export function generate(spec: Spec): string {
+const refName = (ref: string | undefined) => (ref ?? '').replace('#/components/schemas/', '');
+
+/** The generated document as a string (stable key order, 1 trailing newline), from the spec's text. */
+export function generate(specText: string): string {
+  const spec = parse(specText, { maxAliasCount: -1 }) as Spec;
   // Cross-check the manifest against the spec's own path table so a renamed schema fails loudly.
   for (const [path, [req, res]] of Object.entries(ENDPOINTS)) {
     const op = spec.paths[path]?.post;
     if (!op) throw new Error(`spec has no POST ${path}`);
-    const specReq = refName(op.requestBody?.content['application/json'].schema.$ref ?? '');
-    const specRes = refName(op.responses['200']?.content?.['application/json'].schema.$ref ?? '');
+    const specReq = refName(op.requestBody?.content?.['application/json'].schema.$ref);
+    const specRes = refName(op.responses['200']?.content?.['application/json'].schema.$ref);
     if (specReq !== req || specRes !== res) throw new Error(`${path}: spec uses ${specReq}/${specRes}, manifest says ${req}/${res}`);
   }
   const roots = [...Object.values(ENDPOINTS).flat(), ...Object.values(WEBHOOKS), ...EXTRA_SCHEMAS];
-  const doc = {
+  const doc: SchemaDoc = {
     $comment: 'Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid\'s exact public HTTP API): schemas generated by local/plaid-emulator/spec/extract.ts from Plaid OpenAPI 2020-09-14.yml. Do not edit.',
     specVersion: spec.info.version,
+    specSha256: createHash('sha256').update(specText).digest('hex'),
     apiVersion: SPEC_VERSION,
     endpoints: ENDPOINTS,
     webhooks: WEBHOOKS,
@@ -43,16 +67,34 @@ export function generate(spec: Spec): string {
   return JSON.stringify(doc) + '\n';
 }
 
+/** Whether the committed file is exactly what the spec at `specPath` generates today. */
+export function checkExtract(specPath: string): { current: boolean; message: string } {
+  const text = readFileSync(specPath, 'utf8');
+  const committed = readExtract();
+  const current = readFileSync(OUTPUT_PATH, 'utf8') === generate(text);
+  const sha = createHash('sha256').update(text).digest('hex');
+  const from = sha === committed.specSha256 ? 'this spec' : `another spec (sha256 ${committed.specSha256.slice(0, 12)}…, this one is ${sha.slice(0, 12)}…)`;
+  return {
+    current,
+    message: current
+      ? `plaid-schemas.json is what ${specPath} (${committed.specVersion}) generates`
+      : `plaid-schemas.json is STALE (made from ${from}): run npm run emulator:extract -- ${specPath}`,
+  };
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
-  const check = args.includes('--check');
-  const specPath = args.find((a) => !a.startsWith('--')) ?? DEFAULT_SPEC_PATH;
-  const out = generate(parseSpec(readFileSync(specPath, 'utf8')));
-  if (check) {
-    const same = readFileSync(OUTPUT_PATH, 'utf8') === out;
-    console.log(same ? 'plaid-schemas.json is up to date' : 'plaid-schemas.json is STALE: run node local/plaid-emulator/spec/extract.ts');
-    process.exit(same ? 0 : 1);
+  const specPath = args.find((a) => !a.startsWith('--')) ?? process.env.PLAID_OPENAPI_SPEC;
+  if (!specPath) {
+    console.error('usage: npm run emulator:extract -- [--check] path/to/2020-09-14.yml (Plaid\'s OpenAPI spec, plaid/plaid-openapi)');
+    process.exit(2);
   }
+  if (args.includes('--check')) {
+    const r = checkExtract(specPath);
+    console.log(r.message);
+    process.exit(r.current ? 0 : 1);
+  }
+  const out = generate(readFileSync(specPath, 'utf8'));
   writeFileSync(OUTPUT_PATH, out);
   console.log(`wrote ${OUTPUT_PATH} (${out.length} bytes)`);
 }
