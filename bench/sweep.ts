@@ -19,7 +19,7 @@ const BURST = Math.min(LARGE, 5000);
 const HISTORY = 20;
 
 /** n Sandbox items connected in bulk (emulator calls in parallel, items created in batches in SQL). */
-async function bulkItems(b: BenchStack, n: number): Promise<string[]> {
+export async function bulkItems(b: BenchStack, n: number): Promise<string[]> {
   const users = await b.sql`insert into auth.users (id, aud, role, email)
     select gen_random_uuid(), 'authenticated', 'authenticated', 'sweep-' || g || '-' || gen_random_uuid() || '@bench.local'
     from generate_series(1, ${n}) g returning id`;
@@ -43,18 +43,31 @@ async function bulkItems(b: BenchStack, n: number): Promise<string[]> {
   return ids;
 }
 
-/** Every item due again, with the same work: cursor reset, last synced 13 hours ago, nothing running. */
-async function makeDue(b: BenchStack, items: string[]) {
+/** Every item ready to do the same work again (cursor reset, nothing running), not due yet. */
+export async function resetItems(b: BenchStack, items: string[]) {
   await b.sql`delete from public.transactions where item_id = any(${items})`;
   await b.sql`update public.plaid_sync_state set cursor = null, has_more = false, loop_start_cursor = null, transactions_total = 0,
       requested_at = null, requested_trigger = null, due_at = null, rerun_requested = false, attempts = 0, next_attempt_at = null,
-      last_synced_at = now() - interval '13 hours'
+      last_synced_at = now()
     where item_id = any(${items})`;
   await b.sql`vacuum analyze public.transactions, public.plaid_sync_state, private.sync_slots`;
 }
 
+/**
+ * Makes every item due (last synced 13 hours ago) and runs one sweep, as pg_cron does, in one
+ * transaction (so pg_cron's own sweep cannot start them earlier). Returns the database time it began.
+ */
+export async function startSweep(b: BenchStack, items: string[]): Promise<Date> {
+  return await b.sql.begin(async (tx) => {
+    const [{ t0 }] = await tx`select clock_timestamp() as t0`;
+    await tx`update public.plaid_sync_state set last_synced_at = now() - interval '13 hours' where item_id = any(${items})`;
+    await tx`select private.sweep_syncs()`; // finishing runs then hand their slots on
+    return t0 as Date;
+  }) as Date;
+}
+
 /** Waits (one count every 500 ms) until every item synced since t0; returns the database's times. */
-async function waitSynced(b: BenchStack, items: string[], t0: Date) {
+export async function waitSynced(b: BenchStack, items: string[], t0: Date) {
   for (;;) {
     const [s] = await b.sql`select count(*) filter (where last_synced_at >= ${t0})::int as done from public.plaid_sync_state
       where item_id = any(${items}) and product = 'transactions'`;
@@ -70,7 +83,7 @@ async function waitSynced(b: BenchStack, items: string[], t0: Date) {
 }
 
 /** The most runs of these items that overlapped in time since t0 (from their start and finish times). */
-async function peakOverlap(b: BenchStack, items: string[], t0: Date): Promise<number> {
+export async function peakOverlap(b: BenchStack, items: string[], t0: Date): Promise<number> {
   const [{ peak }] = await b.sql`with ev as (
       select started_at as t, 1 as d from public.sync_runs where item_id = any(${items}) and started_at >= ${t0}
       union all
@@ -82,13 +95,12 @@ async function peakOverlap(b: BenchStack, items: string[], t0: Date): Promise<nu
 type SweepRun = { itemsPerS: number; cpuPerItemMs: number; functions: Array<{ name: string; msPerItem: number }>; failed: number; missing: number; peak: number };
 
 async function sweepOnce(b: BenchStack, items: string[]): Promise<SweepRun> {
-  await makeDue(b, items);
+  await resetItems(b, items);
   // Backends report function statistics once idle for a second: let the set-up's arrive, then reset.
   await new Promise((res) => setTimeout(res, 2500));
   await b.sql`select pg_stat_reset()`;
   const cpu0 = clusterCpuMs(b.dataDir);
-  const [{ t0 }] = await b.sql`select clock_timestamp() as t0`;
-  await b.sql`select private.sweep_syncs()`; // what pg_cron runs; finishing runs hand their slots on
+  const t0 = await startSweep(b, items);
   const r = await waitSynced(b, items, t0);
   const cpu = clusterCpuMs(b.dataDir) - cpu0;
   await new Promise((res) => setTimeout(res, 2000)); // backends report function statistics when idle
@@ -150,8 +162,7 @@ export async function benchSweep(): Promise<Row[]> {
 
 /** BURST webhook-style requests at once: dispatched within the cap, the rest queued, drained at the cap. */
 async function burstOfRequests(b: BenchStack, items: string[], cap: number): Promise<Row[]> {
-  await makeDue(b, items);
-  await b.sql`update public.plaid_sync_state set last_synced_at = now() where item_id = any(${items})`; // not stale: only the requests
+  await resetItems(b, items); // not stale: only the requests make them due
   const [{ t0 }] = await b.sql`select clock_timestamp() as t0`;
   const [{ dispatched }] = await b.sql`select count(*) filter (where private.request_sync(id, 'transactions', 'webhook'))::int as dispatched
     from unnest(${items}::uuid[]) id`;

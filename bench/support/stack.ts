@@ -27,8 +27,9 @@ export type BenchStack = {
   /** Exchanges it through the real exchange function (which requests the initial sync): the item id. */
   exchange(user: { token: string }, publicToken: string): Promise<string>;
   connect(user: { token: string }, history: number, opts?: { webhook?: boolean }): Promise<string>;
-  /** Emulator log lines seen for a path since the stack started (Plaid calls made). */
-  plaidCalls(path: string): number;
+  /** Emulator log lines seen for a path since the stack started (Plaid calls made), or for a path
+   *  answered with one status. */
+  plaidCalls(path: string, status?: number): number;
   stop(): Promise<void>;
 };
 
@@ -52,8 +53,8 @@ export async function benchStack(name: string, opts: { functionSecrets?: Record<
     stateDir: join(stateDir, `bench-${name}`), ports: { api: ports.api, db: ports.db, plaid: ports.plaid }, fresh: true,
     functionSecrets: opts.functionSecrets, plaidEmulator,
     log: (line) => {
-      const m = /^\[plaid-emulator\] POST (\/[a-z_/]+) /.exec(line);
-      if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+      const m = /^\[plaid-emulator\] POST (\/[a-z_/]+) (\d{3})/.exec(line);
+      if (m) for (const key of [m[1], `${m[1]} ${m[2]}`]) counts.set(key, (counts.get(key) ?? 0) + 1);
     },
   });
   // TCP_NODELAY, as node-postgres (the functions' driver) sets it: without it a COPY's small final
@@ -110,7 +111,7 @@ export async function benchStack(name: string, opts: { functionSecrets?: Record<
       return res.body.item.id as string;
     },
     connect: async (user, history, o = {}) => await b.exchange(user, await b.publicToken(history, o)),
-    plaidCalls: (path) => counts.get(path) ?? 0,
+    plaidCalls: (path, status) => counts.get(status === undefined ? path : `${path} ${status}`) ?? 0,
     async stop() { await sql.end(); await stack.stop(); },
   };
   return b;

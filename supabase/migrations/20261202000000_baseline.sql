@@ -16,6 +16,7 @@ CREATE TABLE "private"."sync_settings" (
   "max_in_flight"            integer  NOT NULL DEFAULT 20,
   "sweep_batch"              integer  NOT NULL DEFAULT 200,
   "min_run_interval"         interval NOT NULL DEFAULT '00:00:02'::interval,
+  "plaid_calls_per_minute"   integer,
   "webhook_events_retention" interval NOT NULL DEFAULT '90 days'::interval,
   "sync_runs_retention"      interval NOT NULL DEFAULT '90 days'::interval,
   "http_responses_retention" interval NOT NULL DEFAULT '06:00:00'::interval,
@@ -24,14 +25,16 @@ CREATE TABLE "private"."sync_settings" (
   CONSTRAINT "sync_settings_max_in_flight_check" CHECK ((max_in_flight > 0)),
   CONSTRAINT "sync_settings_min_run_interval_check" CHECK ((min_run_interval >= '00:00:00'::interval)),
   CONSTRAINT "sync_settings_pkey" PRIMARY KEY (id),
+  CONSTRAINT "sync_settings_plaid_calls_per_minute_check" CHECK ((plaid_calls_per_minute > 0)),
   CONSTRAINT "sync_settings_stale_after_check" CHECK ((stale_after > '00:00:00'::interval)),
   CONSTRAINT "sync_settings_sweep_batch_check" CHECK ((sweep_batch > 0))
 );
 
 CREATE TABLE "private"."sync_slots" (
-  "slot"    integer NOT NULL,
-  "item_id" uuid,
-  "product" text,
+  "slot"         integer                  NOT NULL,
+  "item_id"      uuid,
+  "product"      text,
+  "next_call_at" timestamp with time zone,
   CONSTRAINT "sync_slots_holder_complete" CHECK (((item_id IS NULL) = (product IS NULL))),
   CONSTRAINT "sync_slots_item_id_product_key" UNIQUE (item_id, product),
   CONSTRAINT "sync_slots_pkey" PRIMARY KEY (slot),
@@ -791,7 +794,9 @@ CREATE OR REPLACE FUNCTION private.claim_sync (
     loop_start_cursor text,
     has_more          boolean,
     initial_sync_done boolean,
-    access_token      text
+    access_token      text,
+    pace_ms           integer,
+    wait_ms           integer
   )
   LANGUAGE plpgsql
   SECURITY DEFINER
@@ -846,7 +851,8 @@ begin
   returning id into v_run;
   -- The token comes with the lease: one round trip fewer per run (a no-change sync costs three).
   return query select v_lease, v_run, v_state.user_id, v_state.cursor, v_state.loop_start_cursor, v_state.has_more,
-    v_state.initial_sync_done, private.read_item_access_token(p_item_id);
+    v_state.initial_sync_done, private.read_item_access_token(p_item_id), p.pace_ms, p.wait_ms
+  from private.sync_pace(p_item_id, p_product) p;
 exception when foreign_key_violation then
   return; -- the item was removed while its first state row was being created: nothing to sync
 end
@@ -1008,14 +1014,15 @@ end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.finish_sync (
-  p_item_id     uuid,
-  p_product     text,
-  p_lease_id    uuid,
-  p_run_id      uuid,
-  p_outcome     text,
-  p_error       jsonb,
-  p_item_status text,
-  p_more_passes boolean DEFAULT true
+  p_item_id      uuid,
+  p_product      text,
+  p_lease_id     uuid,
+  p_run_id       uuid,
+  p_outcome      text,
+  p_error        jsonb,
+  p_item_status  text,
+  p_more_passes  boolean                  DEFAULT true,
+  p_next_call_at timestamp with time zone DEFAULT NULL::timestamp WITH time zone
 )
   RETURNS TABLE (
     next_pass uuid,
@@ -1070,6 +1077,10 @@ begin
     last_error = case when p_outcome = 'failed' then p_error when p_outcome = 'succeeded' then null else s.last_error end,
     last_error_at = case when p_outcome = 'failed' then now() else s.last_error_at end
   where s.item_id = p_item_id and s.product = p_product;
+  if p_next_call_at is not null then
+    update private.sync_slots sl set next_call_at = greatest(sl.next_call_at, p_next_call_at)
+    where sl.item_id = p_item_id and sl.product = p_product;
+  end if;
   if p_item_status is not null then
     update public.plaid_items i set status = p_item_status, error = p_error, error_code = p_error ->> 'error_code'
     where i.id = p_item_id;
@@ -1737,6 +1748,27 @@ CREATE OR REPLACE FUNCTION private.sync_in_flight (
       or coalesce(p_state.dispatch_token is not null and p_state.last_dispatched_at > now() - p_lost_after, false)
 $function$;
 
+CREATE OR REPLACE FUNCTION private.sync_pace (
+  p_item_id uuid,
+  p_product text
+)
+  RETURNS TABLE (
+    pace_ms integer,
+    wait_ms integer
+  )
+  LANGUAGE sql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  select case when sl.slot is null or st.plaid_calls_per_minute is null then 0
+              else ceil(60000.0 * st.max_in_flight / (0.98 * st.plaid_calls_per_minute))::integer end,
+         case when sl.slot is null or st.plaid_calls_per_minute is null then 0
+              else coalesce(greatest(0, ceil(extract(epoch from sl.next_call_at - now()) * 1000))::integer, 0) end
+  from private.sync_settings st
+  left join private.sync_slots sl on sl.item_id = p_item_id and sl.product = p_product
+$function$;
+
 CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
   p_item_id  uuid,
   p_user_id  uuid,
@@ -2151,7 +2183,7 @@ COMMENT ON FUNCTION "private"."delete_unmapped_synced_account"() IS 'AFTER DELET
 
 COMMENT ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp with time zone) IS 'Calls plaid-sync for one item and product through pg_net (after commit) within max_in_flight; with no free slot the request waits in the queue. Returns the pg_net request id or null.';
 
-COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch, slot hand-on). Returns the token and wait of a pass to run in this invocation, or no row.';
+COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp with time zone) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch, slot hand-on). Returns the token and wait of a pass to run in this invocation, or no row.';
 
 COMMENT ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) IS 'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, item status, flags. One transaction.';
 
@@ -2261,9 +2293,9 @@ REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WIT
 
 GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WITH time zone) TO "service_role";
 
-REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp WITH time zone) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean) TO "service_role";
+GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp WITH time zone) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."hand_on_sync_slot"(integer, private.sync_settings) FROM PUBLIC;
 
@@ -2324,6 +2356,8 @@ REVOKE ALL ON FUNCTION "private"."sweep_syncs"(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION "private"."sweep_syncs"(integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."sync_pace"(uuid, text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) FROM PUBLIC;
 

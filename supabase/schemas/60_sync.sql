@@ -208,7 +208,7 @@ grant execute on function private.dispatch_requested_syncs(uuid, text) to servic
 create or replace function private.claim_sync(p_item_id uuid, p_product text, p_trigger text, p_lease_seconds integer,
                                               p_dispatch uuid default null)
 returns table (lease_id uuid, run_id uuid, user_id uuid, cursor text, loop_start_cursor text, has_more boolean,
-               initial_sync_done boolean, access_token text)
+               initial_sync_done boolean, access_token text, pace_ms integer, wait_ms integer)
 language plpgsql
 security definer
 set search_path = ''
@@ -262,7 +262,8 @@ begin
   returning id into v_run;
   -- The token comes with the lease: one round trip fewer per run (a no-change sync costs three).
   return query select v_lease, v_run, v_state.user_id, v_state.cursor, v_state.loop_start_cursor, v_state.has_more,
-    v_state.initial_sync_done, private.read_item_access_token(p_item_id);
+    v_state.initial_sync_done, private.read_item_access_token(p_item_id), p.pace_ms, p.wait_ms
+  from private.sync_pace(p_item_id, p_product) p;
 exception when foreign_key_violation then
   return; -- the item was removed while its first state row was being created: nothing to sync
 end
@@ -300,10 +301,11 @@ revoke all on function private.hold_lease(uuid, text, uuid, integer) from public
 -- transient, queued again after a backoff) | superseded. A pass requested while this one ran follows
 -- in the same slot, min_run_interval after this one started: in this invocation when p_more_passes
 -- (the result: the token to claim it with and how long to wait first), else in a follow-up
--- invocation. A run that does not go on hands its slot to the next due item.
+-- invocation. A run that does not go on hands its slot to the next due item. p_next_call_at: when
+-- the run's slot may make its next Plaid call (pacing, pace.ts).
 create or replace function private.finish_sync(
   p_item_id uuid, p_product text, p_lease_id uuid, p_run_id uuid, p_outcome text, p_error jsonb, p_item_status text,
-  p_more_passes boolean default true
+  p_more_passes boolean default true, p_next_call_at timestamptz default null
 ) returns table (next_pass uuid, wait_ms integer)
 language plpgsql
 security definer
@@ -354,6 +356,10 @@ begin
     last_error = case when p_outcome = 'failed' then p_error when p_outcome = 'succeeded' then null else s.last_error end,
     last_error_at = case when p_outcome = 'failed' then now() else s.last_error_at end
   where s.item_id = p_item_id and s.product = p_product;
+  if p_next_call_at is not null then
+    update private.sync_slots sl set next_call_at = greatest(sl.next_call_at, p_next_call_at)
+    where sl.item_id = p_item_id and sl.product = p_product;
+  end if;
   if p_item_status is not null then
     update public.plaid_items i set status = p_item_status, error = p_error, error_code = p_error ->> 'error_code'
     where i.id = p_item_id;
@@ -372,7 +378,7 @@ begin
   end if;
 end
 $$;
-comment on function private.finish_sync(uuid, text, uuid, uuid, text, jsonb, text, boolean) is
+comment on function private.finish_sync(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamptz) is
   'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch, slot hand-on). Returns the token and wait of a pass to run in this invocation, or no row.';
-revoke all on function private.finish_sync(uuid, text, uuid, uuid, text, jsonb, text, boolean) from public, anon, authenticated, service_role;
-grant execute on function private.finish_sync(uuid, text, uuid, uuid, text, jsonb, text, boolean) to service_role;
+revoke all on function private.finish_sync(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamptz) from public, anon, authenticated, service_role;
+grant execute on function private.finish_sync(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamptz) to service_role;

@@ -25,6 +25,10 @@ create table private.sync_settings (
   -- A new run of an item and product starts no sooner than this after the previous one started:
   -- requests meanwhile (a burst of webhooks, repeated "Sync now") become one run when it is over.
   min_run_interval interval not null default interval '2 seconds' check (min_run_interval >= interval '0'),
+  -- Plaid's per-client limit of /transactions/sync calls a minute (2,500 in Production, 1,000 in
+  -- Sandbox; null: no pacing): dispatched runs pace their Plaid calls to 98% of it, each slot making
+  -- at most one call per max_in_flight / (0.98 × this) minutes.
+  plaid_calls_per_minute integer check (plaid_calls_per_minute > 0),
   webhook_events_retention interval not null default interval '90 days',
   sync_runs_retention interval not null default interval '90 days',
   http_responses_retention interval not null default interval '6 hours'
@@ -39,6 +43,8 @@ create table private.sync_slots (
   slot integer primary key check (slot > 0),
   item_id uuid,
   product text,
+  -- Pacing (plaid_calls_per_minute): when this slot's next Plaid call may start.
+  next_call_at timestamptz,
   constraint sync_slots_holder_complete check ((item_id is null) = (product is null)),
   -- An item and product holds at most one slot; a removed item's slot is free at once.
   constraint sync_slots_item_id_product_key unique (item_id, product),
@@ -67,6 +73,24 @@ revoke all on function private.create_sync_slots() from public, anon, authentica
 create trigger sync_settings_create_sync_slots
   after insert or update of max_in_flight on private.sync_settings
   for each row execute function private.create_sync_slots();
+
+-- Pacing of a dispatched run (one holding a slot): the least time between its Plaid calls and how
+-- long until its slot's next call may start, in ms; (0, 0) without pacing or without a slot.
+create or replace function private.sync_pace(p_item_id uuid, p_product text)
+returns table (pace_ms integer, wait_ms integer)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select case when sl.slot is null or st.plaid_calls_per_minute is null then 0
+              else ceil(60000.0 * st.max_in_flight / (0.98 * st.plaid_calls_per_minute))::integer end,
+         case when sl.slot is null or st.plaid_calls_per_minute is null then 0
+              else coalesce(greatest(0, ceil(extract(epoch from sl.next_call_at - now()) * 1000))::integer, 0) end
+  from private.sync_settings st
+  left join private.sync_slots sl on sl.item_id = p_item_id and sl.product = p_product
+$$;
+revoke all on function private.sync_pace(uuid, text) from public, anon, authenticated, service_role;
 
 -- In flight: a run holds a live lease, or a call went out and plaid-sync has not picked it up yet
 -- (within lost_after; a call answered with a failure counts until then too).

@@ -5,7 +5,7 @@
 -- work that is due (queued requests, finished backoffs, stale products), never work in flight or
 -- items that need the user; pg_cron jobs; retention.
 begin;
-select plan(45);
+select plan(51);
 
 -- The jobs ------------------------------------------------------------------------------------------------
 select is(
@@ -134,6 +134,27 @@ update private.sync_settings set max_in_flight = 1000;
 select is(private.request_sync(:'b', 'transactions', 'webhook'), true, 'a request right after a run is dispatched');
 select cmp_ok((pg_temp.body_of(pg_temp.dispatch_of(:'b')) ->> 'delay_ms')::int, '>', 1000,
   '… for a run that starts min_run_interval after the last one');
+
+-- Pacing to Plaid's per-client limit: a dispatched run learns the least time between its calls and how
+-- long its slot still waits; a finishing run leaves its slot's next call time to the slot's next run.
+update private.sync_settings set max_in_flight = 20, plaid_calls_per_minute = 1000;
+select c.lease_id as p_lease, c.run_id as p_run, c.pace_ms, c.wait_ms from private.claim_sync(:'b', 'transactions', 'webhook', 60,
+  (select dispatch_token from public.plaid_sync_state where item_id = :'b' and product = 'transactions')) c \gset
+select is(:'pace_ms'::int, ceil(60000.0 * 20 / (0.98 * 1000))::int, 'a dispatched run spaces its Plaid calls by max_in_flight / (98% of the limit)');
+select is(:'wait_ms'::int, 0, '… and its slot has no call to wait for yet');
+select is((select count(*)::int from private.finish_sync(:'b', 'transactions', :'p_lease', :'p_run', 'succeeded', null, null, false,
+  now() + interval '900 milliseconds')), 0, 'the run finishes, its slot''s next call 0.9 s away');
+select is((select next_call_at from private.sync_slots where item_id = (select item_id from private.sync_slots
+           where next_call_at is not null limit 1) limit 1), now() + interval '900 milliseconds',
+  '… which the slot keeps for whoever it is handed to');
+select pg_temp.set_state(:'a', 'lease_id = null, lease_expires_at = null, dispatch_token = null, due_at = null') as _ \gset
+update private.sync_slots set item_id = null, product = null where item_id = :'a';
+update private.sync_slots set item_id = :'a', product = 'transactions' where next_call_at is not null;
+select is((select wait_ms from private.sync_pace(:'a', 'transactions')), 900, 'the next run in that slot waits for it');
+update private.sync_slots set item_id = null, product = null where item_id = :'a';
+select results_eq($$select pace_ms, wait_ms from private.sync_pace('$$ || :'a' || $$', 'transactions')$$, $$values (0, 0)$$,
+  'a run holding no slot (a direct call) is not paced');
+update private.sync_settings set plaid_calls_per_minute = null;
 
 -- Retention ---------------------------------------------------------------------------------------------
 update private.sync_settings set max_in_flight = 20;

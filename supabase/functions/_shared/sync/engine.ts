@@ -12,6 +12,7 @@ import { SYNC_LEASE_LOST, sqlStateOf } from '../sql-states.ts';
 import type { SyncLimits } from './limits.ts';
 import { syncTransactions } from './transactions.ts';
 import { syncInvestments, syncLiabilities } from './investments.ts';
+import { type Clock, Pacer, wallClock } from './pace.ts';
 import { type Budget, budgetSpent, type Claim, type Product, type ProductResult, type RunSummary, type Trigger } from './types.ts';
 
 /** Plaid answers meaning "this product does not apply to this item": done, nothing to retry. */
@@ -54,19 +55,27 @@ const claimSync = async (ctx: ServiceContext, itemId: string, product: Product, 
  */
 export async function startSync(
   ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits, now: () => number = Date.now,
-  dispatch: string | null = null,
+  dispatch: string | null = null, clock: Clock = wallClock,
 ): Promise<{ claimed: boolean; done: Promise<RunSummary[]> }> {
-  const budget: Budget = {
+  const deadlines = {
     deadline: now() + limits.timeBudgetMs, now, pagesLeft: limits.maxPagesPerRun,
     // A page started just before the deadline may take this much longer, and no more.
     callDeadline: Date.now() + limits.timeBudgetMs + CALL_GRACE_MS,
   };
   const claim = await claimSync(ctx, itemId, product, trigger, limits, dispatch);
   if (!claim) return { claimed: false, done: Promise.resolve([{ item_id: itemId, product, run_id: null, outcome: 'coalesced', pages: 0 }]) };
-  return { claimed: true, done: runPasses(ctx, itemId, product, trigger, limits, budget, claim) };
+  // The slot's pace holds for every pass of the invocation (they run in the same slot).
+  const budget: Budget = { ...deadlines, pace: new Pacer(claim.pace_ms, claim.wait_ms, clock) };
+  return { claimed: true, done: runPasses(ctx, itemId, product, trigger, limits, budget, claim, clock) };
 }
 
-async function runPasses(ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits, budget: Budget, first: Claim): Promise<RunSummary[]> {
+/** When the slot's next Plaid call may start, as the database takes it (null: no pacing). */
+const paceUntil = (budget: Budget): string | null => {
+  const at = budget.pace.nextCallAt();
+  return at === null ? null : new Date(at).toISOString();
+};
+
+async function runPasses(ctx: ServiceContext, itemId: string, product: Product, trigger: Trigger, limits: SyncLimits, budget: Budget, first: Claim, clock: Clock): Promise<RunSummary[]> {
   const summaries: RunSummary[] = [];
   let passTrigger = trigger;
   let claim: Claim | undefined = first;
@@ -91,7 +100,7 @@ async function runPasses(ctx: ServiceContext, itemId: string, product: Product, 
     const [owed] = await ctx.admin.query<{ next_pass: string; wait_ms: number }>`
       select * from private.finish_sync(${itemId}::uuid, ${product}, ${claim.lease_id}::uuid, ${claim.run_id}::uuid,
         ${result.outcome}, ${result.error ? JSON.stringify(result.error) : null}::jsonb, ${result.itemStatus},
-        ${pass + 1 < limits.maxPasses}::boolean)`;
+        ${pass + 1 < limits.maxPasses}::boolean, ${paceUntil(budget)}::timestamptz)`;
     next = owed?.next_pass ?? null;
     summaries.push({ item_id: itemId, product, run_id: claim.run_id, outcome: result.outcome, pages: result.pages, error_code: result.error?.error_code as string | undefined });
     ctx.log.info('sync_run', {
@@ -99,7 +108,7 @@ async function runPasses(ctx: ServiceContext, itemId: string, product: Product, 
       db_round_trips: ctx.stats.dbRoundTrips, peak_heap_mb: Math.round(ctx.stats.peakHeapBytes / 1048576),
     });
     if (!next) break;
-    if (owed.wait_ms > 0) await new Promise((r) => setTimeout(r, owed.wait_ms));
+    if (owed.wait_ms > 0) await clock.sleep(owed.wait_ms);
     passTrigger = 'follow_up';
   }
   return summaries;

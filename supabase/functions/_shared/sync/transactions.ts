@@ -22,6 +22,7 @@ export async function syncTransactions(ctx: ServiceContext, itemId: string, toke
     // The budgets are the invocation's, shared by its passes: what is left goes to a follow-up.
     if (budgetSpent(budget)) return { outcome: 'continued', pages };
     let text: string;
+    await budget.pace.beforeCall();
     try {
       ({ text } = await ctx.plaid().callRaw('/transactions/sync', {
         access_token: token, cursor, count: 500, options: { include_original_description: true },
