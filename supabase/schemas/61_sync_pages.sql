@@ -1,9 +1,14 @@
 -- The sync engine's page half: each Plaid response is applied with its bookkeeping in one call and one
--- transaction, under the run's lease (private.hold_lease raises NF410 for a run that lost it). Every
--- response's accounts go through private.upsert_item_accounts first.
+-- transaction, under the run's lease (private.hold_lease raises NF410 for a run that lost it). A
+-- response's accounts go through private.upsert_item_accounts before its rows.
 
--- One /transactions/sync page, applied with its cursor in one transaction (one round trip).
--- p_page is Plaid's response as received. The cursor only ever moves together with its data.
+-- One /transactions/sync page, applied with its cursor in one transaction (one round trip). p_page is
+-- Plaid's response, its transactions projected by the engine to the fields read here (names and
+-- shapes as Plaid sends them; null fields left out, read as null). The cursor only ever moves
+-- together with its data. Shaped for bulk speed: one set-based upsert of the page's added and
+-- modified rows, one delete, one update of the state row (which also extends the lease), and the
+-- accounts only when the page brings one not mapped yet (before its transactions) or ends the loop
+-- (its balances).
 create or replace function private.apply_transactions_page(
   p_item_id uuid, p_lease_id uuid, p_run_id uuid, p_page jsonb, p_loop_start_cursor text, p_lease_seconds integer
 ) returns jsonb
@@ -12,19 +17,42 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_state public.plaid_sync_state := private.hold_lease(p_item_id, 'transactions', p_lease_id, p_lease_seconds);
-  v_user uuid := v_state.user_id;
+  v_user uuid;
   v_has_more boolean := coalesce((p_page ->> 'has_more')::boolean, false);
+  v_added jsonb := coalesce(p_page -> 'added', '[]'::jsonb);
+  v_modified jsonb := coalesce(p_page -> 'modified', '[]'::jsonb);
+  v_removed jsonb := coalesce(p_page -> 'removed', '[]'::jsonb);
+  v_accounts jsonb := p_page -> 'accounts';
   v_inserted integer := 0;
   v_deleted integer := 0;
-  v_added integer := jsonb_array_length(coalesce(p_page -> 'added', '[]'::jsonb));
-  v_modified integer := jsonb_array_length(coalesce(p_page -> 'modified', '[]'::jsonb));
-  v_removed integer := jsonb_array_length(coalesce(p_page -> 'removed', '[]'::jsonb));
 begin
-  perform private.upsert_item_accounts(p_item_id, v_user, p_page -> 'accounts');
+  -- The run's lease, checked with the state row locked (private.hold_lease's check; the state update
+  -- below extends the lease, so the row gets one new version per page).
+  select s.user_id into v_user from public.plaid_sync_state s
+  where s.item_id = p_item_id and s.product = 'transactions' and s.lease_id = p_lease_id and s.lease_expires_at > now()
+  for update;
+  if not found then
+    raise exception 'sync lease % for item % (transactions) is no longer held', p_lease_id, p_item_id using errcode = 'NF410';
+  end if;
+
+  -- Accounts: a new one is mapped before its transactions; balances are written with the loop's last
+  -- page (every page repeats them; the exchange stored them first).
+  if not v_has_more or exists (
+    select 1 from jsonb_array_elements(coalesce(v_accounts, '[]'::jsonb)) a
+    where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
+  ) then
+    perform private.upsert_item_accounts(p_item_id, v_user, v_accounts);
+  end if;
 
   with rows as (
-    select t.* from jsonb_to_recordset(coalesce(p_page -> 'added', '[]'::jsonb) || coalesce(p_page -> 'modified', '[]'::jsonb))
+    select * from jsonb_to_recordset(v_added)
+      as t(transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
+           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
+           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
+           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
+           original_description text, check_number text, location jsonb, counterparties jsonb)
+    union all
+    select * from jsonb_to_recordset(v_modified)
       as t(transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
            date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
            merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
@@ -60,12 +88,15 @@ begin
   )
   select count(*) filter (where inserted) into v_inserted from upserted;
 
-  delete from public.transactions t
-  using jsonb_to_recordset(coalesce(p_page -> 'removed', '[]'::jsonb)) as r(transaction_id text)
-  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r.transaction_id;
-  get diagnostics v_deleted = row_count;
+  if jsonb_array_length(v_removed) > 0 then
+    delete from public.transactions t
+    using jsonb_to_recordset(v_removed) as r(transaction_id text)
+    where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r.transaction_id;
+    get diagnostics v_deleted = row_count;
+  end if;
 
   update public.plaid_sync_state s set
+    lease_expires_at = now() + make_interval(secs => p_lease_seconds),
     cursor = p_page ->> 'next_cursor',
     has_more = v_has_more,
     -- Kept while a pagination loop is open: Plaid's restart point after a mutation during pagination.
@@ -80,17 +111,18 @@ begin
           in ('HISTORICAL_UPDATE_COMPLETE', 'TRANSACTIONS_UPDATE_STATUS_UNKNOWN'))
   where s.item_id = p_item_id and s.product = 'transactions';
 
-  update public.sync_runs r set added = r.added + v_added, modified = r.modified + v_modified,
-    removed = r.removed + v_removed, pages = r.pages + 1,
-    plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
+  update public.sync_runs r set added = r.added + jsonb_array_length(v_added),
+    modified = r.modified + jsonb_array_length(v_modified), removed = r.removed + jsonb_array_length(v_removed),
+    pages = r.pages + 1, plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
   where r.id = p_run_id;
 
   return jsonb_build_object('has_more', v_has_more, 'next_cursor', p_page ->> 'next_cursor',
-    'added', v_added, 'modified', v_modified, 'removed', v_removed, 'stored', v_inserted - v_deleted);
+    'added', jsonb_array_length(v_added), 'modified', jsonb_array_length(v_modified),
+    'removed', jsonb_array_length(v_removed), 'stored', v_inserted - v_deleted);
 end
 $$;
 comment on function private.apply_transactions_page(uuid, uuid, uuid, jsonb, text, integer) is
-  'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
+  'Applies one /transactions/sync page (upserts, deletes, new accounts; balances with the loop''s last page) and advances the cursor in one transaction, under the run''s lease; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
 revoke all on function private.apply_transactions_page(uuid, uuid, uuid, jsonb, text, integer) from public, anon, authenticated, service_role;
 grant execute on function private.apply_transactions_page(uuid, uuid, uuid, jsonb, text, integer) to service_role;
 

@@ -10,7 +10,33 @@ import { PlaidApiError } from '../plaid/errors.ts';
 import { type Budget, budgetSpent, type Claim, type ProductResult } from './types.ts';
 import type { SyncLimits } from './limits.ts';
 
-type Page = { data: PlaidResponse<'/transactions/sync'>; text: string };
+type Page = PlaidResponse<'/transactions/sync'>;
+
+/**
+ * The transaction fields private.apply_transactions_page reads (the columns of its
+ * jsonb_to_recordset; tests/sync/page-fields.test.ts keeps the two lists equal). A page goes to the
+ * database with only these, null ones left out: about a third less JSON for Postgres to parse, the
+ * largest part of a page's cost there. Names and shapes stay Plaid's; the mapping stays in SQL.
+ */
+export const PAGE_TRANSACTION_FIELDS = [
+  'transaction_id', 'account_id', 'amount', 'iso_currency_code', 'unofficial_currency_code', 'date', 'authorized_date',
+  'datetime', 'authorized_datetime', 'name', 'merchant_name', 'merchant_entity_id', 'logo_url', 'website', 'pending',
+  'pending_transaction_id', 'personal_finance_category', 'payment_channel', 'transaction_code', 'original_description',
+  'check_number', 'location', 'counterparties',
+] as const;
+
+function projected(t: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of PAGE_TRANSACTION_FIELDS) {
+    const v = (t as Record<string, unknown>)[field];
+    if (v !== null && v !== undefined) out[field] = v;
+  }
+  return out;
+}
+
+/** The page as the database reads it: Plaid's response with its transactions projected. */
+export const pageForDatabase = (data: Page): string =>
+  JSON.stringify({ ...data, added: data.added.map(projected), modified: data.modified.map(projected) });
 
 /** The isolate's heap in use (Deno; 0 elsewhere): the Edge Function memory limit applies to it. */
 const heapUsed = (): number => (globalThis as { Deno?: { memoryUsage?: () => { heapUsed: number } } }).Deno?.memoryUsage?.().heapUsed ?? 0;
@@ -23,7 +49,7 @@ export async function syncTransactions(ctx: ServiceContext, itemId: string, toke
   const fetchPage = (cursor: string | undefined): Promise<Page> => {
     const page = (async () => {
       await budget.pace.beforeCall();
-      return await ctx.plaid().callRaw('/transactions/sync', {
+      return await ctx.plaid().call('/transactions/sync', {
         access_token: token, cursor, count: 500, options: { include_original_description: true },
       }, { itemId, deadline: budget.callDeadline });
     })();
@@ -49,13 +75,13 @@ export async function syncTransactions(ctx: ServiceContext, itemId: string, toke
     }
     budget.pagesLeft--;
     // Page N+1 is on its way while page N is written (its cursor is not committed until its own write).
-    next = page.data.has_more && !budgetSpent(budget) ? fetchPage(page.data.next_cursor) : null;
+    next = page.has_more && !budgetSpent(budget) ? fetchPage(page.next_cursor) : null;
     await ctx.admin.query`
       select private.apply_transactions_page(${itemId}::uuid, ${claim.lease_id}::uuid, ${claim.run_id}::uuid,
-        ${page.text}::jsonb, ${loopStart ?? null}, ${limits.leaseSeconds}::int)`;
+        ${pageForDatabase(page)}::jsonb, ${loopStart ?? null}, ${limits.leaseSeconds}::int)`;
     pages++;
     ctx.stats.peakHeapBytes = Math.max(ctx.stats.peakHeapBytes, heapUsed());
-    if (!page.data.has_more) return { outcome: 'succeeded', pages };
+    if (!page.has_more) return { outcome: 'succeeded', pages };
   }
   return { outcome: 'continued', pages };
 }
