@@ -680,6 +680,10 @@ declare
   v_inserted integer := 0;
   v_deleted integer := 0;
 begin
+  -- A page and its cursor commit together, so this transaction need not wait for its WAL to reach
+  -- disk: should the server crash first, both are lost together and the page is fetched again (the
+  -- cursor is never ahead of the data); finish_sync's commit makes the whole run durable.
+  perform pg_catalog.set_config('synchronous_commit', 'off', true);
   -- The run's lease, checked with the state row locked (private.hold_lease's check; the state update
   -- below extends the lease, so the row gets one new version per page).
   select s.user_id into v_user from public.plaid_sync_state s
