@@ -55,6 +55,7 @@ export async function benchColdStart(): Promise<Row[]> {
         measured: `${c.toFixed(0)} ms (${spread(cold)}); of it, worker start + module load ${p.toFixed(0)} ms (a preflight to a fresh worker)`,
         baseline: `${w.toFixed(0)} ms warm: the next request to the same worker`,
         ratio: `${(c / w).toFixed(2)}×`, goal: '≤ 100 ms', met: c <= 100 ? 'yes' : `NO (+${(c - 100).toFixed(0)} ms)`,
+        data: { cold: c, warm: w, preflight: p },
       }));
     }
   } finally {

@@ -10,7 +10,7 @@
 //   what plaid-webhook calls): how many were dispatched at once, the most runs that overlapped, and
 //   how fast the queue drained.
 import { benchStack, type BenchStack } from './support/stack.ts';
-import { clusterCpuMs, fmtMs, median, row, spread, type Row } from './support/measure.ts';
+import { clusterCpuMs, fmtMs, median, processCpuMs, row, spread, type Row } from './support/measure.ts';
 
 const RUNS = Number(process.env.BENCH_SWEEP_RUNS ?? 3);
 const SMALL = Number(process.env.BENCH_SWEEP_SMALL ?? 1000);
@@ -92,23 +92,29 @@ export async function peakOverlap(b: BenchStack, items: string[], t0: Date): Pro
   return peak;
 }
 
-type SweepRun = { itemsPerS: number; cpuPerItemMs: number; functions: Array<{ name: string; msPerItem: number }>; failed: number; missing: number; peak: number };
+type SweepRun = {
+  itemsPerS: number; cpuPerItemMs: number; functions: Array<{ name: string; msPerItem: number }>; failed: number; missing: number; peak: number;
+  /** CPU per item of the functions host, and of this process (the Plaid emulator and pg_net's worker run in it). */
+  hostCpuPerItemMs: number; emulatorCpuPerItemMs: number;
+};
 
 async function sweepOnce(b: BenchStack, items: string[]): Promise<SweepRun> {
   await resetItems(b, items);
   // Backends report function statistics once idle for a second: let the set-up's arrive, then reset.
   await new Promise((res) => setTimeout(res, 2500));
   await b.sql`select pg_stat_reset()`;
-  const cpu0 = clusterCpuMs(b.dataDir);
+  const cpu0 = clusterCpuMs(b.dataDir), host0 = processCpuMs(b.stack.functionsPid), own0 = process.cpuUsage();
   const t0 = await startSweep(b, items);
   const r = await waitSynced(b, items, t0);
-  const cpu = clusterCpuMs(b.dataDir) - cpu0;
+  const cpu = clusterCpuMs(b.dataDir) - cpu0, host = processCpuMs(b.stack.functionsPid) - host0;
+  const own = process.cpuUsage(own0);
   await new Promise((res) => setTimeout(res, 2000)); // backends report function statistics when idle
   const fns = await b.sql`select funcname as name, total_time, self_time, calls from pg_stat_user_functions
     where schemaname in ('private', 'vault', 'net') order by self_time desc`;
   return {
     itemsPerS: items.length / (r.ms / 1000), cpuPerItemMs: cpu / items.length, failed: r.failed, missing: r.missing,
     peak: await peakOverlap(b, items, t0),
+    hostCpuPerItemMs: host / items.length, emulatorCpuPerItemMs: (own.user + own.system) / 1000 / items.length,
     functions: fns.map((f) => ({ name: `${f.name} (${(f.calls / items.length).toFixed(1)}×)`, msPerItem: Number(f.self_time) / items.length })),
   };
 }
@@ -125,35 +131,48 @@ export async function benchSweep(): Promise<Row[]> {
     await b.sql`alter system set track_functions = 'all'`;
     await b.sql`select pg_reload_conf()`;
     const [{ cap }] = await b.sql`select max_in_flight as cap from private.sync_settings`;
+    // The machine is shared: the small database's runs come before and after the large one's (the
+    // extra items are removed again), so a change of load hits both sides.
     const small = await bulkItems(b, SMALL);
     const atSmall: SweepRun[] = [];
-    for (let i = 0; i < RUNS; i++) atSmall.push(await sweepOnce(b, small));
-    const large = [...small, ...await bulkItems(b, LARGE - SMALL)];
+    for (let i = 0; i < Math.ceil(RUNS / 2); i++) atSmall.push(await sweepOnce(b, small));
+    const extra = await bulkItems(b, LARGE - SMALL);
+    const large = [...small, ...extra];
     const atLarge: SweepRun[] = [];
     for (let i = 0; i < RUNS; i++) atLarge.push(await sweepOnce(b, large));
+    const burst = await burstOfRequests(b, large.slice(0, BURST), cap);
+    await b.sql`delete from public.plaid_items where id = any(${extra})`;
+    await b.sql`vacuum analyze`;
+    for (let i = Math.ceil(RUNS / 2); i < RUNS; i++) atSmall.push(await sweepOnce(b, small));
 
     const rate = (runs: SweepRun[]) => median(runs.map((r) => r.itemsPerS));
+    const median1 = (runs: SweepRun[]) => runs.slice().sort((a, b2) => a.cpuPerItemMs - b2.cpuPerItemMs)[Math.floor(runs.length / 2)];
     const s = rate(atSmall), l = rate(atLarge), ratio = l / s;
     const clean = [...atSmall, ...atLarge].every((r) => r.failed === 0 && r.missing === 0 && r.peak <= cap);
     rows.push(row({
       id: 'sweep-linear',
       benchmark: `sweep: ${LARGE.toLocaleString('en-US')} due items synced (database of ${LARGE.toLocaleString('en-US')}; max_in_flight ${cap}; median of ${RUNS})`,
-      measured: `${l.toFixed(0)} items/s (${spread(atLarge.map((r) => r.itemsPerS))}); peak ${Math.max(...atLarge.map((r) => r.peak))} running; ${atLarge.reduce((n, r) => n + r.failed, 0)} failed runs`,
-      baseline: `${s.toFixed(0)} items/s with ${SMALL.toLocaleString('en-US')} due in a database of ${SMALL.toLocaleString('en-US')} (${spread(atSmall.map((r) => r.itemsPerS))})`,
+      measured: `${l.toFixed(0)} items/s (${spread(atLarge.map((r) => r.itemsPerS))}); peak ${Math.max(...atLarge.map((r) => r.peak))} running; ${atLarge.reduce((n, r) => n + r.failed, 0)} failed runs; Postgres CPU per item ${median1(atLarge).cpuPerItemMs.toFixed(1)} ms vs ${median1(atSmall).cpuPerItemMs.toFixed(1)} ms`,
+      baseline: `${s.toFixed(0)} items/s with ${SMALL.toLocaleString('en-US')} due in a database of ${SMALL.toLocaleString('en-US')}, runs before and after (${spread(atSmall.map((r) => r.itemsPerS))})`,
       ratio: `${ratio.toFixed(2)}×`, goal: '≥ 0.9× (linear), zero errors, ≤ max_in_flight at once',
       met: ratio >= 0.9 && clean ? 'yes' : `NO (${ratio.toFixed(2)}×${clean ? '' : ', errors or over the cap'})`,
+      data: {
+        small: s, large: l, ratio, cpuSmall: median1(atSmall).cpuPerItemMs, cpuLarge: median1(atLarge).cpuPerItemMs,
+        hostSmall: median1(atSmall).hostCpuPerItemMs, hostLarge: median1(atLarge).hostCpuPerItemMs,
+        emuSmall: median1(atSmall).emulatorCpuPerItemMs, emuLarge: median1(atLarge).emulatorCpuPerItemMs,
+      },
     }));
-    const median1 = (runs: SweepRun[]) => runs.slice().sort((a, b2) => a.cpuPerItemMs - b2.cpuPerItemMs)[Math.floor(runs.length / 2)];
     for (const [label, runs] of [[SMALL, atSmall], [LARGE, atLarge]] as const) {
       const m = median1(runs);
       rows.push(row({
         id: `sweep-cpu-${label}`,
         benchmark: `Postgres CPU per item, sweep of ${label.toLocaleString('en-US')} (whole cluster, /proc), and time in each function per item (ms; calls per item)`,
-        measured: `${m.cpuPerItemMs.toFixed(1)} ms CPU per item (${spread(runs.map((r) => r.cpuPerItemMs), 1)}): ${breakdown(m)}`,
+        measured: `${m.cpuPerItemMs.toFixed(1)} ms CPU per item (${spread(runs.map((r) => r.cpuPerItemMs), 1)}): ${breakdown(m)}; ` +
+          `besides Postgres, per item: functions host ${m.hostCpuPerItemMs.toFixed(1)} ms CPU, Plaid emulator + pg_net worker + benchmark ${m.emulatorCpuPerItemMs.toFixed(1)} ms CPU`,
         baseline: '—', ratio: '—', goal: 'informative (docs/scaling.md)', met: '',
       }));
     }
-    rows.push(...await burstOfRequests(b, large.slice(0, BURST), cap));
+    rows.push(...burst);
   } finally {
     await b.stop();
   }

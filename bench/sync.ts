@@ -133,6 +133,7 @@ async function initialSync(b: BenchStack, size: number): Promise<Row[]> {
     measured: `${fmtMs(p)} (${spread(product)})`,
     baseline: `${fmtMs(c)}: the same pages fetched and streamed into one COPY of every stored column (${spread(baseline)})`,
     ratio: `${ratio.toFixed(2)}×`, goal: '≤ 1.5× COPY', met: ratio <= 1.5 ? 'yes' : `NO (${((ratio / 1.5 - 1) * 100).toFixed(0)}% over)`,
+    data: { product: p, copy: c, pages: pagesRun, ratio },
   })];
   out.push(...await sqlPerPage(b, lastItem, size));
   if (size === 100_000) {
@@ -223,6 +224,7 @@ async function sqlPerPage(b: BenchStack, item: string, size: number): Promise<Ro
     measured: `${fmtMs(p)} (${(p / all.length).toFixed(1)} ms a page, of which ${lastParseMsPerPage.toFixed(1)} ms parsing its JSON; ${spread(product)})`,
     baseline: `${fmtMs(c)}: per page, COPY into a temp table + INSERT … ON CONFLICT DO UPDATE (${spread(baseline)})`,
     ratio: `${ratio.toFixed(2)}×`, goal: '≤ 1.2×', met: ratio <= 1.2 ? 'yes' : `NO (${((ratio / 1.2 - 1) * 100).toFixed(0)}% over)`,
+    data: { perPage: p / all.length, parsePerPage: lastParseMsPerPage, baselinePerPage: c / all.length, ratio },
   })];
 }
 

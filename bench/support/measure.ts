@@ -8,9 +8,11 @@ export type Row = {
   benchmark: string; measured: string; baseline: string; ratio: string; goal: string; met: string; load: string;
   /** Which goal of the report's summary this figure answers (e.g. 'initial-10k'). */
   id?: string;
+  /** Key numbers behind the figure, for the summary's explanations (ms unless named otherwise). */
+  data?: Record<string, number>;
 };
 
-/** The 1-minute load average now, and the runs' spread when given. */
+/** The 1-minute load average now. */
 export const load = (): string => loadavg()[0].toFixed(1);
 
 export const median = (xs: number[]): number => {
@@ -21,13 +23,8 @@ export const spread = (xs: number[], digits = 0): string =>
   `runs ${[...xs].sort((a, b) => a - b).map((x) => x.toFixed(digits)).join(', ')}`;
 export const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
-/** Load averages seen while the benchmarks ran (one sample per figure): the report's noise note. */
-export const loadSamples: number[] = [];
-export function row(r: Omit<Row, 'load'>): Row {
-  const l = loadavg()[0];
-  loadSamples.push(l);
-  return { ...r, load: l.toFixed(1) };
-}
+/** A figure, stamped with the load average when it was taken. */
+export const row = (r: Omit<Row, 'load'>): Row => ({ ...r, load: load() });
 
 /** CPU time (ms) of one process: user + system. */
 export function processCpuMs(pid: number): number {
