@@ -17,8 +17,9 @@ export type LintResult = { function: string; issues: Array<{ level: string; mess
 // items and accounts, and the unindexed_foreign_keys advisor) or a UI query (a user's or an account's
 // transactions by date), so it stays; on the hosted project this INFO finding only means "not used yet".
 const notApplicableOnAFreshDatabase = new Set(['unused_index']);
-// Every index we create is named <table>_<columns>_idx and covers a foreign key or a UI query.
-const ourIndexName = /Index `[a-z_]+_idx` on table `public\.[a-z_]+`/;
+// Every index we create is named <table>_<columns>_idx and covers a foreign key, a UI query or (in
+// private) a queue's due-work scan.
+const ourIndexName = /Index `[a-z_]+_idx` on table `(public|private)\.[a-z_]+`/;
 
 const describe = (a: Advisory) => `${a.level} ${a.name}${a.metadata?.schema ? ` (${a.metadata.schema})` : ''}: ${a.detail}`;
 

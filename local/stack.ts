@@ -189,6 +189,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
     SUPABASE_JWKS: JSON.stringify(keys.jwks),
   };
+  // OAuth banks send the browser back to PLAID_REDIRECT_URI: with the emulator, the local web app's page
+  // (http is allowed for 127.0.0.1, as Plaid allows it for localhost). Real Plaid needs the URI on the
+  // Dashboard's allow-list, so there it is only what supabase/functions/.env says.
+  if (plaidUrl && opts.web && opts.ports.web && !functionEnv.PLAID_REDIRECT_URI) {
+    functionEnv.PLAID_REDIRECT_URI = `http://127.0.0.1:${opts.ports.web}/`;
+  }
   const host = await startFunctionsHost({
     port: opts.ports.api, functionsDir: join(repoRoot, 'supabase', 'functions'),
     configToml: join(repoRoot, 'supabase', 'config.toml'), keysFile: join(opts.stateDir, 'keys.json'),

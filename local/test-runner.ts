@@ -194,6 +194,7 @@ async function stackTests(only: string | undefined, vitestArgs: string[]): Promi
     NESTFOLIO_TEST_PLAID_URL: stack.plaidUrl ?? '',
     NESTFOLIO_TEST_STACK_LOG: stackLog,
     NESTFOLIO_TEST_WEB_URL: stack.webUrl ?? '',
+    NESTFOLIO_TEST_PLAID_REDIRECT_URI: stack.env.PLAID_REDIRECT_URI ?? '',
   };
   const results: SuiteResult[] = [];
   try {

@@ -9,6 +9,53 @@ SET local check_function_bodies = off;
 
 CREATE SCHEMA "private";
 
+CREATE TABLE "private"."item_status_checks" (
+  "item_id"            uuid                     NOT NULL,
+  "requested_at"       timestamp with time zone,
+  "rerun"              boolean                  NOT NULL DEFAULT false,
+  "lease_id"           uuid,
+  "lease_expires_at"   timestamp with time zone,
+  "last_call_at"       timestamp with time zone,
+  "last_dispatched_at" timestamp with time zone,
+  "last_claimed_at"    timestamp with time zone,
+  "attempts"           integer                  NOT NULL DEFAULT 0,
+  "next_attempt_at"    timestamp with time zone,
+  "last_error"         jsonb,
+  "last_checked_at"    timestamp with time zone,
+  CONSTRAINT "item_status_checks_attempts_check" CHECK ((attempts >= 0)),
+  CONSTRAINT "item_status_checks_last_error_check" CHECK (((last_error IS NULL) OR (jsonb_typeof(last_error) = 'object'::text))),
+  CONSTRAINT "item_status_checks_lease_complete" CHECK (((lease_id IS NULL) = (lease_expires_at IS NULL))),
+  CONSTRAINT "item_status_checks_pkey" PRIMARY KEY (item_id)
+);
+
+CREATE TABLE "private"."plaid_item_removals" (
+  "id"                     uuid                     NOT NULL DEFAULT gen_random_uuid(),
+  "plaid_item_id"          text                     NOT NULL,
+  "user_id"                uuid,
+  "item_id"                uuid,
+  "reason"                 text                     NOT NULL,
+  "access_token_secret_id" uuid,
+  "requested_at"           timestamp with time zone NOT NULL DEFAULT now(),
+  "attempts"               integer                  NOT NULL DEFAULT 0,
+  "next_attempt_at"        timestamp with time zone,
+  "lease_id"               uuid,
+  "lease_expires_at"       timestamp with time zone,
+  "last_dispatched_at"     timestamp with time zone,
+  "last_error"             jsonb,
+  "outcome"                text,
+  "done_at"                timestamp with time zone,
+  CONSTRAINT "plaid_item_removals_access_token_secret_id_key" UNIQUE (access_token_secret_id),
+  CONSTRAINT "plaid_item_removals_attempts_check" CHECK ((attempts >= 0)),
+  CONSTRAINT "plaid_item_removals_done" CHECK (((outcome IS NULL) = (done_at IS NULL))),
+  CONSTRAINT "plaid_item_removals_last_error_check" CHECK (((last_error IS NULL) OR (jsonb_typeof(last_error) = 'object'::text))),
+  CONSTRAINT "plaid_item_removals_lease_complete" CHECK (((lease_id IS NULL) = (lease_expires_at IS NULL))),
+  CONSTRAINT "plaid_item_removals_outcome_check" CHECK ((outcome = ANY (ARRAY['removed'::text, 'gone'::text]))),
+  CONSTRAINT "plaid_item_removals_pkey" PRIMARY KEY (id),
+  CONSTRAINT "plaid_item_removals_plaid_item_id_check" CHECK (((plaid_item_id <> ''::text) AND (char_length(plaid_item_id) <= 255))),
+  CONSTRAINT "plaid_item_removals_plaid_item_id_key" UNIQUE (plaid_item_id),
+  CONSTRAINT "plaid_item_removals_reason_check" CHECK ((reason = ANY (ARRAY['item_deleted'::text, 'user_deleted'::text, 'replaced'::text, 'duplicate'::text, 'not_stored'::text])))
+);
+
 CREATE TABLE "private"."sync_settings" (
   "id"                       boolean  NOT NULL DEFAULT true,
   "stale_after"              interval NOT NULL DEFAULT '12:00:00'::interval,
@@ -192,7 +239,7 @@ CREATE TABLE "public"."plaid_accounts" (
   "id"                    uuid                     NOT NULL DEFAULT gen_random_uuid(),
   "user_id"               uuid                     NOT NULL,
   "item_id"               uuid                     NOT NULL,
-  "account_id"            uuid                     NOT NULL,
+  "account_id"            uuid,
   "plaid_account_id"      text                     NOT NULL,
   "persistent_account_id" text,
   "mask"                  text,
@@ -203,6 +250,9 @@ CREATE TABLE "public"."plaid_accounts" (
   "holder_category"       text,
   "created_at"            timestamp with time zone NOT NULL DEFAULT now(),
   "updated_at"            timestamp with time zone NOT NULL DEFAULT now(),
+  "name"                  text,
+  "institution_id"        text,
+  "replaced_at"           timestamp with time zone,
   CONSTRAINT "plaid_accounts_pkey" PRIMARY KEY (id),
   CONSTRAINT "plaid_accounts_plaid_account_id_check" CHECK (((plaid_account_id <> ''::text) AND (char_length(plaid_account_id) <= 255))),
   CONSTRAINT "plaid_accounts_plaid_account_id_key" UNIQUE (plaid_account_id),
@@ -231,6 +281,7 @@ CREATE TABLE "public"."plaid_items" (
   "access_token_secret_id"  uuid,
   "new_accounts_available"  boolean                  NOT NULL DEFAULT false,
   "last_balance_refresh_at" timestamp with time zone,
+  "status_observed_at"      timestamp with time zone,
   "created_at"              timestamp with time zone NOT NULL DEFAULT now(),
   "updated_at"              timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT "plaid_items_access_token_secret_id_key" UNIQUE (access_token_secret_id),
@@ -441,6 +492,27 @@ ALTER TABLE "public"."webhook_events"
 
 REVOKE ALL ON TABLE "public"."webhook_events" FROM "anon";
 
+CREATE OR REPLACE FUNCTION private.abandon_plaid_item (
+  p_user_id       uuid,
+  p_plaid_item_id text,
+  p_access_token  text,
+  p_reason        text
+)
+  RETURNS uuid
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+begin
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item:' || p_plaid_item_id, 0));
+  if exists (select 1 from public.plaid_items i where i.plaid_item_id = p_plaid_item_id) then
+    return null;
+  end if;
+  perform pg_catalog.set_config('nestfolio.removal_inline', 'on', true); -- plaid-exchange-token works it now
+  return private.queue_item_removal(p_plaid_item_id, p_user_id, null, p_reason, null, p_access_token);
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.accounts_guard_user_writes()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -519,10 +591,11 @@ begin
       unofficial_currency_code)
     select v_user, p_item_id, pa.account_id, s.id, x.quantity, x.institution_price, x.institution_price_as_of,
       x.institution_value, x.cost_basis, x.vested_quantity, x.vested_value, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(coalesce(p_response -> 'holdings', '[]'::jsonb)) as x(account_id text, security_id text,
+    from jsonb_to_recordset(private.jsonb_list(p_response -> 'holdings')) as x(account_id text, security_id text,
       quantity numeric, institution_price numeric, institution_price_as_of date, institution_value numeric,
       cost_basis numeric, vested_quantity numeric, vested_value numeric, iso_currency_code text, unofficial_currency_code text)
     join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
     on conflict (account_id, security_id) do update set quantity = excluded.quantity,
       institution_price = excluded.institution_price, institution_price_as_of = excluded.institution_price_as_of,
@@ -536,7 +609,7 @@ begin
   -- Positions Plaid no longer reports are closed.
   delete from public.holdings h
   where h.user_id = v_user and h.item_id = p_item_id and not exists (
-    select 1 from jsonb_to_recordset(coalesce(p_response -> 'holdings', '[]'::jsonb)) as x(account_id text, security_id text)
+    select 1 from jsonb_to_recordset(private.jsonb_list(p_response -> 'holdings')) as x(account_id text, security_id text)
     join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.item_id = p_item_id
     join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
     where pa.account_id = h.account_id and s.id = h.security_id);
@@ -570,11 +643,12 @@ begin
       unofficial_currency_code)
     select v_user, p_item_id, pa.account_id, s.id, x.investment_transaction_id, x.date, x.name, x.quantity, x.amount,
       x.price, x.fees, x.type, x.subtype, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(coalesce(p_response -> 'investment_transactions', '[]'::jsonb)) as x(
+    from jsonb_to_recordset(private.jsonb_list(p_response -> 'investment_transactions')) as x(
       investment_transaction_id text, account_id text, security_id text, date date, name text, quantity numeric,
       amount numeric, price numeric, fees numeric, type text, subtype text, iso_currency_code text,
       unofficial_currency_code text)
     join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     left join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
     on conflict (plaid_investment_transaction_id) do update set account_id = excluded.account_id,
       security_id = excluded.security_id, date = excluded.date, name = excluded.name, quantity = excluded.quantity,
@@ -588,6 +662,47 @@ begin
   update public.sync_runs r set pages = r.pages + 1, added = r.added + v_count,
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
   return v_count;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.apply_item_status (
+  p_item_id      uuid,
+  p_observed_at  timestamp with time zone,
+  p_item         jsonb,
+  p_error_status text
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_item public.plaid_items;
+  v_error jsonb := nullif(p_item -> 'error', 'null'::jsonb);
+begin
+  -- The item's sync state before the item: the lock order every writer keeps (60_sync.sql).
+  perform 1 from public.plaid_sync_state s where s.item_id = p_item_id order by s.product for update;
+  select * into v_item from public.plaid_items i where i.id = p_item_id for update;
+  if v_item.id is null then
+    return null;
+  end if;
+  update private.item_status_checks c set last_checked_at = now() where c.item_id = p_item_id;
+  if v_item.status_observed_at > p_observed_at or v_item.status = 'revoked' then
+    return v_item.status;
+  end if;
+  if v_error is not null then
+    update public.plaid_items i set status = coalesce(p_error_status, 'error'), error = v_error,
+      error_code = v_error ->> 'error_code', status_observed_at = p_observed_at
+    where i.id = p_item_id;
+    return coalesce(p_error_status, 'error');
+  end if;
+  if v_item.status in ('login_required', 'error') then
+    perform private.mark_item_healthy(p_item_id, 'webhook', false);
+    update public.plaid_items i set status_observed_at = p_observed_at where i.id = p_item_id;
+    return 'healthy';
+  end if;
+  update public.plaid_items i set status_observed_at = p_observed_at where i.id = p_item_id;
+  return v_item.status;
 end
 $function$;
 
@@ -609,11 +724,11 @@ declare
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   with l as (
-    select 'credit' as kind, x from jsonb_array_elements(coalesce(p_response -> 'liabilities' -> 'credit', '[]'::jsonb)) x
+    select 'credit' as kind, x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'credit')) x
     union all
-    select 'mortgage', x from jsonb_array_elements(coalesce(p_response -> 'liabilities' -> 'mortgage', '[]'::jsonb)) x
+    select 'mortgage', x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'mortgage')) x
     union all
-    select 'student', x from jsonb_array_elements(coalesce(p_response -> 'liabilities' -> 'student', '[]'::jsonb)) x
+    select 'student', x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'student')) x
   ), upserted as (
     insert into public.liabilities as li (user_id, item_id, account_id, kind, last_payment_amount, last_payment_date,
       next_payment_due_date, minimum_payment_amount, last_statement_balance, last_statement_issue_date, is_overdue,
@@ -631,6 +746,7 @@ begin
       (l.x ->> 'ytd_interest_paid')::numeric, (l.x ->> 'ytd_principal_paid')::numeric,
       coalesce(l.x ->> 'maturity_date', l.x ->> 'expected_payoff_date')::date, l.x
     from l join public.plaid_accounts pa on pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     on conflict (account_id) do update set kind = excluded.kind, last_payment_amount = excluded.last_payment_amount,
       last_payment_date = excluded.last_payment_date, next_payment_due_date = excluded.next_payment_due_date,
       minimum_payment_amount = excluded.minimum_payment_amount, last_statement_balance = excluded.last_statement_balance,
@@ -648,8 +764,8 @@ begin
   where li.user_id = v_user and li.item_id = p_item_id
     and li.account_id not in (select pa.account_id from public.plaid_accounts pa
       join (select x ->> 'account_id' as id from jsonb_array_elements(
-        coalesce(p_response -> 'liabilities' -> 'credit', '[]'::jsonb) || coalesce(p_response -> 'liabilities' -> 'mortgage', '[]'::jsonb)
-        || coalesce(p_response -> 'liabilities' -> 'student', '[]'::jsonb)) x) seen on seen.id = pa.plaid_account_id
+        private.jsonb_list(p_response -> 'liabilities' -> 'credit') || private.jsonb_list(p_response -> 'liabilities' -> 'mortgage')
+        || private.jsonb_list(p_response -> 'liabilities' -> 'student')) x) seen on seen.id = pa.plaid_account_id
       where pa.user_id = v_user and pa.item_id = p_item_id);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
@@ -673,9 +789,9 @@ CREATE OR REPLACE FUNCTION private.apply_transactions_page (
 declare
   v_user uuid;
   v_has_more boolean := coalesce((p_page ->> 'has_more')::boolean, false);
-  v_added jsonb := coalesce(p_page -> 'added', '[]'::jsonb);
-  v_modified jsonb := coalesce(p_page -> 'modified', '[]'::jsonb);
-  v_removed jsonb := coalesce(p_page -> 'removed', '[]'::jsonb);
+  v_added jsonb := private.jsonb_list(p_page -> 'added');
+  v_modified jsonb := private.jsonb_list(p_page -> 'modified');
+  v_removed jsonb := private.jsonb_list(p_page -> 'removed');
   v_accounts jsonb := p_page -> 'accounts';
   v_inserted integer := 0;
   v_deleted integer := 0;
@@ -696,7 +812,7 @@ begin
   -- Accounts: a new one is mapped before its transactions; balances are written with the loop's last
   -- page (every page repeats them; the exchange stored them first).
   if not v_has_more or exists (
-    select 1 from jsonb_array_elements(coalesce(v_accounts, '[]'::jsonb)) a
+    select 1 from jsonb_array_elements(private.jsonb_list(v_accounts)) a
     where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
   ) then
     perform private.upsert_item_accounts(p_item_id, v_user, v_accounts);
@@ -728,7 +844,9 @@ begin
       r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
       r.check_number, r.location, r.counterparties
     from rows r
+    -- Only accounts this item feeds: a duplicate (account_id null) is fed by another connection.
     join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     on conflict (plaid_transaction_id) do update set
       account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
       unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
@@ -780,6 +898,58 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.call_edge_function (
+  p_name text,
+  p_body jsonb
+)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_url text;
+  v_key text;
+begin
+  select s.decrypted_secret into v_url from vault.decrypted_secrets s where s.name = 'project_url';
+  select s.decrypted_secret into v_key from vault.decrypted_secrets s where s.name = 'secret_key';
+  if v_url is null or v_key is null then
+    raise warning '% not called: set the Vault secrets project_url and secret_key (README, Deploy)', p_name;
+    return null;
+  end if;
+  return net.http_post(
+    url := v_url || '/functions/v1/' || p_name,
+    headers := jsonb_build_object('Content-Type', 'application/json', 'apikey', v_key),
+    body := p_body,
+    timeout_milliseconds := 10000);
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.check_link_accounts (
+  p_user_id        uuid,
+  p_institution_id text,
+  p_accounts       jsonb
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  with m as (select * from private.link_account_matches(p_user_id, p_institution_id, p_accounts)),
+  live as (select m.item_id from m where m.item_status <> 'revoked' order by m.n limit 1),
+  revoked as (select m.item_id from m where m.item_status = 'revoked' order by m.n limit 1),
+  shown as (select coalesce((select item_id from live), (select item_id from revoked)) as item_id)
+  select jsonb_build_object(
+    'result', case when exists (select 1 from live) then 'duplicate'
+                   when exists (select 1 from revoked) then 'replaces_revoked' else 'new' end,
+    'item', (select jsonb_build_object('id', i.id, 'institution_name', i.institution_name, 'status', i.status)
+             from public.plaid_items i join shown on shown.item_id = i.id),
+    'accounts', coalesce((select jsonb_agg(jsonb_build_object('id', m.account ->> 'id', 'name', m.account ->> 'name',
+                  'mask', m.account ->> 'mask', 'connected', m.item_id is not null and m.item_status <> 'revoked') order by m.n)
+                from m), '[]'::jsonb))
+$function$;
+
 CREATE OR REPLACE FUNCTION private.claim_balance_refresh (
   p_item_id          uuid,
   p_interval_seconds integer
@@ -807,6 +977,77 @@ begin
   end if;
   update public.plaid_items set last_balance_refresh_at = now() where id = p_item_id;
   return query select true, v_previous, now() + v_interval;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.claim_item_removal (
+  p_removal_id    uuid,
+  p_lease_seconds integer
+)
+  RETURNS TABLE (
+    lease_id      uuid,
+    plaid_item_id text,
+    access_token  text
+  )
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_lease uuid := gen_random_uuid();
+  v_row private.plaid_item_removals;
+begin
+  -- Claimed: the call that was dispatched has been picked up (the sweep looks for lost ones).
+  update private.plaid_item_removals r
+  set lease_id = v_lease, lease_expires_at = now() + make_interval(secs => p_lease_seconds), last_dispatched_at = null
+  where r.id = p_removal_id and r.done_at is null
+    and (r.lease_id is null or r.lease_expires_at <= now())
+    and (r.next_attempt_at is null or r.next_attempt_at <= now())
+  returning * into v_row;
+  if v_row.id is null then
+    return;
+  end if;
+  return query select v_lease, v_row.plaid_item_id,
+    (select s.decrypted_secret from vault.decrypted_secrets s
+     where s.id = v_row.access_token_secret_id and s.name = private.removal_token_secret_name(v_row.id));
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.claim_item_status_check (
+  p_item_id       uuid,
+  p_lease_seconds integer
+)
+  RETURNS TABLE (
+    lease_id     uuid,
+    wait_ms      integer,
+    access_token text
+  )
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_check private.item_status_checks;
+  v_lease uuid := gen_random_uuid();
+  v_at timestamptz;
+begin
+  select * into v_check from private.item_status_checks c where c.item_id = p_item_id for update;
+  if v_check.item_id is null then
+    return;
+  end if;
+  update private.item_status_checks c set last_claimed_at = now() where c.item_id = p_item_id;
+  if v_check.lease_id is not null and v_check.lease_expires_at > now() then
+    update private.item_status_checks c set rerun = true where c.item_id = p_item_id;
+    return;
+  end if;
+  if v_check.requested_at is null or v_check.next_attempt_at > now() then
+    return;
+  end if;
+  v_at := greatest(now(), coalesce(v_check.last_call_at + private.item_status_check_interval(), now()));
+  update private.item_status_checks c set lease_id = v_lease,
+    lease_expires_at = v_at + make_interval(secs => p_lease_seconds), requested_at = null, rerun = false, last_call_at = v_at
+  where c.item_id = p_item_id;
+  return query select v_lease, ceil(extract(epoch from v_at - now()) * 1000)::integer, private.read_item_access_token(p_item_id);
 end
 $function$;
 
@@ -899,7 +1140,8 @@ CREATE OR REPLACE FUNCTION private.create_plaid_item (
   p_products_billed    text[],
   p_webhook_url        text,
   p_consent_expires_at timestamp with time zone,
-  p_accounts           jsonb
+  p_accounts           jsonb,
+  p_duplicates         text                     DEFAULT 'refuse'::text
 )
   RETURNS jsonb
   LANGUAGE plpgsql
@@ -908,25 +1150,44 @@ CREATE OR REPLACE FUNCTION private.create_plaid_item (
   AS $function$
 declare
   v_item_id uuid;
-  v_masks text[];
   v_accounts jsonb;
+  v_total integer;
+  v_live integer;
+  v_existing uuid;
+  v_revoked uuid;
+  v_skipped jsonb;
+  v_matches jsonb;
 begin
   if jsonb_typeof(p_accounts) is distinct from 'array' then
     raise exception 'p_accounts must be Plaid''s accounts array' using errcode = '22023';
   end if;
-  -- One user's connections are created one at a time, so two concurrent duplicates cannot both pass.
+  if p_duplicates not in ('refuse', 'skip') then
+    raise exception 'duplicates must be refuse or skip, not %', p_duplicates using errcode = '22023';
+  end if;
+  -- One user's connections are created one at a time, so two concurrent duplicates cannot both pass;
+  -- and one Plaid item is either stored or queued for removal (private.abandon_plaid_item), never both.
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item_create:' || p_user_id::text, 0));
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item:' || p_plaid_item_id, 0));
+  if exists (select 1 from private.plaid_item_removals r where r.plaid_item_id = p_plaid_item_id) then
+    raise exception 'Plaid item % is being removed at Plaid', p_plaid_item_id using errcode = '55000';
+  end if;
 
-  -- A duplicate: the same institution with the same set of account masks (Plaid's recommendation).
-  select coalesce(array_agg(distinct a ->> 'mask' order by a ->> 'mask') filter (where a ->> 'mask' is not null), '{}')
-    into v_masks from jsonb_array_elements(p_accounts) a;
-  if p_institution_id is not null and exists (
-    select 1 from public.plaid_items i
-    where i.user_id = p_user_id and i.institution_id = p_institution_id
-      and (select coalesce(array_agg(distinct pa.mask order by pa.mask) filter (where pa.mask is not null), '{}')
-           from public.plaid_accounts pa where pa.user_id = p_user_id and pa.item_id = i.id) = v_masks
-  ) then
-    raise exception 'institution % is already connected with the same accounts', p_institution_id using errcode = 'NF409';
+  select coalesce(jsonb_agg(to_jsonb(m)), '[]'::jsonb) into v_matches
+  from private.link_account_matches(p_user_id, p_institution_id, p_accounts) m;
+  select count(*), count(*) filter (where m.item_status <> 'revoked'),
+         (array_agg(m.item_id order by m.n) filter (where m.item_status <> 'revoked'))[1]
+    into v_total, v_live, v_existing
+  from jsonb_to_recordset(v_matches) as m(n bigint, item_id uuid, item_status text);
+  if v_live > 0 and (p_duplicates = 'refuse' or v_live = v_total) then
+    raise exception 'institution % is already connected with % of these % accounts', p_institution_id, v_live, v_total
+      using errcode = 'NF409', detail = jsonb_build_object(
+        'item_id', v_existing,
+        'connected_accounts', (select jsonb_agg(m.account ->> 'mask' order by m.n)
+                               from jsonb_to_recordset(v_matches) as m(n bigint, account jsonb, item_status text)
+                               where m.item_status <> 'revoked'),
+        'new_accounts', coalesce((select jsonb_agg(m.account ->> 'mask' order by m.n)
+                                  from jsonb_to_recordset(v_matches) as m(n bigint, account jsonb, item_status text)
+                                  where m.item_status is null or m.item_status = 'revoked'), '[]'::jsonb))::text;
   end if;
 
   insert into public.plaid_items (user_id, plaid_item_id, institution_id, institution_name, products_available,
@@ -936,7 +1197,30 @@ begin
   returning id into v_item_id;
 
   perform private.store_item_access_token(v_item_id, p_access_token);
+
+  -- Connecting a revoked bank again: its accounts move over, with their history.
+  for v_revoked in select distinct m.item_id from jsonb_to_recordset(v_matches) as m(item_id uuid, item_status text)
+                   where m.item_status = 'revoked' loop
+    perform 1 from public.plaid_sync_state s where s.item_id = v_revoked order by s.product for update;
+    perform 1 from public.plaid_items i where i.id = v_revoked for update;
+    update public.plaid_accounts pa set item_id = v_item_id, plaid_account_id = m.account ->> 'account_id',
+      replaced_at = now()
+    from jsonb_to_recordset(v_matches) as m(account jsonb, mapping_id uuid, item_id uuid)
+    where m.mapping_id = pa.id and m.item_id = v_revoked;
+    -- Its transactions stay on their accounts without an item (the new import re-imports what Plaid
+    -- still has; private.drop_replaced_history then drops the old copies of that period).
+    update public.transactions t set item_id = null where t.user_id = p_user_id and t.item_id = v_revoked;
+    update public.accounts a set source = 'manual'
+    from public.plaid_accounts pa
+    where pa.item_id = v_revoked and pa.user_id = p_user_id and a.id = pa.account_id and a.user_id = p_user_id;
+    perform pg_catalog.set_config('nestfolio.item_removal_reason', 'replaced', true);
+    delete from public.plaid_items i where i.id = v_revoked;
+    perform pg_catalog.set_config('nestfolio.item_removal_reason', '', true);
+  end loop;
+
   perform private.upsert_item_accounts(v_item_id, p_user_id, p_accounts);
+  select coalesce(jsonb_agg(pa.mask order by pa.mask), '[]'::jsonb) into v_skipped
+  from public.plaid_accounts pa where pa.item_id = v_item_id and pa.account_id is null;
 
   -- The initial sync of transactions and of each optional product Plaid enabled (billed) on the item,
   -- requested in the same transaction.
@@ -945,7 +1229,7 @@ begin
   from unnest(array['transactions', 'liabilities', 'investments']) as p(product)
   where p.product = 'transactions' or p.product = any (coalesce(p_products_billed, '{}'));
 
-  -- The accounts as created, in Plaid's order.
+  -- The accounts as connected (duplicates left out), in Plaid's order.
   select coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'mask', pa.mask, 'type', a.type,
                                                'subtype', a.subtype) order by x.n), '[]'::jsonb)
     into v_accounts
@@ -954,7 +1238,9 @@ begin
   join public.accounts a on a.id = pa.account_id;
 
   return jsonb_build_object('id', v_item_id, 'institution_id', p_institution_id, 'institution_name', p_institution_name,
-                            'status', 'healthy', 'accounts', v_accounts);
+                            'status', 'healthy', 'accounts', v_accounts, 'skipped_duplicates', v_skipped,
+                            'replaced_revoked', exists (select 1 from jsonb_to_recordset(v_matches) as m(item_status text)
+                                                        where m.item_status = 'revoked'));
 end
 $function$;
 
@@ -994,6 +1280,66 @@ begin
   delete from public.accounts a
   where a.id = old.account_id and a.user_id = old.user_id and a.source = 'plaid';
   return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.delete_user_bank_data (
+  p_user_id uuid
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_items integer;
+  v_accounts integer;
+  v_transactions integer;
+begin
+  -- Sync state first, then the items (the lock order every writer keeps).
+  perform 1 from public.plaid_sync_state s where s.user_id = p_user_id order by s.item_id, s.product for update;
+  perform 1 from public.plaid_items i where i.user_id = p_user_id order by i.id for update;
+  select count(*) into v_transactions from public.transactions t where t.user_id = p_user_id;
+  select count(*) into v_accounts from public.accounts a where a.user_id = p_user_id;
+  perform pg_catalog.set_config('nestfolio.removal_inline', 'on', true); -- plaid-data-delete works them now
+  delete from public.plaid_items i where i.user_id = p_user_id;
+  get diagnostics v_items = row_count;
+  delete from public.accounts a where a.user_id = p_user_id;
+  return jsonb_build_object('connections', v_items, 'accounts', v_accounts, 'transactions', v_transactions,
+    'removals', coalesce((select jsonb_agg(r.id) from private.plaid_item_removals r
+                          where r.user_id = p_user_id and r.done_at is null), '[]'::jsonb));
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.dispatch_item_removal (
+  p_removal_id uuid
+)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_request bigint := private.call_edge_function('plaid-item-removal', jsonb_build_object('removal_id', p_removal_id));
+begin
+  update private.plaid_item_removals r set last_dispatched_at = now() where r.id = p_removal_id;
+  return v_request;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.dispatch_item_status_check (
+  p_item_id uuid
+)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_request bigint := private.call_edge_function('plaid-item-status', jsonb_build_object('item_id', p_item_id));
+begin
+  update private.item_status_checks c set last_dispatched_at = now() where c.item_id = p_item_id;
+  return v_request;
 end
 $function$;
 
@@ -1041,6 +1387,104 @@ begin
     where s.item_id = p_item_id and s.product = p_product;
   end if;
   return v_request;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.drop_replaced_history()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+begin
+  delete from public.transactions t
+  using public.plaid_accounts pa
+  where pa.item_id = new.item_id and pa.replaced_at is not null and t.user_id = pa.user_id and t.account_id = pa.account_id
+    and t.item_id is null and t.plaid_transaction_id is not null
+    and (t.pending or t.date >= (select min(n.date) from public.transactions n
+                                 where n.user_id = pa.user_id and n.account_id = pa.account_id and n.item_id = new.item_id));
+  update public.plaid_accounts pa set replaced_at = null where pa.item_id = new.item_id and pa.replaced_at is not null;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.finish_item_removal (
+  p_removal_id uuid,
+  p_lease_id   uuid,
+  p_outcome    text,
+  p_error      jsonb
+)
+  RETURNS boolean
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_row private.plaid_item_removals;
+begin
+  if p_outcome not in ('removed', 'gone', 'failed') then
+    raise exception 'outcome must be removed, gone or failed, not %', p_outcome using errcode = '22023';
+  end if;
+  select * into v_row from private.plaid_item_removals r where r.id = p_removal_id and r.lease_id = p_lease_id for update;
+  if v_row.id is null then
+    return false; -- the lease expired and another call took over
+  end if;
+  if p_outcome = 'failed' then
+    update private.plaid_item_removals r set lease_id = null, lease_expires_at = null, attempts = r.attempts + 1,
+      next_attempt_at = now() + least(interval '6 hours', interval '1 minute' * power(2, r.attempts)), last_error = p_error
+    where r.id = p_removal_id;
+    return false;
+  end if;
+  update private.plaid_item_removals r set lease_id = null, lease_expires_at = null, outcome = p_outcome,
+    done_at = now(), last_error = p_error, access_token_secret_id = null
+  where r.id = p_removal_id;
+  delete from vault.secrets s
+  where s.id = v_row.access_token_secret_id and s.name = private.removal_token_secret_name(v_row.id);
+  return true;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.finish_item_status_check (
+  p_item_id      uuid,
+  p_lease_id     uuid,
+  p_observed_at  timestamp with time zone,
+  p_item         jsonb,
+  p_error        jsonb,
+  p_error_status text
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_check private.item_status_checks;
+  v_status text;
+begin
+  select * into v_check from private.item_status_checks c where c.item_id = p_item_id for update;
+  if v_check.item_id is null or v_check.lease_id is distinct from p_lease_id then
+    return null;
+  end if;
+  if p_item is not null then
+    v_status := private.apply_item_status(p_item_id, p_observed_at, p_item, p_error_status);
+  elsif p_error_status = 'revoked' then
+    update public.plaid_items i set status = 'revoked', error = p_error, error_code = p_error ->> 'error_code',
+      status_observed_at = p_observed_at
+    where i.id = p_item_id and coalesce(i.status_observed_at, '-infinity') <= p_observed_at;
+    v_status := 'revoked';
+  end if;
+  update private.item_status_checks c set lease_id = null, lease_expires_at = null,
+    attempts = case when v_status is null then c.attempts + 1 else 0 end,
+    last_error = case when v_status is null then p_error end,
+    requested_at = case when v_status is null or c.rerun then coalesce(c.requested_at, now()) else c.requested_at end,
+    next_attempt_at = case when v_status is null
+      then now() + least(interval '1 hour', interval '30 seconds' * power(2, c.attempts)) end,
+    rerun = false
+  where c.item_id = p_item_id;
+  if v_status is not null and v_check.rerun then
+    perform private.dispatch_item_status_check(p_item_id);
+  end if;
+  return v_status;
 end
 $function$;
 
@@ -1155,9 +1599,8 @@ end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.handle_plaid_webhook (
-  p_body_sha256       text,
-  p_payload           jsonb,
-  p_error_item_status text
+  p_body_sha256 text,
+  p_payload     jsonb
 )
   RETURNS jsonb
   LANGUAGE plpgsql
@@ -1175,11 +1618,16 @@ declare
   v_outcome text := 'processed';
   v_action text;
   v_status text;
+  v_first_for_item boolean := false;
 begin
   if v_type is null or v_code is null then
     raise exception 'a Plaid webhook has webhook_type and webhook_code' using errcode = '22023';
   end if;
   select * into v_item from public.plaid_items i where i.plaid_item_id = p_payload ->> 'item_id';
+  if v_item.id is null then
+    v_first_for_item := not exists (select 1 from public.webhook_events e
+                                    where e.plaid_item_id = p_payload ->> 'item_id' and e.item_id is null);
+  end if;
 
   insert into public.webhook_events (body_sha256, webhook_type, webhook_code, plaid_item_id, item_id, user_id, payload)
   values (p_body_sha256, v_type, v_code, p_payload ->> 'item_id', v_item.id, v_item.user_id, p_payload)
@@ -1207,19 +1655,9 @@ begin
   elsif v_type = 'LIABILITIES' and v_code = 'DEFAULT_UPDATE' then
     perform private.request_sync(v_item.id, 'liabilities', 'webhook');
     v_action := 'sync_liabilities';
-  elsif v_type = 'ITEM' and v_code = 'ERROR' and jsonb_typeof(p_payload -> 'error') = 'object' then
-    v_status := coalesce(p_error_item_status, 'error');
-    if v_apply_status then
-      update public.plaid_items i set status = v_status, error = p_payload -> 'error',
-        error_code = p_payload -> 'error' ->> 'error_code'
-      where i.id = v_item.id;
-    end if;
-    v_action := 'status_' || v_status;
-  elsif v_type = 'ITEM' and v_code = 'LOGIN_REPAIRED' then
-    if v_apply_status then
-      perform private.mark_item_healthy(v_item.id, 'webhook', false);
-    end if;
-    v_action := 'status_healthy';
+  elsif v_type = 'ITEM' and v_code in ('ERROR', 'LOGIN_REPAIRED') then
+    perform private.request_item_status_check(v_item.id);
+    v_action := 'status_check';
   elsif v_type = 'ITEM' and v_code in ('PENDING_EXPIRATION', 'PENDING_DISCONNECT') then
     v_status := case v_code when 'PENDING_EXPIRATION' then 'pending_expiration' else 'pending_disconnect' end;
     if v_apply_status then
@@ -1232,12 +1670,11 @@ begin
     end if;
     v_action := 'status_' || v_status;
   elsif v_type = 'ITEM' and v_code in ('USER_PERMISSION_REVOKED', 'USER_ACCOUNT_REVOKED') then
-    if v_apply_status then
-      update public.plaid_items i set status = 'revoked',
-        error = coalesce(p_payload -> 'error', jsonb_build_object('error_type', 'ITEM_ERROR', 'error_code', v_code)),
-        error_code = coalesce(p_payload -> 'error' ->> 'error_code', v_code)
-      where i.id = v_item.id;
-    end if;
+    -- Final: a revoked Item is never repaired, only connected again (a new Item), so any order is right.
+    update public.plaid_items i set status = 'revoked',
+      error = coalesce(nullif(p_payload -> 'error', 'null'::jsonb), jsonb_build_object('error_type', 'ITEM_ERROR', 'error_code', v_code)),
+      error_code = coalesce(p_payload -> 'error' ->> 'error_code', v_code)
+    where i.id = v_item.id and i.status <> 'revoked';
     v_action := 'status_revoked';
   elsif v_type = 'ITEM' and v_code = 'NEW_ACCOUNTS_AVAILABLE' then
     update public.plaid_items i set new_accounts_available = true where i.id = v_item.id;
@@ -1255,7 +1692,7 @@ begin
 
   update public.webhook_events e set outcome = v_outcome, processed_at = now() where e.id = v_event_id;
   return jsonb_build_object('event_id', v_event_id, 'delivery_count', v_deliveries, 'outcome', v_outcome,
-                            'action', v_action, 'status_applied', v_apply_status);
+                            'action', v_action, 'status_applied', v_apply_status, 'first_for_item', v_first_for_item);
 end
 $function$;
 
@@ -1307,6 +1744,15 @@ CREATE OR REPLACE FUNCTION private.item_is_syncable (
   select p_status in ('healthy', 'pending_expiration', 'pending_disconnect')
 $function$;
 
+CREATE OR REPLACE FUNCTION private.item_status_check_interval()
+  RETURNS interval
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select interval '5 seconds'
+$function$;
+
 CREATE OR REPLACE FUNCTION private.item_status_severity (
   p_status text
 )
@@ -1317,6 +1763,47 @@ CREATE OR REPLACE FUNCTION private.item_status_severity (
   AS $function$
   select case p_status when 'healthy' then 0 when 'pending_expiration' then 1 when 'pending_disconnect' then 1
     when 'error' then 2 when 'login_required' then 3 when 'revoked' then 4 else 2 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.jsonb_list (
+  p_value jsonb
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  if p_value is null or jsonb_typeof(p_value) = 'null' then
+    return '[]'::jsonb;
+  elsif jsonb_typeof(p_value) = 'array' then
+    return p_value;
+  end if;
+  raise exception 'a Plaid list must be a JSON array or null, not %', jsonb_typeof(p_value) using errcode = '22023';
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.link_account_matches (
+  p_user_id        uuid,
+  p_institution_id text,
+  p_accounts       jsonb
+)
+  RETURNS TABLE (
+    n           bigint,
+    account     jsonb,
+    mapping_id  uuid,
+    item_id     uuid,
+    item_status text
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select x.n, x.account, m.id, m.item_id, i.status
+  from jsonb_array_elements(private.jsonb_list(p_accounts)) with ordinality as x(account, n)
+  left join lateral (select pa.* from private.same_bank_account(p_user_id, p_institution_id, x.account) pa
+                     order by pa.created_at limit 1) m on true
+  left join public.plaid_items i on i.id = m.item_id
 $function$;
 
 CREATE OR REPLACE FUNCTION private.link_plaid_account_to_manual (
@@ -1410,7 +1897,8 @@ declare
 begin
   -- The item's sync state before the item, the lock order every writer keeps (60_sync.sql).
   perform 1 from public.plaid_sync_state s where s.item_id = p_item_id order by s.product for update;
-  update public.plaid_items i set status = 'healthy', error = null, error_code = null,
+  -- status_observed_at: now, so a status check whose /item/get started earlier cannot undo this.
+  update public.plaid_items i set status = 'healthy', error = null, error_code = null, status_observed_at = now(),
     -- Update mode with account selection is how new accounts get shared: the flag has been acted on.
     new_accounts_available = case when p_accounts_reviewed then false else i.new_accounts_available end
   where i.id = p_item_id;
@@ -1495,6 +1983,67 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.queue_deleted_item_removal()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+begin
+  perform private.queue_item_removal(old.plaid_item_id, old.user_id, old.id,
+    coalesce(nullif(pg_catalog.current_setting('nestfolio.item_removal_reason', true), ''),
+             case when exists (select 1 from auth.users u where u.id = old.user_id) then 'item_deleted' else 'user_deleted' end),
+    (select s.id from vault.secrets s
+     where s.id = old.access_token_secret_id and s.name = private.item_access_token_secret_name(old.id)),
+    null);
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.queue_item_removal (
+  p_plaid_item_id text,
+  p_user_id       uuid,
+  p_item_id       uuid,
+  p_reason        text,
+  p_secret_id     uuid,
+  p_access_token  text
+)
+  RETURNS uuid
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_id uuid;
+begin
+  select r.id into v_id from private.plaid_item_removals r where r.plaid_item_id = p_plaid_item_id;
+  if v_id is not null then
+    -- Already queued (a retried exchange): a second copy of the token is not needed.
+    if p_secret_id is not null then
+      delete from vault.secrets s where s.id = p_secret_id;
+    end if;
+    return v_id;
+  end if;
+  insert into private.plaid_item_removals (plaid_item_id, user_id, item_id, reason)
+  values (p_plaid_item_id, p_user_id, p_item_id, p_reason)
+  returning id into v_id;
+  if p_secret_id is not null then
+    perform vault.update_secret(p_secret_id, null, private.removal_token_secret_name(v_id),
+                                'Plaid access token of an Item queued for removal (' || p_reason || ')');
+  elsif p_access_token is not null then
+    p_secret_id := vault.create_secret(p_access_token, private.removal_token_secret_name(v_id),
+                                       'Plaid access token of an Item queued for removal (' || p_reason || ')');
+  end if;
+  update private.plaid_item_removals r set access_token_secret_id = p_secret_id where r.id = v_id;
+  -- A caller that works the entry itself right after commit (an exchange letting go of its Item,
+  -- "Delete all my bank data") says so; the sweep still dispatches it if that attempt fails.
+  if coalesce(pg_catalog.current_setting('nestfolio.removal_inline', true), '') <> 'on' then
+    perform private.dispatch_item_removal(v_id);
+  end if;
+  return v_id;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.read_item_access_token (
   p_item_id uuid
 )
@@ -1511,6 +2060,19 @@ CREATE OR REPLACE FUNCTION private.read_item_access_token (
   from vault.decrypted_secrets s
   where s.id = (select i.access_token_secret_id from public.plaid_items i where i.id = p_item_id)
     and s.name = private.item_access_token_secret_name(p_item_id)
+$function$;
+
+CREATE OR REPLACE FUNCTION private.record_item_status_call (
+  p_item_id uuid
+)
+  RETURNS void
+  LANGUAGE sql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  insert into private.item_status_checks as c (item_id, last_call_at)
+  select i.id, now() from public.plaid_items i where i.id = p_item_id
+  on conflict (item_id) do update set last_call_at = greatest(c.last_call_at, excluded.last_call_at);
 $function$;
 
 CREATE OR REPLACE FUNCTION private.release_balance_refresh (
@@ -1551,9 +2113,21 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.removal_token_secret_name (
+  p_removal_id uuid
+)
+  RETURNS text
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select 'plaid_removal_token:' || p_removal_id::text
+$function$;
+
 CREATE OR REPLACE FUNCTION private.remove_plaid_item (
-  p_item_id      uuid,
-  p_keep_history boolean
+  p_item_id          uuid,
+  p_keep_history     boolean,
+  p_removed_at_plaid boolean DEFAULT false
 )
   RETURNS integer
   LANGUAGE plpgsql
@@ -1578,8 +2152,42 @@ begin
     get diagnostics v_kept = row_count;
     update public.transactions t set item_id = null where t.user_id = v_user_id and t.item_id = p_item_id;
   end if;
+  if p_removed_at_plaid then
+    update public.plaid_items i set access_token_secret_id = null where i.id = p_item_id; -- its trigger deletes the secret
+  end if;
   delete from public.plaid_items where id = p_item_id;
   return v_kept;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.request_item_status_check (
+  p_item_id uuid
+)
+  RETURNS boolean
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_check private.item_status_checks;
+begin
+  insert into private.item_status_checks as c (item_id, requested_at)
+  select i.id, now() from public.plaid_items i where i.id = p_item_id
+  on conflict (item_id) do update
+    set requested_at = coalesce(c.requested_at, now()),
+        rerun = c.rerun or (c.lease_id is not null and c.lease_expires_at > now()),
+        next_attempt_at = null
+  returning * into v_check;
+  if v_check.item_id is null then
+    return false; -- no such item
+  end if;
+  if (v_check.lease_id is not null and v_check.lease_expires_at > now())
+     or (v_check.last_dispatched_at > now() - interval '2 minutes'
+         and (v_check.last_claimed_at is null or v_check.last_claimed_at < v_check.last_dispatched_at)) then
+    return false; -- running (one more check follows), or a call not picked up yet covers it
+  end if;
+  perform private.dispatch_item_status_check(p_item_id);
+  return true;
 end
 $function$;
 
@@ -1626,6 +2234,25 @@ begin
 exception when foreign_key_violation then
   return false; -- the item was removed while the request was being recorded
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.same_bank_account (
+  p_user_id        uuid,
+  p_institution_id text,
+  p_account        jsonb
+)
+  RETURNS SETOF public.plaid_accounts
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select pa.* from public.plaid_accounts pa
+  where pa.user_id = p_user_id and pa.account_id is not null
+    and ((pa.persistent_account_id is not null and pa.persistent_account_id = p_account ->> 'persistent_account_id')
+      or ((pa.persistent_account_id is null or p_account ->> 'persistent_account_id' is null)
+          and pa.institution_id = p_institution_id and pa.mask = p_account ->> 'mask'
+          and lower(pa.name) = lower(p_account ->> 'name')
+          and pa.type = coalesce(p_account ->> 'type', pa.type)))
 $function$;
 
 CREATE OR REPLACE FUNCTION private.send_sync (
@@ -1682,6 +2309,19 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.stamp_item_status_observed()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  if new.status is distinct from old.status and new.status_observed_at is not distinct from old.status_observed_at then
+    new.status_observed_at := pg_catalog.now();
+  end if;
+  return new;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.store_item_access_token (
   p_item_id      uuid,
   p_access_token text
@@ -1713,6 +2353,52 @@ begin
     'Plaid access token of public.plaid_items ' || p_item_id::text);
   update public.plaid_items set access_token_secret_id = v_secret_id where id = p_item_id;
   return v_secret_id;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.sweep_item_lifecycle (
+  p_limit integer DEFAULT 50
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_checks integer := 0;
+  v_removals integer := 0;
+  v_pruned integer;
+  v_id uuid;
+begin
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('nestfolio:item_lifecycle_sweep', 0));
+  for v_id in
+    select c.item_id from private.item_status_checks c
+    where c.requested_at is not null
+      and (c.next_attempt_at is null or c.next_attempt_at <= now())
+      and not coalesce(c.lease_id is not null and c.lease_expires_at > now(), false)
+      and not coalesce(c.last_dispatched_at > now() - interval '2 minutes'
+                       and (c.last_claimed_at is null or c.last_claimed_at < c.last_dispatched_at), false)
+    order by c.requested_at
+    limit p_limit
+  loop
+    perform private.dispatch_item_status_check(v_id);
+    v_checks := v_checks + 1;
+  end loop;
+  for v_id in
+    select r.id from private.plaid_item_removals r
+    where r.done_at is null
+      and (r.next_attempt_at is null or r.next_attempt_at <= now())
+      and not coalesce(r.lease_id is not null and r.lease_expires_at > now(), false)
+      and not coalesce(r.last_dispatched_at > now() - interval '2 minutes', false)
+    order by r.requested_at
+    limit p_limit
+  loop
+    perform private.dispatch_item_removal(v_id);
+    v_removals := v_removals + 1;
+  end loop;
+  delete from private.plaid_item_removals r where r.done_at < now() - interval '30 days';
+  get diagnostics v_pruned = row_count;
+  return jsonb_build_object('status_checks', v_checks, 'removals', v_removals, 'removals_pruned', v_pruned);
 end
 $function$;
 
@@ -1813,6 +2499,7 @@ CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
 declare
   v_account jsonb;
   v_account_id uuid;
+  v_institution text;
 begin
   if p_accounts is null or jsonb_typeof(p_accounts) = 'null' then
     return;
@@ -1822,18 +2509,25 @@ begin
   end if;
   if exists (select 1 from jsonb_array_elements(p_accounts) a
              where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
-    -- A new account may reach two writers at once (a balance refresh, another product's sync page):
-    -- they take turns per item, and the second finds the first one's mapping.
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item_accounts:' || p_item_id::text, 0));
+    -- A new account may reach two writers at once (a balance refresh, another product's sync page,
+    -- another connection of the same user): they take turns per user, and the second finds the first
+    -- one's mapping.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_user_accounts:' || p_user_id::text, 0));
+    select i.institution_id into v_institution from public.plaid_items i where i.id = p_item_id;
     for v_account in
       select distinct on (a ->> 'account_id') a from jsonb_array_elements(p_accounts) a
       where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
     loop
-      insert into public.accounts (user_id, source, name, type, subtype)
-      values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype')
-      returning id into v_account_id;
-      insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, type)
-      values (p_user_id, p_item_id, v_account_id, v_account ->> 'account_id', v_account ->> 'type');
+      v_account_id := null;
+      if not exists (select 1 from private.same_bank_account(p_user_id, v_institution, v_account)) then
+        insert into public.accounts (user_id, source, name, type, subtype)
+        values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype')
+        returning id into v_account_id;
+      end if;
+      insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, type, institution_id,
+                                         persistent_account_id, mask, name)
+      values (p_user_id, p_item_id, v_account_id, v_account ->> 'account_id', v_account ->> 'type', v_institution,
+              v_account ->> 'persistent_account_id', v_account ->> 'mask', v_account ->> 'name');
     end loop;
   end if;
 
@@ -1843,17 +2537,17 @@ begin
   update public.plaid_accounts pa set
     persistent_account_id = n.persistent_account_id, mask = n.mask, official_name = n.official_name,
     type = n.type, subtype = n.subtype, verification_status = n.verification_status,
-    holder_category = n.holder_category
+    holder_category = n.holder_category, name = n.name
   from jsonb_array_elements(p_accounts) x
   join public.plaid_accounts cur
     on cur.plaid_account_id = x ->> 'account_id' and cur.user_id = p_user_id and cur.item_id = p_item_id
   cross join lateral jsonb_populate_record(cur, x - 'account_id') n
   where pa.id = cur.id
     and (pa.persistent_account_id, pa.mask, pa.official_name, pa.type, pa.subtype, pa.verification_status,
-         pa.holder_category)
+         pa.holder_category, pa.name)
         is distinct from
         (n.persistent_account_id, n.mask, n.official_name, n.type, n.subtype, n.verification_status,
-         n.holder_category);
+         n.holder_category, n.name);
 
   -- Balances are always in Plaid's AccountBase, each of them nullable (unknown).
   return query
@@ -1890,7 +2584,7 @@ CREATE OR REPLACE FUNCTION private.upsert_securities (
     (x ->> 'close_price')::numeric, (x ->> 'close_price_as_of')::date, x ->> 'iso_currency_code',
     x ->> 'unofficial_currency_code',
     jsonb_strip_nulls(jsonb_build_object('option_contract', x -> 'option_contract', 'fixed_income', x -> 'fixed_income'))
-  from jsonb_array_elements(coalesce(p_securities, '[]'::jsonb)) x
+  from jsonb_array_elements(private.jsonb_list(p_securities)) x
   on conflict (item_id, plaid_security_id) do update set name = excluded.name, ticker_symbol = excluded.ticker_symbol,
     type = excluded.type, is_cash_equivalent = excluded.is_cash_equivalent, close_price = excluded.close_price,
     close_price_as_of = excluded.close_price_as_of, iso_currency_code = excluded.iso_currency_code,
@@ -1910,6 +2604,9 @@ CREATE OR REPLACE FUNCTION public.link_plaid_account_to_manual (
 $function$;
 
 REVOKE ALL ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) FROM PUBLIC, "anon", "service_role";
+
+ALTER TABLE "private"."item_status_checks"
+  ADD CONSTRAINT "item_status_checks_item_id_fkey" FOREIGN KEY (item_id) REFERENCES public.plaid_items(id) ON DELETE CASCADE;
 
 ALTER TABLE "public"."plaid_items"
   ADD CONSTRAINT "plaid_items_user_id_fkey" FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
@@ -1967,12 +2664,17 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
     COALESCE(t.initial_sync_done, false) AS initial_sync_done,
     COALESCE(t.transactions_total, 0) AS transactions_synced,
     COALESCE(s.running, false) AS sync_running,
-    COALESCE((s.running OR s.requested), false) AS sync_in_progress,
+    COALESCE((s.running OR s.due), false) AS sync_in_progress,
+        CASE
+            WHEN (NOT COALESCE((s.running OR s.due), false)) THEN s.retry_at
+            ELSE NULL::timestamp with time zone
+        END AS sync_retry_at,
     s.last_error_at AS last_sync_error_at,
     s.last_error_code AS last_sync_error_code,
+    s.last_error_display_message AS last_sync_error_display_message,
     (( SELECT count(*) AS count
            FROM public.plaid_accounts pa
-          WHERE (pa.item_id = i.id)))::integer AS account_count,
+          WHERE ((pa.item_id = i.id) AND (pa.account_id IS NOT NULL))))::integer AS account_count,
         CASE
             WHEN (i.status = ANY (ARRAY['login_required'::text, 'pending_expiration'::text, 'pending_disconnect'::text])) THEN 'reconnect'::text
             WHEN (i.status = 'revoked'::text) THEN 'reconnect_required_revoked'::text
@@ -1983,9 +2685,11 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
    FROM ((public.plaid_items i
      LEFT JOIN public.plaid_sync_state t ON (((t.item_id = i.id) AND (t.product = 'transactions'::text))))
      LEFT JOIN LATERAL ( SELECT bool_or(((ss.running_since IS NOT NULL) AND (ss.lease_expires_at > now()))) AS running,
-            bool_or((ss.requested_at IS NOT NULL)) AS requested,
-            max(ss.last_error_at) AS last_error_at,
-            (array_agg((ss.last_error ->> 'error_code'::text) ORDER BY ss.last_error_at DESC NULLS LAST))[1] AS last_error_code
+            bool_or(((ss.requested_at IS NOT NULL) AND ((ss.next_attempt_at IS NULL) OR (ss.next_attempt_at <= now())))) AS due,
+            min(ss.next_attempt_at) FILTER (WHERE ((ss.requested_at IS NOT NULL) AND (ss.next_attempt_at > now()))) AS retry_at,
+            max(ss.last_error_at) FILTER (WHERE (ss.last_error IS NOT NULL)) AS last_error_at,
+            (array_agg((ss.last_error ->> 'error_code'::text) ORDER BY ss.last_error_at DESC NULLS LAST) FILTER (WHERE (ss.last_error IS NOT NULL)))[1] AS last_error_code,
+            (array_agg((ss.last_error ->> 'display_message'::text) ORDER BY ss.last_error_at DESC NULLS LAST) FILTER (WHERE (ss.last_error IS NOT NULL)))[1] AS last_error_display_message
            FROM public.plaid_sync_state ss
           WHERE (ss.item_id = i.id)) s ON (true));
 
@@ -2024,6 +2728,15 @@ REVOKE ALL ON TABLE "public"."account_overview" FROM "anon";
 
 REVOKE ALL ON TABLE "public"."item_overview" FROM "anon";
 
+CREATE INDEX item_status_checks_requested_idx ON private.item_status_checks USING btree (requested_at)
+  WHERE (requested_at IS NOT NULL);
+
+CREATE INDEX plaid_item_removals_pending_idx ON private.plaid_item_removals USING btree (requested_at)
+  WHERE (done_at IS NULL);
+
+CREATE INDEX plaid_item_removals_user_id_idx ON private.plaid_item_removals USING btree (user_id)
+  WHERE (done_at IS NULL);
+
 CREATE INDEX holdings_user_id_account_id_idx ON public.holdings USING btree (user_id, account_id);
 
 CREATE INDEX holdings_user_id_item_id_idx ON public.holdings USING btree (user_id, item_id);
@@ -2041,6 +2754,12 @@ CREATE INDEX investment_transactions_user_id_security_id_idx ON public.investmen
 CREATE INDEX liabilities_user_id_account_id_idx ON public.liabilities USING btree (user_id, account_id);
 
 CREATE INDEX liabilities_user_id_item_id_idx ON public.liabilities USING btree (user_id, item_id);
+
+CREATE UNIQUE INDEX plaid_accounts_live_mask_key ON public.plaid_accounts USING btree (user_id, institution_id, TYPE, mask, lower(name))
+  WHERE ((account_id IS NOT NULL) AND (persistent_account_id IS NULL) AND (mask IS NOT NULL));
+
+CREATE UNIQUE INDEX plaid_accounts_live_persistent_key ON public.plaid_accounts USING btree (user_id, persistent_account_id)
+  WHERE ((account_id IS NOT NULL) AND (persistent_account_id IS NOT NULL));
 
 CREATE INDEX plaid_accounts_user_id_item_id_idx ON public.plaid_accounts USING btree (user_id, item_id);
 
@@ -2061,6 +2780,9 @@ CREATE INDEX transactions_user_id_account_id_date_idx ON public.transactions USI
 CREATE INDEX transactions_user_id_date_idx ON public.transactions USING btree (user_id, date DESC, id DESC);
 
 CREATE INDEX transactions_user_id_item_id_idx ON public.transactions USING btree (user_id, item_id);
+
+CREATE INDEX webhook_events_plaid_item_id_idx ON public.webhook_events USING btree (plaid_item_id)
+  WHERE (item_id IS NULL);
 
 CREATE INDEX webhook_events_user_id_item_id_received_at_idx ON public.webhook_events USING btree (user_id, item_id, received_at DESC);
 
@@ -2104,11 +2826,11 @@ CREATE TRIGGER plaid_accounts_set_updated_at
   FOR EACH ROW
   EXECUTE FUNCTION private.set_updated_at();
 
-CREATE TRIGGER plaid_items_delete_token_secret
+CREATE TRIGGER plaid_items_queue_removal
   AFTER DELETE ON public.plaid_items
   FOR EACH ROW
   WHEN ((old.access_token_secret_id IS NOT NULL))
-  EXECUTE FUNCTION private.delete_item_token_secret();
+  EXECUTE FUNCTION private.queue_deleted_item_removal();
 
 CREATE TRIGGER plaid_items_replace_token_secret
   AFTER UPDATE OF access_token_secret_id ON public.plaid_items
@@ -2120,6 +2842,17 @@ CREATE TRIGGER plaid_items_set_updated_at
   BEFORE UPDATE ON public.plaid_items
   FOR EACH ROW
   EXECUTE FUNCTION private.set_updated_at();
+
+CREATE TRIGGER plaid_items_stamp_status_observed
+  BEFORE UPDATE OF status ON public.plaid_items
+  FOR EACH ROW
+  EXECUTE FUNCTION private.stamp_item_status_observed();
+
+CREATE TRIGGER plaid_sync_state_drop_replaced_history
+  AFTER UPDATE OF initial_sync_done ON public.plaid_sync_state
+  FOR EACH ROW
+  WHEN (((new.product = 'transactions'::text) AND new.initial_sync_done AND (NOT old.initial_sync_done)))
+  EXECUTE FUNCTION private.drop_replaced_history();
 
 CREATE TRIGGER plaid_sync_state_set_updated_at
   BEFORE UPDATE ON public.plaid_sync_state
@@ -2196,29 +2929,43 @@ COMMENT ON COLUMN "public"."plaid_sync_state"."due_at" IS 'Queued for a dispatch
 
 COMMENT ON COLUMN "public"."plaid_sync_state"."last_dispatch_id" IS 'pg_net request id of the last plaid-sync call for this item and product (see net._http_response).';
 
+COMMENT ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) IS 'Queues /item/remove of an exchanged Item that no item row holds; null (nothing queued) when it is stored.';
+
 COMMENT ON FUNCTION "private"."accounts_guard_user_writes"() IS 'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; stamps manual balance edits.';
 
 COMMENT ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) IS 'Writes the accounts of a /accounts/balance/get response to the item (private.upsert_item_accounts); returns their balances.';
 
+COMMENT ON FUNCTION "private"."apply_item_status"(uuid, timestamp with time zone, jsonb, text) IS 'Applies /item/get''s truth to an item''s status unless newer truth was recorded since p_observed_at.';
+
 COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, new accounts; balances with the loop''s last page) and advances the cursor in one transaction, under the run''s lease; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
+
+COMMENT ON FUNCTION "private"."call_edge_function"(text, jsonb) IS 'POSTs a body to an Edge Function with the secret key through pg_net (after commit).';
+
+COMMENT ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) IS 'Duplicate pre-check of Link''s onSuccess accounts: new | duplicate | replaces_revoked, with the connection and which accounts are connected.';
 
 COMMENT ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) IS 'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
 
 COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) IS 'Takes the item/product sync lease, opens a sync_runs row and returns the cursor state and access token; no row for a stale call, when a live lease exists (then rerun_requested) or when the item needs the user.';
 
-COMMENT ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp with time zone, jsonb) IS 'Creates an item with its Vault token, accounts and initial sync requests in one transaction; NF409 on a duplicate.';
+COMMENT ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp with time zone, jsonb, text) IS 'Creates an item with its Vault token, accounts and initial sync requests in one transaction; NF409 on a duplicate; takes over a revoked connection''s accounts.';
 
-COMMENT ON FUNCTION "private"."delete_item_token_secret"() IS 'AFTER DELETE / UPDATE OF access_token_secret_id on plaid_items: deletes the item''s previous Vault secret.';
+COMMENT ON FUNCTION "private"."delete_item_token_secret"() IS 'AFTER UPDATE OF access_token_secret_id on plaid_items: deletes the item''s previous Vault secret.';
 
 COMMENT ON FUNCTION "private"."delete_unmapped_synced_account"() IS 'AFTER DELETE on plaid_accounts: deletes the Nestfolio account if it is still a synced (source plaid) account.';
 
+COMMENT ON FUNCTION "private"."delete_user_bank_data"(uuid) IS 'Deletes all of a user''s connections (queued for removal at Plaid) and accounts with their data; the sign-in stays.';
+
 COMMENT ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp with time zone) IS 'Calls plaid-sync for one item and product through pg_net (after commit) within max_in_flight; with no free slot the request waits in the queue. Returns the pg_net request id or null.';
+
+COMMENT ON FUNCTION "private"."drop_replaced_history"() IS 'AFTER UPDATE OF initial_sync_done on plaid_sync_state: drops a replaced connection''s copies of the period the new import covers.';
 
 COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp with time zone) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch, slot hand-on). Returns the token and wait of a pass to run in this invocation, or no row.';
 
-COMMENT ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) IS 'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, item status, flags. One transaction.';
+COMMENT ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) IS 'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, status checks, final or timed statuses, flags. One transaction.';
 
 COMMENT ON FUNCTION "private"."item_access_token_secret_name"(uuid) IS 'The Vault secret name of an item''s access token.';
+
+COMMENT ON FUNCTION "private"."jsonb_list"(jsonb) IS 'A Plaid list (array, null or absent) as a JSON array: [] for null or absent.';
 
 COMMENT ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) IS 'Implementation of public.link_plaid_account_to_manual (caller = auth.uid(); both accounts must be the caller''s).';
 
@@ -2226,17 +2973,27 @@ COMMENT ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) IS 'Item 
 
 COMMENT ON FUNCTION "private"."prune_sync_logs"() IS 'Deletes pg_net responses, webhook events and sync runs older than their retention (private.sync_settings).';
 
+COMMENT ON FUNCTION "private"."queue_deleted_item_removal"() IS 'AFTER DELETE on plaid_items: queues the Item''s removal at Plaid with its Vault secret.';
+
+COMMENT ON FUNCTION "private"."queue_item_removal"(text, uuid, uuid, text, uuid, text) IS 'Queues /item/remove of a Plaid Item, keeping its token in Vault until Plaid is done. Returns the entry id.';
+
 COMMENT ON FUNCTION "private"."read_item_access_token"(uuid) IS 'The item''s access token from Vault, or null when it has none. service_role only.';
 
 COMMENT ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp with time zone) IS 'Gives the balance refresh slot back after Plaid failed, so a failed refresh costs the user no wait.';
 
-COMMENT ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) IS 'Deletes an item (cascading its Plaid data and Vault secret), optionally keeping its accounts and transactions as manual.';
+COMMENT ON FUNCTION "private"."remove_plaid_item"(uuid, boolean, boolean) IS 'Deletes an item (cascading its Plaid data; its token deleted, or queued for removal at Plaid), optionally keeping its accounts and transactions as manual.';
+
+COMMENT ON FUNCTION "private"."request_item_status_check"(uuid) IS 'Records that an item''s status should be confirmed with /item/get and dispatches plaid-item-status (coalesced).';
 
 COMMENT ON FUNCTION "private"."request_sync"(uuid, text, text) IS 'Records a sync request for an item and product, coalesced per item (a burst is one run plus one follow-up); dispatches plaid-sync within max_in_flight or queues it. True when dispatched now.';
+
+COMMENT ON FUNCTION "private"."same_bank_account"(uuid, text, jsonb) IS 'The user''s live mappings of the same bank account as a Plaid account JSON (persistent id, else institution/type/mask/name).';
 
 COMMENT ON FUNCTION "private"."set_updated_at"() IS 'BEFORE UPDATE trigger: stamps updated_at.';
 
 COMMENT ON FUNCTION "private"."store_item_access_token"(uuid, text) IS 'Stores a new item''s access token in Vault and records the secret id on the item. Returns the secret id. service_role only.';
+
+COMMENT ON FUNCTION "private"."sweep_item_lifecycle"(integer) IS 'Re-dispatches lost or due status checks and Plaid removals (bounded); prunes old removal tombstones. pg_cron runs it every minute.';
 
 COMMENT ON FUNCTION "private"."sweep_syncs"(integer) IS 'Frees the slots of lost calls and dead runs and dispatches queued requests, then stale products, into free slots (within max_in_flight). pg_cron runs it every minute.';
 
@@ -2245,6 +3002,10 @@ COMMENT ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) IS 'Maps
 COMMENT ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) IS 'Links the caller''s synced account to one of their manual accounts: its transactions, holdings and liabilities move to the manual account, Plaid then feeds the manual account, and the synced account row is deleted. Returns the manual account id. Errors (nothing changed) for ids that are not the caller''s.';
 
 COMMENT ON SCHEMA "private" IS 'Nestfolio internals: security-definer functions (Vault access, account linking) and trigger helpers. Not exposed through the Data API.';
+
+COMMENT ON TABLE "private"."item_status_checks" IS 'Per item: a wanted /item/get status check (coalesced, rate-limited, leased). Written by webhooks, plaid-item-status and plaid-item-repaired.';
+
+COMMENT ON TABLE "private"."plaid_item_removals" IS 'Plaid Items to remove at Plaid (/item/remove), retried until done; the access token stays in Vault until then.';
 
 COMMENT ON TABLE "private"."sync_settings" IS 'One row: dispatch, schedule and retention settings (README § Configuration). Change with an update as postgres.';
 
@@ -2276,6 +3037,10 @@ COMMENT ON VIEW "public"."account_overview" IS 'The caller''s accounts, manual a
 
 COMMENT ON VIEW "public"."item_overview" IS 'The caller''s connections with status, sync progress and action_needed (null | reconnect | reconnect_required_revoked | error | new_accounts).';
 
+REVOKE ALL ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) TO "service_role";
+
 REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) FROM PUBLIC;
@@ -2290,6 +3055,10 @@ REVOKE ALL ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uui
 
 GRANT EXECUTE ON FUNCTION "private"."apply_investment_transactions"(uuid, uuid, uuid, jsonb, integer) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."apply_item_status"(uuid, timestamp WITH time zone, jsonb, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."apply_item_status"(uuid, timestamp WITH time zone, jsonb, text) TO "service_role";
+
 REVOKE ALL ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."apply_liabilities"(uuid, uuid, uuid, jsonb, integer) TO "service_role";
@@ -2298,23 +3067,45 @@ REVOKE ALL ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jso
 
 GRANT EXECUTE ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."call_edge_function"(text, jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) TO "service_role";
+
 REVOKE ALL ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."claim_item_removal"(uuid, integer) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."claim_item_removal"(uuid, integer) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."claim_item_status_check"(uuid, integer) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."claim_item_status_check"(uuid, integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) TO "service_role";
 
-REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb, text) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb) TO "service_role";
+GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."create_sync_slots"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."delete_item_token_secret"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."delete_unmapped_synced_account"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."delete_user_bank_data"(uuid) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."delete_user_bank_data"(uuid) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."dispatch_item_removal"(uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."dispatch_item_status_check"(uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) FROM PUBLIC;
 
@@ -2324,15 +3115,25 @@ REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WIT
 
 GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WITH time zone) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."drop_replaced_history"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."finish_item_removal"(uuid, uuid, text, jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."finish_item_removal"(uuid, uuid, text, jsonb) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."finish_item_status_check"(uuid, uuid, timestamp WITH time zone, jsonb, jsonb, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."finish_item_status_check"(uuid, uuid, timestamp WITH time zone, jsonb, jsonb, text) TO "service_role";
+
 REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp WITH time zone) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."hand_on_sync_slot"(integer, private.sync_settings) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb, text) TO "service_role";
+GRANT EXECUTE ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) FROM PUBLIC;
 
@@ -2340,7 +3141,13 @@ REVOKE ALL ON FUNCTION "private"."item_access_token_secret_name"(uuid) FROM PUBL
 
 REVOKE ALL ON FUNCTION "private"."item_is_syncable"(text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."item_status_check_interval"() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION "private"."item_status_severity"(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."jsonb_list"(jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."link_account_matches"(uuid, text, jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."link_plaid_account_to_manual"(uuid, uuid) FROM PUBLIC;
 
@@ -2356,9 +3163,17 @@ REVOKE ALL ON FUNCTION "private"."prune_sync_logs"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."prune_sync_logs"() TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."queue_deleted_item_removal"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."queue_item_removal"(text, uuid, uuid, text, uuid, text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION "private"."read_item_access_token"(uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."read_item_access_token"(uuid) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."record_item_status_call"(uuid) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."record_item_status_call"(uuid) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM PUBLIC;
 
@@ -2366,21 +3181,35 @@ GRANT EXECUTE ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WI
 
 REVOKE ALL ON FUNCTION "private"."release_sync_slot"(uuid, text) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."removal_token_secret_name"(uuid) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."remove_plaid_item"(uuid, boolean) TO "service_role";
+REVOKE ALL ON FUNCTION "private"."remove_plaid_item"(uuid, boolean, boolean) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."remove_plaid_item"(uuid, boolean, boolean) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."request_item_status_check"(uuid) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."request_item_status_check"(uuid) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."request_sync"(uuid, text, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."request_sync"(uuid, text, text) TO "service_role";
 
+REVOKE ALL ON FUNCTION "private"."same_bank_account"(uuid, text, jsonb) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION "private"."send_sync"(integer, uuid, text, text, timestamp WITH time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION "private"."stamp_item_status_observed"() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION "private"."store_item_access_token"(uuid, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."store_item_access_token"(uuid, text) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."sweep_item_lifecycle"(integer) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."sweep_item_lifecycle"(integer) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."sweep_syncs"(integer) FROM PUBLIC;
 
@@ -2527,6 +3356,10 @@ GRANT SELECT ("products_available") ON TABLE "public"."plaid_items" TO "authenti
 REVOKE ALL ("products_billed") ON TABLE "public"."plaid_items" FROM "authenticated";
 
 GRANT SELECT ("products_billed") ON TABLE "public"."plaid_items" TO "authenticated";
+
+REVOKE ALL ("status_observed_at") ON TABLE "public"."plaid_items" FROM "authenticated";
+
+GRANT SELECT ("status_observed_at") ON TABLE "public"."plaid_items" TO "authenticated";
 
 REVOKE ALL ("status") ON TABLE "public"."plaid_items" FROM "authenticated";
 

@@ -21,6 +21,9 @@ create table public.plaid_items (
   new_accounts_available boolean not null default false,
   -- Last live /accounts/balance/get (billed per call): the per-item rate limit reads this.
   last_balance_refresh_at timestamptz,
+  -- When Plaid showed the current status (a status check's /item/get, a repair, a sync error): a check
+  -- that started before this is older news and is not applied (72_item_status.sql).
+  status_observed_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   -- Target of the children's (user_id, item_id) foreign keys: a child row always belongs to the
@@ -49,7 +52,7 @@ revoke all on table public.plaid_items from public, anon, authenticated, service
 grant select (
   id, user_id, plaid_item_id, institution_id, institution_name, status, error, error_code,
   products_available, products_billed, consent_expires_at, webhook_url, new_accounts_available,
-  last_balance_refresh_at, created_at, updated_at
+  last_balance_refresh_at, status_observed_at, created_at, updated_at
 ) on public.plaid_items to authenticated;   -- not access_token_secret_id
 grant select, insert, update, delete on public.plaid_items to service_role;
 
@@ -126,8 +129,9 @@ comment on function private.read_item_access_token(uuid) is
 revoke all on function private.read_item_access_token(uuid) from public, anon, authenticated, service_role;
 grant execute on function private.read_item_access_token(uuid) to service_role;
 
--- No orphan secret on any path: deleting an item (directly, by removing the user, ...) or replacing
--- or clearing its secret id deletes the item's previous secret.
+-- No orphan secret on any path: replacing or clearing an item's secret id deletes its previous secret.
+-- Deleting an item (directly, or by removing the user) hands its secret to the Plaid removal queue
+-- instead (15_item_removals.sql): the token is deleted only once Plaid has removed the Item.
 create or replace function private.delete_item_token_secret()
 returns trigger
 language plpgsql
@@ -141,14 +145,8 @@ begin
 end
 $$;
 comment on function private.delete_item_token_secret() is
-  'AFTER DELETE / UPDATE OF access_token_secret_id on plaid_items: deletes the item''s previous Vault secret.';
+  'AFTER UPDATE OF access_token_secret_id on plaid_items: deletes the item''s previous Vault secret.';
 revoke all on function private.delete_item_token_secret() from public, anon, authenticated, service_role;
-
-create trigger plaid_items_delete_token_secret
-  after delete on public.plaid_items
-  for each row
-  when (old.access_token_secret_id is not null)
-  execute function private.delete_item_token_secret();
 
 create trigger plaid_items_replace_token_secret
   after update of access_token_secret_id on public.plaid_items

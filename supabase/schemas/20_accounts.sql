@@ -121,8 +121,10 @@ create table public.plaid_accounts (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null,
   item_id uuid not null,
-  -- The Nestfolio account this Plaid account feeds (one Plaid account per Nestfolio account).
-  account_id uuid not null,
+  -- The Nestfolio account this Plaid account feeds (one Plaid account per Nestfolio account); null when
+  -- it feeds none because another connection of the user already feeds the same bank account (a
+  -- duplicate, not imported: balances and transactions never count twice).
+  account_id uuid,
   plaid_account_id text not null unique check (plaid_account_id <> '' and char_length(plaid_account_id) <= 255),
   persistent_account_id text,
   mask text,
@@ -133,6 +135,14 @@ create table public.plaid_accounts (
   holder_category text,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
+  -- Plaid's name of the account and the item's institution, as last sent: with type and mask, how
+  -- Plaid's duplicate-Item guidance recognises the same bank account in another Item.
+  name text,
+  institution_id text,
+  -- Set when this mapping was taken over from a revoked connection of the same account (connecting the
+  -- bank again): the old connection's transactions stay until this item's initial import has
+  -- re-imported their period, then those the new import covers are dropped (no double counting).
+  replaced_at timestamptz,
   constraint plaid_accounts_item_fkey foreign key (user_id, item_id)
     references public.plaid_items (user_id, id) on delete cascade,
   constraint plaid_accounts_account_fkey foreign key (user_id, account_id)
@@ -141,6 +151,15 @@ create table public.plaid_accounts (
   constraint plaid_accounts_user_id_account_id_key unique (user_id, account_id)
 );
 create index plaid_accounts_user_id_item_id_idx on public.plaid_accounts (user_id, item_id);
+-- The same bank account is fed by one connection of a user at most. Where Plaid gives a
+-- persistent_account_id (Tokenized Account Number institutions: account numbers and masks differ per
+-- Item, this id does not) it decides; elsewhere institution, type, mask and name do, as in Plaid's
+-- duplicate-Item guidance. Per user: two people may share a joint account. Only mappings that feed an
+-- account count (a duplicate is recorded with account_id null).
+create unique index plaid_accounts_live_persistent_key on public.plaid_accounts (user_id, persistent_account_id)
+  where account_id is not null and persistent_account_id is not null;
+create unique index plaid_accounts_live_mask_key on public.plaid_accounts (user_id, institution_id, type, mask, lower(name))
+  where account_id is not null and persistent_account_id is null and mask is not null;
 
 comment on table public.plaid_accounts is
   'Maps a Plaid account (plaid_account_id) of an item to the Nestfolio account it feeds. Written by the Edge Functions.';
@@ -182,15 +201,39 @@ grant select on public.plaid_accounts to authenticated;
 grant select, insert, update, delete on public.plaid_accounts to service_role;
 
 
+-- The user's mappings that feed the same bank account as a Plaid account JSON (AccountBase, or Link's
+-- onSuccess account: id, name, mask, type) at an institution: by persistent_account_id where both
+-- have one, else by institution, type, mask and name (the unique indexes above). Link's metadata has
+-- no persistent id, so a pre-check matches by mask and name only.
+create or replace function private.same_bank_account(p_user_id uuid, p_institution_id text, p_account jsonb)
+returns setof public.plaid_accounts
+language sql
+stable
+set search_path = ''
+as $$
+  select pa.* from public.plaid_accounts pa
+  where pa.user_id = p_user_id and pa.account_id is not null
+    and ((pa.persistent_account_id is not null and pa.persistent_account_id = p_account ->> 'persistent_account_id')
+      or ((pa.persistent_account_id is null or p_account ->> 'persistent_account_id' is null)
+          and pa.institution_id = p_institution_id and pa.mask = p_account ->> 'mask'
+          and lower(pa.name) = lower(p_account ->> 'name')
+          and pa.type = coalesce(p_account ->> 'type', pa.type)))
+$$;
+comment on function private.same_bank_account(uuid, text, jsonb) is
+  'The user''s live mappings of the same bank account as a Plaid account JSON (persistent id, else institution/type/mask/name).';
+revoke all on function private.same_bank_account(uuid, text, jsonb) from public, anon, authenticated, service_role;
+
 -- Plaid's AccountBase objects, exactly as Plaid sends them (account_id, balances {current, available,
 -- limit, iso_currency_code, unofficial_currency_code}, mask, name, official_name, type, subtype,
 -- verification_status, persistent_account_id, holder_category), onto an item's rows. Exchange
 -- (/accounts/get), balance refresh (/accounts/balance/get) and the sync (the accounts of
 -- /transactions/sync, /liabilities/get and /investments/*) all map accounts here and nowhere else.
 -- A Plaid account the item does not have yet gets a Nestfolio account (Plaid's name, type, subtype)
--- and its mapping; every mapping takes Plaid's current details and every account the balances (any
--- of which Plaid may send as null). A Plaid account id mapped to another item is left alone.
--- p_accounts null (no accounts in the response) maps nothing. Returns the accounts written.
+-- and its mapping, unless another connection of the user already feeds the same bank account
+-- (private.same_bank_account): then it gets a mapping without an account (a duplicate, not imported).
+-- Every mapping takes Plaid's current details and every account the balances (any of which Plaid may
+-- send as null). A Plaid account id mapped to another item is left alone. p_accounts null (no
+-- accounts in the response) maps nothing. Returns the accounts written.
 create or replace function private.upsert_item_accounts(p_item_id uuid, p_user_id uuid, p_accounts jsonb)
 returns setof public.accounts
 language plpgsql
@@ -200,6 +243,7 @@ as $$
 declare
   v_account jsonb;
   v_account_id uuid;
+  v_institution text;
 begin
   if p_accounts is null or jsonb_typeof(p_accounts) = 'null' then
     return;
@@ -209,18 +253,25 @@ begin
   end if;
   if exists (select 1 from jsonb_array_elements(p_accounts) a
              where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
-    -- A new account may reach two writers at once (a balance refresh, another product's sync page):
-    -- they take turns per item, and the second finds the first one's mapping.
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_item_accounts:' || p_item_id::text, 0));
+    -- A new account may reach two writers at once (a balance refresh, another product's sync page,
+    -- another connection of the same user): they take turns per user, and the second finds the first
+    -- one's mapping.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('plaid_user_accounts:' || p_user_id::text, 0));
+    select i.institution_id into v_institution from public.plaid_items i where i.id = p_item_id;
     for v_account in
       select distinct on (a ->> 'account_id') a from jsonb_array_elements(p_accounts) a
       where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
     loop
-      insert into public.accounts (user_id, source, name, type, subtype)
-      values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype')
-      returning id into v_account_id;
-      insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, type)
-      values (p_user_id, p_item_id, v_account_id, v_account ->> 'account_id', v_account ->> 'type');
+      v_account_id := null;
+      if not exists (select 1 from private.same_bank_account(p_user_id, v_institution, v_account)) then
+        insert into public.accounts (user_id, source, name, type, subtype)
+        values (p_user_id, 'plaid', v_account ->> 'name', v_account ->> 'type', v_account ->> 'subtype')
+        returning id into v_account_id;
+      end if;
+      insert into public.plaid_accounts (user_id, item_id, account_id, plaid_account_id, type, institution_id,
+                                         persistent_account_id, mask, name)
+      values (p_user_id, p_item_id, v_account_id, v_account ->> 'account_id', v_account ->> 'type', v_institution,
+              v_account ->> 'persistent_account_id', v_account ->> 'mask', v_account ->> 'name');
     end loop;
   end if;
 
@@ -230,17 +281,17 @@ begin
   update public.plaid_accounts pa set
     persistent_account_id = n.persistent_account_id, mask = n.mask, official_name = n.official_name,
     type = n.type, subtype = n.subtype, verification_status = n.verification_status,
-    holder_category = n.holder_category
+    holder_category = n.holder_category, name = n.name
   from jsonb_array_elements(p_accounts) x
   join public.plaid_accounts cur
     on cur.plaid_account_id = x ->> 'account_id' and cur.user_id = p_user_id and cur.item_id = p_item_id
   cross join lateral jsonb_populate_record(cur, x - 'account_id') n
   where pa.id = cur.id
     and (pa.persistent_account_id, pa.mask, pa.official_name, pa.type, pa.subtype, pa.verification_status,
-         pa.holder_category)
+         pa.holder_category, pa.name)
         is distinct from
         (n.persistent_account_id, n.mask, n.official_name, n.type, n.subtype, n.verification_status,
-         n.holder_category);
+         n.holder_category, n.name);
 
   -- Balances are always in Plaid's AccountBase, each of them nullable (unknown).
   return query

@@ -19,9 +19,9 @@ as $$
 declare
   v_user uuid;
   v_has_more boolean := coalesce((p_page ->> 'has_more')::boolean, false);
-  v_added jsonb := coalesce(p_page -> 'added', '[]'::jsonb);
-  v_modified jsonb := coalesce(p_page -> 'modified', '[]'::jsonb);
-  v_removed jsonb := coalesce(p_page -> 'removed', '[]'::jsonb);
+  v_added jsonb := private.jsonb_list(p_page -> 'added');
+  v_modified jsonb := private.jsonb_list(p_page -> 'modified');
+  v_removed jsonb := private.jsonb_list(p_page -> 'removed');
   v_accounts jsonb := p_page -> 'accounts';
   v_inserted integer := 0;
   v_deleted integer := 0;
@@ -42,7 +42,7 @@ begin
   -- Accounts: a new one is mapped before its transactions; balances are written with the loop's last
   -- page (every page repeats them; the exchange stored them first).
   if not v_has_more or exists (
-    select 1 from jsonb_array_elements(coalesce(v_accounts, '[]'::jsonb)) a
+    select 1 from jsonb_array_elements(private.jsonb_list(v_accounts)) a
     where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
   ) then
     perform private.upsert_item_accounts(p_item_id, v_user, v_accounts);
@@ -74,7 +74,9 @@ begin
       r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
       r.check_number, r.location, r.counterparties
     from rows r
+    -- Only accounts this item feeds: a duplicate (account_id null) is fed by another connection.
     join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     on conflict (plaid_transaction_id) do update set
       account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
       unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
@@ -143,11 +145,11 @@ declare
 begin
   perform private.upsert_item_accounts(p_item_id, v_user, p_response -> 'accounts');
   with l as (
-    select 'credit' as kind, x from jsonb_array_elements(coalesce(p_response -> 'liabilities' -> 'credit', '[]'::jsonb)) x
+    select 'credit' as kind, x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'credit')) x
     union all
-    select 'mortgage', x from jsonb_array_elements(coalesce(p_response -> 'liabilities' -> 'mortgage', '[]'::jsonb)) x
+    select 'mortgage', x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'mortgage')) x
     union all
-    select 'student', x from jsonb_array_elements(coalesce(p_response -> 'liabilities' -> 'student', '[]'::jsonb)) x
+    select 'student', x from jsonb_array_elements(private.jsonb_list(p_response -> 'liabilities' -> 'student')) x
   ), upserted as (
     insert into public.liabilities as li (user_id, item_id, account_id, kind, last_payment_amount, last_payment_date,
       next_payment_due_date, minimum_payment_amount, last_statement_balance, last_statement_issue_date, is_overdue,
@@ -165,6 +167,7 @@ begin
       (l.x ->> 'ytd_interest_paid')::numeric, (l.x ->> 'ytd_principal_paid')::numeric,
       coalesce(l.x ->> 'maturity_date', l.x ->> 'expected_payoff_date')::date, l.x
     from l join public.plaid_accounts pa on pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     on conflict (account_id) do update set kind = excluded.kind, last_payment_amount = excluded.last_payment_amount,
       last_payment_date = excluded.last_payment_date, next_payment_due_date = excluded.next_payment_due_date,
       minimum_payment_amount = excluded.minimum_payment_amount, last_statement_balance = excluded.last_statement_balance,
@@ -182,8 +185,8 @@ begin
   where li.user_id = v_user and li.item_id = p_item_id
     and li.account_id not in (select pa.account_id from public.plaid_accounts pa
       join (select x ->> 'account_id' as id from jsonb_array_elements(
-        coalesce(p_response -> 'liabilities' -> 'credit', '[]'::jsonb) || coalesce(p_response -> 'liabilities' -> 'mortgage', '[]'::jsonb)
-        || coalesce(p_response -> 'liabilities' -> 'student', '[]'::jsonb)) x) seen on seen.id = pa.plaid_account_id
+        private.jsonb_list(p_response -> 'liabilities' -> 'credit') || private.jsonb_list(p_response -> 'liabilities' -> 'mortgage')
+        || private.jsonb_list(p_response -> 'liabilities' -> 'student')) x) seen on seen.id = pa.plaid_account_id
       where pa.user_id = v_user and pa.item_id = p_item_id);
   update public.sync_runs r set pages = r.pages + 1, modified = r.modified + v_count,
     plaid_request_ids = r.plaid_request_ids || array[p_response ->> 'request_id'] where r.id = p_run_id;
@@ -209,7 +212,7 @@ as $$
     (x ->> 'close_price')::numeric, (x ->> 'close_price_as_of')::date, x ->> 'iso_currency_code',
     x ->> 'unofficial_currency_code',
     jsonb_strip_nulls(jsonb_build_object('option_contract', x -> 'option_contract', 'fixed_income', x -> 'fixed_income'))
-  from jsonb_array_elements(coalesce(p_securities, '[]'::jsonb)) x
+  from jsonb_array_elements(private.jsonb_list(p_securities)) x
   on conflict (item_id, plaid_security_id) do update set name = excluded.name, ticker_symbol = excluded.ticker_symbol,
     type = excluded.type, is_cash_equivalent = excluded.is_cash_equivalent, close_price = excluded.close_price,
     close_price_as_of = excluded.close_price_as_of, iso_currency_code = excluded.iso_currency_code,
@@ -237,10 +240,11 @@ begin
       unofficial_currency_code)
     select v_user, p_item_id, pa.account_id, s.id, x.quantity, x.institution_price, x.institution_price_as_of,
       x.institution_value, x.cost_basis, x.vested_quantity, x.vested_value, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(coalesce(p_response -> 'holdings', '[]'::jsonb)) as x(account_id text, security_id text,
+    from jsonb_to_recordset(private.jsonb_list(p_response -> 'holdings')) as x(account_id text, security_id text,
       quantity numeric, institution_price numeric, institution_price_as_of date, institution_value numeric,
       cost_basis numeric, vested_quantity numeric, vested_value numeric, iso_currency_code text, unofficial_currency_code text)
     join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
     on conflict (account_id, security_id) do update set quantity = excluded.quantity,
       institution_price = excluded.institution_price, institution_price_as_of = excluded.institution_price_as_of,
@@ -254,7 +258,7 @@ begin
   -- Positions Plaid no longer reports are closed.
   delete from public.holdings h
   where h.user_id = v_user and h.item_id = p_item_id and not exists (
-    select 1 from jsonb_to_recordset(coalesce(p_response -> 'holdings', '[]'::jsonb)) as x(account_id text, security_id text)
+    select 1 from jsonb_to_recordset(private.jsonb_list(p_response -> 'holdings')) as x(account_id text, security_id text)
     join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.item_id = p_item_id
     join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
     where pa.account_id = h.account_id and s.id = h.security_id);
@@ -285,11 +289,12 @@ begin
       unofficial_currency_code)
     select v_user, p_item_id, pa.account_id, s.id, x.investment_transaction_id, x.date, x.name, x.quantity, x.amount,
       x.price, x.fees, x.type, x.subtype, x.iso_currency_code, x.unofficial_currency_code
-    from jsonb_to_recordset(coalesce(p_response -> 'investment_transactions', '[]'::jsonb)) as x(
+    from jsonb_to_recordset(private.jsonb_list(p_response -> 'investment_transactions')) as x(
       investment_transaction_id text, account_id text, security_id text, date date, name text, quantity numeric,
       amount numeric, price numeric, fees numeric, type text, subtype text, iso_currency_code text,
       unofficial_currency_code text)
     join public.plaid_accounts pa on pa.plaid_account_id = x.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+      and pa.account_id is not null
     left join public.securities s on s.item_id = p_item_id and s.plaid_security_id = x.security_id
     on conflict (plaid_investment_transaction_id) do update set account_id = excluded.account_id,
       security_id = excluded.security_id, date = excluded.date, name = excluded.name, quantity = excluded.quantity,

@@ -25,6 +25,8 @@ create table public.webhook_events (
     references public.plaid_items (user_id, id) match full on delete set null
 );
 create index webhook_events_user_id_item_id_received_at_idx on public.webhook_events (user_id, item_id, received_at desc);
+-- Webhooks for Items the product does not hold (removed, or their user deleted): is this the first?
+create index webhook_events_plaid_item_id_idx on public.webhook_events (plaid_item_id) where item_id is null;
 
 comment on table public.webhook_events is
   'Plaid webhooks received (after verification), one row per distinct body. Written by plaid-webhook; users read the metadata of their items'' events (not the payload).';
@@ -57,7 +59,8 @@ declare
 begin
   -- The item's sync state before the item, the lock order every writer keeps (60_sync.sql).
   perform 1 from public.plaid_sync_state s where s.item_id = p_item_id order by s.product for update;
-  update public.plaid_items i set status = 'healthy', error = null, error_code = null,
+  -- status_observed_at: now, so a status check whose /item/get started earlier cannot undo this.
+  update public.plaid_items i set status = 'healthy', error = null, error_code = null, status_observed_at = now(),
     -- Update mode with account selection is how new accounts get shared: the flag has been acted on.
     new_accounts_available = case when p_accounts_reviewed then false else i.new_accounts_available end
   where i.id = p_item_id;
@@ -89,16 +92,19 @@ $$;
 revoke all on function private.item_status_severity(text) from public, anon, authenticated, service_role;
 
 -- Records one verified webhook (p_payload is Plaid's body, p_body_sha256 the SHA-256 of its raw bytes)
--- and acts on it. p_error_item_status is the item status the function mapped from error.error_code
--- (ITEM ERROR only; the mapping is shared with the sync engine's).
+-- and acts on it.
 --
--- A delivery with the same body as an earlier one is the same event: one row, delivery_count + 1.
--- Its effects are idempotent anyway, with one distinction: Plaid's bodies carry no event id, and
--- SYNC_UPDATES_AVAILABLE (and the product DEFAULT_UPDATEs) legitimately repeat byte for byte, so sync
--- requests are made on every delivery (a sync that finds nothing new costs one Plaid call); status
--- changes are applied on the first delivery only, unless the earlier one is older than Plaid's 24 h
--- retry window (then it cannot be a retry), so a late retry never undoes a newer status.
-create or replace function private.handle_plaid_webhook(p_body_sha256 text, p_payload jsonb, p_error_item_status text)
+-- A delivery with the same body as an earlier one is the same event: one row, delivery_count + 1. Its
+-- effects are idempotent anyway. Plaid's bodies carry no event id or time, and SYNC_UPDATES_AVAILABLE
+-- (and the product DEFAULT_UPDATEs) legitimately repeat byte for byte, so sync requests are made on
+-- every delivery (a sync that finds nothing new costs one Plaid call). ITEM ERROR and LOGIN_REPAIRED
+-- repeat byte for byte too (a second ITEM_LOGIN_REQUIRED after a repair), and a late retry of an old
+-- one looks like news: they only ask for a status check (72_item_status.sql), on every delivery, and
+-- /item/get says what is true. Revocations are final and applied directly; the PENDING_* webhooks carry
+-- their time (a new event is a new body) and apply on a body's first delivery, or again once it is
+-- older than Plaid's 24 h retry window. A webhook for an Item the product does not hold (removed, its
+-- user deleted) is recorded and answered; first_for_item says whether it is the first for that Item.
+create or replace function private.handle_plaid_webhook(p_body_sha256 text, p_payload jsonb)
 returns jsonb
 language plpgsql
 security definer
@@ -115,11 +121,16 @@ declare
   v_outcome text := 'processed';
   v_action text;
   v_status text;
+  v_first_for_item boolean := false;
 begin
   if v_type is null or v_code is null then
     raise exception 'a Plaid webhook has webhook_type and webhook_code' using errcode = '22023';
   end if;
   select * into v_item from public.plaid_items i where i.plaid_item_id = p_payload ->> 'item_id';
+  if v_item.id is null then
+    v_first_for_item := not exists (select 1 from public.webhook_events e
+                                    where e.plaid_item_id = p_payload ->> 'item_id' and e.item_id is null);
+  end if;
 
   insert into public.webhook_events (body_sha256, webhook_type, webhook_code, plaid_item_id, item_id, user_id, payload)
   values (p_body_sha256, v_type, v_code, p_payload ->> 'item_id', v_item.id, v_item.user_id, p_payload)
@@ -147,19 +158,9 @@ begin
   elsif v_type = 'LIABILITIES' and v_code = 'DEFAULT_UPDATE' then
     perform private.request_sync(v_item.id, 'liabilities', 'webhook');
     v_action := 'sync_liabilities';
-  elsif v_type = 'ITEM' and v_code = 'ERROR' and jsonb_typeof(p_payload -> 'error') = 'object' then
-    v_status := coalesce(p_error_item_status, 'error');
-    if v_apply_status then
-      update public.plaid_items i set status = v_status, error = p_payload -> 'error',
-        error_code = p_payload -> 'error' ->> 'error_code'
-      where i.id = v_item.id;
-    end if;
-    v_action := 'status_' || v_status;
-  elsif v_type = 'ITEM' and v_code = 'LOGIN_REPAIRED' then
-    if v_apply_status then
-      perform private.mark_item_healthy(v_item.id, 'webhook', false);
-    end if;
-    v_action := 'status_healthy';
+  elsif v_type = 'ITEM' and v_code in ('ERROR', 'LOGIN_REPAIRED') then
+    perform private.request_item_status_check(v_item.id);
+    v_action := 'status_check';
   elsif v_type = 'ITEM' and v_code in ('PENDING_EXPIRATION', 'PENDING_DISCONNECT') then
     v_status := case v_code when 'PENDING_EXPIRATION' then 'pending_expiration' else 'pending_disconnect' end;
     if v_apply_status then
@@ -172,12 +173,11 @@ begin
     end if;
     v_action := 'status_' || v_status;
   elsif v_type = 'ITEM' and v_code in ('USER_PERMISSION_REVOKED', 'USER_ACCOUNT_REVOKED') then
-    if v_apply_status then
-      update public.plaid_items i set status = 'revoked',
-        error = coalesce(p_payload -> 'error', jsonb_build_object('error_type', 'ITEM_ERROR', 'error_code', v_code)),
-        error_code = coalesce(p_payload -> 'error' ->> 'error_code', v_code)
-      where i.id = v_item.id;
-    end if;
+    -- Final: a revoked Item is never repaired, only connected again (a new Item), so any order is right.
+    update public.plaid_items i set status = 'revoked',
+      error = coalesce(nullif(p_payload -> 'error', 'null'::jsonb), jsonb_build_object('error_type', 'ITEM_ERROR', 'error_code', v_code)),
+      error_code = coalesce(p_payload -> 'error' ->> 'error_code', v_code)
+    where i.id = v_item.id and i.status <> 'revoked';
     v_action := 'status_revoked';
   elsif v_type = 'ITEM' and v_code = 'NEW_ACCOUNTS_AVAILABLE' then
     update public.plaid_items i set new_accounts_available = true where i.id = v_item.id;
@@ -195,10 +195,10 @@ begin
 
   update public.webhook_events e set outcome = v_outcome, processed_at = now() where e.id = v_event_id;
   return jsonb_build_object('event_id', v_event_id, 'delivery_count', v_deliveries, 'outcome', v_outcome,
-                            'action', v_action, 'status_applied', v_apply_status);
+                            'action', v_action, 'status_applied', v_apply_status, 'first_for_item', v_first_for_item);
 end
 $$;
-comment on function private.handle_plaid_webhook(text, jsonb, text) is
-  'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, item status, flags. One transaction.';
-revoke all on function private.handle_plaid_webhook(text, jsonb, text) from public, anon, authenticated, service_role;
-grant execute on function private.handle_plaid_webhook(text, jsonb, text) to service_role;
+comment on function private.handle_plaid_webhook(text, jsonb) is
+  'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, status checks, final or timed statuses, flags. One transaction.';
+revoke all on function private.handle_plaid_webhook(text, jsonb) from public, anon, authenticated, service_role;
+grant execute on function private.handle_plaid_webhook(text, jsonb) to service_role;

@@ -27,10 +27,14 @@ select
   coalesce(t.initial_sync_done, false) as initial_sync_done,
   coalesce(t.transactions_total, 0) as transactions_synced,
   coalesce(s.running, false) as sync_running,
-  coalesce(s.running or s.requested, false) as sync_in_progress,
+  -- In progress: running, or wanted and due now. A failed sync waiting for its retry (a bank outage,
+  -- Plaid's 5xx, a timeout) is not in progress: sync_retry_at says when it is tried again.
+  coalesce(s.running or s.due, false) as sync_in_progress,
+  case when not coalesce(s.running or s.due, false) then s.retry_at end as sync_retry_at,
   s.last_error_at as last_sync_error_at,
   s.last_error_code as last_sync_error_code,
-  (select count(*) from public.plaid_accounts pa where pa.item_id = i.id)::integer as account_count,
+  s.last_error_display_message as last_sync_error_display_message,
+  (select count(*) from public.plaid_accounts pa where pa.item_id = i.id and pa.account_id is not null)::integer as account_count,
   case
     when i.status in ('login_required', 'pending_expiration', 'pending_disconnect') then 'reconnect'
     when i.status = 'revoked' then 'reconnect_required_revoked'
@@ -42,9 +46,14 @@ left join public.plaid_sync_state t on t.item_id = i.id and t.product = 'transac
 left join lateral (
   select
     bool_or(ss.running_since is not null and ss.lease_expires_at > now()) as running,
-    bool_or(ss.requested_at is not null) as requested,
-    max(ss.last_error_at) as last_error_at,
-    (array_agg(ss.last_error ->> 'error_code' order by ss.last_error_at desc nulls last))[1] as last_error_code
+    bool_or(ss.requested_at is not null and (ss.next_attempt_at is null or ss.next_attempt_at <= now())) as due,
+    min(ss.next_attempt_at) filter (where ss.requested_at is not null and ss.next_attempt_at > now()) as retry_at,
+    -- The last error of a sync that has not succeeded since (a success clears last_error).
+    max(ss.last_error_at) filter (where ss.last_error is not null) as last_error_at,
+    (array_agg(ss.last_error ->> 'error_code' order by ss.last_error_at desc nulls last)
+       filter (where ss.last_error is not null))[1] as last_error_code,
+    (array_agg(ss.last_error ->> 'display_message' order by ss.last_error_at desc nulls last)
+       filter (where ss.last_error is not null))[1] as last_error_display_message
   from public.plaid_sync_state ss
   where ss.item_id = i.id
 ) s on true;

@@ -78,14 +78,17 @@ select tests.authenticate_as_service_role();
 select is(tests.affected_rows(format($$delete from public.plaid_items where id = %L$$, :'c'::jsonb ->> 'item_id')), 1,
   'service_role deletes an item (it has no Vault access itself)');
 select tests.clear_authentication();
-select is((select count(*)::int from vault.secrets where id = :'secret_c'), 0, 'deleting the item deleted its secret');
+select is((select name from vault.secrets where id = :'secret_c'),
+  (select private.removal_token_secret_name(r.id) from private.plaid_item_removals r where r.access_token_secret_id = :'secret_c'),
+  'deleting the item hands its secret to the Plaid removal queue (the token outlives the row until Plaid removed the Item)');
 
 select tests.seed_connected_user('tok_d') as d \gset
 select access_token_secret_id as secret_d from public.plaid_items where id = (:'d'::jsonb ->> 'item_id')::uuid \gset
 delete from auth.users where id = (:'d'::jsonb ->> 'user_id')::uuid;
 select is((select count(*)::int from public.plaid_items where user_id = (:'d'::jsonb ->> 'user_id')::uuid), 0,
   'deleting the user deletes their items');
-select is((select count(*)::int from vault.secrets where id = :'secret_d'), 0, 'deleting the user deleted the item''s secret');
+select is((select reason from private.plaid_item_removals where access_token_secret_id = :'secret_d'), 'user_deleted',
+  'deleting the user queues the Item''s removal at Plaid with its secret');
 select is(
   (select count(*)::int from vault.secrets s where s.name like 'plaid_access_token:%'
    and not exists (select 1 from public.plaid_items i where i.access_token_secret_id = s.id)),

@@ -37,7 +37,8 @@ select is((select count(*)::int from public.holdings where user_id = :'a_user'),
 select is((select count(*)::int from public.investment_transactions where user_id = :'a_user'), 0, 'its investment transactions are gone');
 select is((select count(*)::int from public.plaid_sync_state where user_id = :'a_user'), 0, 'its sync state is gone');
 select is((select count(*)::int from public.sync_runs where user_id = :'a_user'), 0, 'its sync runs are gone');
-select is((select count(*)::int from vault.secrets where id = :'a_secret'), 0, 'its Vault secret is gone');
+select is((select r.reason from private.plaid_item_removals r join vault.secrets s on s.id = r.access_token_secret_id
+           where s.id = :'a_secret'), 'item_deleted', 'its Vault secret is kept for the queued removal at Plaid');
 select results_eq(
   format($$select item_id, user_id from public.webhook_events where plaid_item_id = %L$$, :'a'::jsonb ->> 'plaid_item_id'),
   $$values (null::uuid, null::uuid)$$,
@@ -64,7 +65,8 @@ select results_eq(
 select is((select count(*)::int from public.plaid_accounts where user_id = :'c_user'), 0, 'the Plaid mappings are gone');
 select is((select count(*)::int from public.holdings where user_id = :'c_user'), 0, 'holdings (a snapshot of the item) are gone');
 select is((select count(*)::int from public.plaid_sync_state where user_id = :'c_user'), 0, 'the sync state is gone');
-select is((select count(*)::int from vault.secrets where id = :'c_secret'), 0, 'the Vault secret is gone');
+select is((select count(*)::int from private.plaid_item_removals where access_token_secret_id = :'c_secret'), 1,
+  'the Vault secret waits in the removal queue');
 
 -- Removing the user removes everything --------------------------------------------------------------------
 select tests.seed_connected_user('rm_d') as d \gset
@@ -74,7 +76,8 @@ delete from auth.users where id = :'d_user';
 select is(
   (select sum(n)::int from pg_temp.user_rows(:'d_user') r, lateral (select split_part(r.fingerprint, ':', 1)::int as n) x),
   0, 'deleting the user deletes all of their rows in every table');
-select is((select count(*)::int from vault.secrets where id = :'d_secret'), 0, '... and their Vault secret');
+select is((select count(*)::int from private.plaid_item_removals where access_token_secret_id = :'d_secret' and user_id = :'d_user'),
+  1, '... except their Item''s removal at Plaid, queued with its token');
 
 -- Plaid dropping one account: deleting its mapping deletes the synced account and its data -------------------
 select tests.seed_connected_user('rm_e') as e \gset

@@ -11,7 +11,8 @@ select plan(51);
 select is(
   (select string_agg(format('%s | %s | %s | %s', jobname, schedule, command, active), E'\n' order by jobname)
    from cron.job where jobname like 'nestfolio-%'),
-  E'nestfolio-prune-sync-logs | 17 3 * * * | select private.prune_sync_logs() | t\n'
+  E'nestfolio-item-lifecycle | * * * * * | select private.sweep_item_lifecycle() | t\n'
+  'nestfolio-prune-sync-logs | 17 3 * * * | select private.prune_sync_logs() | t\n'
   'nestfolio-sync-sweep | * * * * * | select private.sweep_syncs() | t',
   'pg_cron runs the sweep every minute and the retention job daily');
 select is((select database::text from cron.job where jobname = 'nestfolio-sync-sweep'), 'postgres', 'in the postgres database');

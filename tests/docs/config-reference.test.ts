@@ -39,7 +39,7 @@ describe('configuration reference', () => {
     const vars = envVarsReadBy(code);
     // Set by the test runner for the test processes only (not configuration).
     // (NESTFOLIO_TEST_PORT_BASE is a setting, so it stays in the check.)
-    const runnerSet = ['STATE', 'API_URL', 'WEB_URL', 'DB_URL', 'ADMIN_DB_URL', 'PLAID_URL', 'STACK_LOG'].map((n) => `NESTFOLIO_TEST_${n}`);
+    const runnerSet = ['STATE', 'API_URL', 'WEB_URL', 'DB_URL', 'ADMIN_DB_URL', 'PLAID_URL', 'STACK_LOG', 'PLAID_REDIRECT_URI'].map((n) => `NESTFOLIO_TEST_${n}`);
     for (const internal of runnerSet) vars.delete(internal);
     // Standard process variables, not ours.
     for (const std of ['PATH', 'HOME', 'CI', 'PGSSLMODE']) vars.delete(std);

@@ -17,7 +17,8 @@ const configured = {
   optional: listOf(fnEnv.PLAID_OPTIONAL_PRODUCTS, 'liabilities,investments'),
   days: Number(fnEnv.PLAID_TRANSACTIONS_DAYS_REQUESTED ?? 730),
   webhook: fnEnv.PLAID_WEBHOOK_URL ?? `${testStack.apiUrl}/functions/v1/plaid-webhook`,
-  redirect: fnEnv.PLAID_REDIRECT_URI,
+  // The test stack points OAuth returns at its web app (local/stack.ts) unless .env names one.
+  redirect: process.env.NESTFOLIO_TEST_PLAID_REDIRECT_URI || fnEnv.PLAID_REDIRECT_URI,
 };
 
 /** The /link/token/create request the emulator accepted for a link token (its control API). */
@@ -205,20 +206,21 @@ describe('plaid-exchange-token', () => {
     expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
   });
 
-  it('the database refuses the item after the exchange (its Plaid item id is already stored): 500, nothing stored, removed at Plaid', async () => {
+  it('an Item another user already stores (their public token): 400, nothing stored for this user, and never removed at Plaid', async () => {
     const s = await newSession();
     const other = await newSession();
     const publicToken = await sandboxPublicToken();
     const created = await emulator<EmulatorItem>('GET', `/items/${publicToken}`);
-    // The unique key on plaid_item_id (what a restarted emulator with a reused seed once caused).
+    // The other user's row for that Plaid item (as if their exchange had stored it).
     await sql`insert into public.plaid_items (user_id, plaid_item_id, institution_id) values (${other.user_id}, ${created.item_id}, 'ins_109508')`;
     const res = await callFunction('plaid-exchange-token', { public_token: publicToken }, { session: s });
-    expect(res.status).toBe(500);
-    expect(res.body.error).toMatchObject({ code: 'INTERNAL_ERROR', message: expect.stringMatching(/nothing was saved; connect it again/) });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/does not belong to a new connection of yours/) });
+    expect(JSON.stringify(res.body)).not.toContain(created.item_id);
     expect(await count('plaid_items', s.user_id)).toBe(0);
     expect(await count('accounts', s.user_id)).toBe(0);
     expect((await sql`select count(*)::int as n from vault.decrypted_secrets where decrypted_secret = ${created.access_token}`)[0].n).toBe(0);
-    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(true);
+    expect((await emulator<EmulatorItem>('GET', `/items/${created.item_id}`)).removed).toBe(false);
     await sql`delete from public.plaid_items where user_id = ${other.user_id}`;
   });
 

@@ -90,3 +90,33 @@ export async function connectItem(session: LocalSession, opts: Parameters<typeof
   if (opts.ready !== false && (opts.products ?? ['transactions']).includes('transactions')) await plaidHistoryReady(publicToken);
   return res.body.item as { id: string; institution_name: string; status: string; accounts: Array<{ id: string; mask: string | null }> };
 }
+
+/** The emulator's Link, driven over its HTTP API as the drop-in does (no browser). */
+async function linkApi<T = any>(path: string, body: Record<string, unknown>): Promise<T> {
+  const res = await fetch(`${testStack.plaidUrl}/__emulator/link/${path}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`link ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json as T;
+}
+
+export type LinkSuccess = { public_token: string; metadata: { institution: { institution_id: string; name: string } | null; accounts: Array<{ id: string; name: string; mask: string | null; type: string; subtype: string | null }> } };
+
+/**
+ * One Link session with a link token from plaid-link-token (the product's own), as a user would run
+ * it: sign in at the bank (new connections: the institution; update mode: the item's) and share
+ * `masks` (all accounts by default). Resolves with onSuccess's public token and metadata.
+ */
+export async function runLinkSession(session: LocalSession, opts: { itemId?: string; institutionId?: string; masks?: string[]; username?: string; password?: string } = {}): Promise<LinkSuccess> {
+  const token = await callFunction('plaid-link-token', opts.itemId ? { item_id: opts.itemId } : {}, { session });
+  if (token.status !== 200) throw new Error(`plaid-link-token: ${token.status} ${JSON.stringify(token.body)}`);
+  const s = await linkApi<{ link_session_id: string }>('session', { link_token: token.body.link_token });
+  await linkApi('login', { link_session_id: s.link_session_id, ...(opts.itemId ? {} : { institution_id: opts.institutionId ?? 'ins_109508' }),
+    username: opts.username ?? 'user_good', password: opts.password ?? 'pass_good' });
+  return await linkApi<LinkSuccess>('complete', { link_session_id: s.link_session_id, ...(opts.masks ? { account_masks: opts.masks } : {}) });
+}
+
+/** plaid-exchange-token with Link's onSuccess, as the web client sends it. */
+export const exchangeLink = (session: LocalSession, link: LinkSuccess, extra: Record<string, unknown> = {}) =>
+  callFunction('plaid-exchange-token', { public_token: link.public_token, metadata: link.metadata, ...extra }, { session });

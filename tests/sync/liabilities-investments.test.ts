@@ -34,6 +34,34 @@ describe('liabilities and investments', () => {
     expect((await sql`select count(*)::int as n from public.investment_transactions where item_id = ${item.id}`)[0].n).toBe(n);
   });
 
+  // Plaid's credit, mortgage and student lists are nullable: null for a user without one (spec
+  // LiabilitiesObject). A JSON null once made every liabilities sync fail and retry forever.
+  for (const [who, opts] of [
+    ['user_yuppie (a card and a student loan, no mortgage)', { username: 'user_yuppie', password: 'any' }],
+    ['a custom user with only a card (student and mortgage null)', { username: 'user_custom', password: JSON.stringify({
+      override_accounts: [{ type: 'credit', subtype: 'credit card', starting_balance: 320, meta: { name: 'Only Card', mask: '4242' },
+        liability: { credit: { purchase_apr: 19.99, minimum_payment_amount: 25, last_payment_amount: 100, is_overdue: false } } },
+      { type: 'depository', subtype: 'checking', starting_balance: 1000, meta: { name: 'Checking', mask: '1212' } }] }) }],
+  ] as const) {
+    it(`liabilities sync for ${who}: Plaid's null lists store nothing and fail nothing`, async () => {
+      const s = await newSession('nullliab');
+      const item = await connectItem(s, { products: ['transactions', 'liabilities'], ...opts });
+      const [{ token }] = await sql`select private.read_item_access_token(${item.id}) as token`;
+      const truth = (await plaid('/liabilities/get', { access_token: token })).liabilities;
+      expect(truth.mortgage).toBeNull(); // the case under test is really what Plaid sent
+      await waitForIdle(item.id, 'liabilities');
+      const runs = await syncNow(item.id, 'liabilities');
+      expect(runs.map((r) => [r.outcome, r.error_code ?? null])).toEqual([['succeeded', null]]);
+      const [state] = await sql`select attempts, last_error, initial_sync_done from public.plaid_sync_state where item_id = ${item.id} and product = 'liabilities'`;
+      expect(state).toEqual({ attempts: 0, last_error: null, initial_sync_done: true });
+      const kinds = await sql`select kind, count(*)::int as n from public.liabilities where item_id = ${item.id} group by kind order by kind`;
+      expect(Object.fromEntries(kinds.map((k) => [k.kind, k.n]))).toEqual(Object.fromEntries(
+        (['credit', 'mortgage', 'student'] as const).filter((k) => truth[k]?.length).map((k) => [k, truth[k].length])));
+      const [{ progress }] = await sql`select sync_in_progress as progress from public.item_overview where id = ${item.id}`;
+      expect(progress).toBe(false);
+    });
+  }
+
   it('a product the institution does not have ends the run without retries', async () => {
     const s = await newSession('noinv');
     const item = await connectItem(s, { username: 'user_transactions_dynamic', password: 'any' });

@@ -1,7 +1,7 @@
 // Browser tests drive Debian's Chromium (playwright-core never downloads a browser here) against the
 // web client the test stack serves (the production bundle, local/web.ts). Each page signs in as a
 // test user: the client's local sign-in reads the email from localStorage, which the context sets.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { testStack } from '../support/stack.ts';
@@ -65,4 +65,19 @@ export async function unnamedControls(page: Page): Promise<string[]> {
       return !labelled && !(el.textContent ?? '').trim();
     })
     .map((el) => el.outerHTML.slice(0, 120)));
+}
+
+/**
+ * axe-core's WCAG 2.x A/AA rules on the page as it is now (the emulator's Link and bank pages are
+ * Plaid's, not ours: `exclude` them). Resolves with the violations, as `rule: target` lines.
+ */
+export async function axeViolations(page: Page, opts: { exclude?: string[] } = {}): Promise<string[]> {
+  const { createRequire } = await import('node:module');
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: source });
+  return await page.evaluate(async (exclude) => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const result = await axe.run({ exclude: exclude.map((s) => [s]) }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  }, opts.exclude ?? []);
 }

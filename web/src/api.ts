@@ -4,7 +4,14 @@
 import { createClient, FunctionsFetchError, FunctionsHttpError, type SupabaseClient } from '@supabase/supabase-js';
 import type { ClientConfig } from './config.ts';
 import type { AuthSource } from './auth/session.ts';
-import type { LinkMetadata, Overview, TransactionsPage, Account } from './types.ts';
+import type { LinkCheck, LinkMetadata, Overview, TransactionsPage, Account } from './types.ts';
+
+/** What the server reads of Link's onSuccess metadata (Plaid's institution may be null). */
+const linkMetadata = (m: LinkMetadata) => ({
+  institution: m.institution,
+  accounts: m.accounts.map((a) => ({ id: a.id, name: a.name, mask: a.mask, type: a.type, subtype: a.subtype })),
+  link_session_id: m.link_session_id,
+});
 
 export class ApiError extends Error {
   readonly status: number;
@@ -48,21 +55,18 @@ export function createApi(config: ClientConfig, auth: AuthSource) {
     overview: () => call<Overview>('plaid-accounts'),
     linkToken: (opts: { item_id?: string; account_selection?: boolean } = {}) =>
       call<{ link_token: string; mode: 'create' | 'update' }>('plaid-link-token', opts),
-    exchange: (publicToken: string, metadata: LinkMetadata) =>
-      call<{ item: { id: string; institution_name: string | null; accounts: unknown[] } }>('plaid-exchange-token', {
-        public_token: publicToken,
-        metadata: {
-          institution: metadata.institution,
-          accounts: metadata.accounts.map((a) => ({ id: a.id, name: a.name, mask: a.mask })),
-          link_session_id: metadata.link_session_id,
-        },
-      }),
+    linkCheck: (metadata: LinkMetadata) => call<LinkCheck>('plaid-link-check', { metadata: linkMetadata(metadata) }),
+    exchange: (publicToken: string, metadata: LinkMetadata, duplicates: 'refuse' | 'skip' = 'refuse') =>
+      call<{ item: { id: string; institution_name: string | null; accounts: unknown[]; skipped_duplicates: string[]; replaced_revoked: boolean } }>(
+        'plaid-exchange-token', { public_token: publicToken, metadata: linkMetadata(metadata), duplicates }),
     itemRepaired: (itemId: string, accountSelection: boolean) =>
       call<{ status: string }>('plaid-item-repaired', { item_id: itemId, account_selection: accountSelection }),
     syncNow: (itemId: string) => call<{ requested: boolean }>('plaid-sync', { item_id: itemId }),
     refreshBalances: (itemId: string) => call<{ next_allowed_at: string }>('plaid-balance', { item_id: itemId }),
     removeItem: (itemId: string, keepHistory: boolean) =>
       call<{ removed: boolean; kept_accounts: number }>('plaid-item-remove', { item_id: itemId, keep_history: keepHistory }),
+    deleteAllBankData: () => call<{ deleted: { connections: number; accounts: number; transactions: number }; removed_at_plaid: number; removal_pending: number }>(
+      'plaid-data-delete', { confirm: 'delete all my bank data' }),
     linkAccounts: (syncedAccountId: string, manualAccountId: string) =>
       call<{ account_id: string }>('accounts-link', { synced_account_id: syncedAccountId, manual_account_id: manualAccountId }),
     transactions: (accountId: string, after?: { date: string; id: string } | null, limit = 10) =>

@@ -6,6 +6,7 @@ import { OverviewStore } from './store.ts';
 import { h, replaceChildren } from './dom.ts';
 import { mountShell } from './views/shell.ts';
 import type { AuthSource } from './auth/session.ts';
+import { takeLinkReturn } from './plaid-link.ts';
 import './styles.css';
 
 async function start(root: HTMLElement): Promise<void> {
@@ -33,7 +34,9 @@ async function start(root: HTMLElement): Promise<void> {
   }
   const api = createApi(config, auth);
   const store = new OverviewStore(api, config.refreshIntervalMs);
-  mountShell(root, { api, store, config, auth }, { switchUser });
+  // Back from an OAuth bank: the URL goes back to the page that started Link, which finishes it.
+  const linkReturn = { value: takeLinkReturn() };
+  mountShell(root, { api, store, config, auth, linkReturn }, { switchUser });
 }
 
 const root = document.getElementById('app')!;

@@ -1,5 +1,10 @@
 // Plaid Link: loads Plaid's script (the CDN against real Plaid, the emulator's drop-in locally; the
 // URL is configuration) once, then runs one Link session and resolves with how it ended.
+//
+// OAuth banks (Plaid's OAuth guide): Link sends the browser to the bank, which sends it back to the
+// link token's redirect_uri (PLAID_REDIRECT_URI: this app's page) with ?oauth_state_id=. The session
+// that left is kept in sessionStorage (the link token and what it was for), and on the way back Link is
+// re-opened with the same token and receivedRedirectUri, which finishes the same session.
 import type { LinkMetadata } from './types.ts';
 
 export type LinkError = { error_type: string; error_code: string; error_message: string; display_message: string | null };
@@ -11,11 +16,21 @@ type PlaidHandler = { open(): void; exit(opts?: unknown): void; destroy(): void 
 type PlaidGlobal = {
   create(config: {
     token: string;
+    receivedRedirectUri?: string;
     onSuccess(publicToken: string, metadata: LinkMetadata): void;
     onExit(error: LinkError | null, metadata: { status: string | null; institution: { name: string } | null }): void;
     onEvent?(name: string, metadata: unknown): void;
   }): PlaidHandler;
 };
+
+/** A Link session that may leave for an OAuth bank: what it was for, and where the user was. */
+export type PendingLink = { token: string; route: string } & (
+  | { purpose: 'create' }
+  | { purpose: 'update'; itemId: string; accountSelection: boolean });
+/** A session coming back from the bank: Link re-opens with this URL. */
+export type LinkReturn = PendingLink & { receivedRedirectUri: string };
+
+const PENDING_KEY = 'nestfolio.pendingLink';
 
 let loading: Promise<PlaidGlobal> | null = null;
 
@@ -39,22 +54,47 @@ export function loadLink(scriptUrl: string): Promise<PlaidGlobal> {
   return loading;
 }
 
-export async function runLink(scriptUrl: string, token: string): Promise<LinkOutcome> {
+/**
+ * Runs one Link session. `pending` is kept for the way back from an OAuth bank (and cleared once the
+ * session ends here); `receivedRedirectUri` finishes a session that came back.
+ */
+export async function runLink(scriptUrl: string, token: string, opts: { pending?: PendingLink; receivedRedirectUri?: string } = {}): Promise<LinkOutcome> {
   const plaid = await loadLink(scriptUrl);
+  if (opts.pending) sessionStorage.setItem(PENDING_KEY, JSON.stringify(opts.pending));
   return await new Promise<LinkOutcome>((resolve) => {
     let handler: PlaidHandler | null = null;
     const finish = (outcome: LinkOutcome) => {
+      sessionStorage.removeItem(PENDING_KEY);
       resolve(outcome);
       // Plaid recommends destroying a handler that is done; after the callback has returned.
       setTimeout(() => handler?.destroy(), 0);
     };
     handler = plaid.create({
       token,
+      ...(opts.receivedRedirectUri ? { receivedRedirectUri: opts.receivedRedirectUri } : {}),
       onSuccess: (publicToken, metadata) => finish({ kind: 'success', publicToken, metadata }),
       onExit: (error, metadata) => finish({ kind: 'exit', error, status: metadata?.status ?? null, institution: metadata?.institution?.name ?? null }),
     });
     handler.open();
   });
+}
+
+/**
+ * At start: is this page the way back from an OAuth bank? Then the URL loses its ?oauth_state_id (a
+ * reload must not replay it) and goes back to the page the user was on; the session to finish is
+ * returned, or an error when this tab did not start it.
+ */
+export function takeLinkReturn(): LinkReturn | { error: string } | null {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('oauth_state_id')) return null;
+  const receivedRedirectUri = location.href;
+  const raw = sessionStorage.getItem(PENDING_KEY);
+  sessionStorage.removeItem(PENDING_KEY);
+  let pending: PendingLink | null = null;
+  try { pending = raw ? JSON.parse(raw) as PendingLink : null; } catch { pending = null; }
+  history.replaceState(null, '', `${location.pathname}${pending?.route ?? location.hash}`);
+  if (!pending) return { error: 'Your bank sent you back, but the connection was started in another tab or has expired. Nothing was connected; start again.' };
+  return { ...pending, receivedRedirectUri };
 }
 
 /** What to tell the user when Link ended without a connection. */

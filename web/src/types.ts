@@ -16,6 +16,9 @@ export type Item = {
   sync_running: boolean;
   sync_in_progress: boolean;
   last_sync_error_code: string | null;
+  last_sync_error_display_message: string | null;
+  /** A failed sync waits for its retry until then (not in progress meanwhile). */
+  sync_retry_at: string | null;
   account_count: number;
   action_needed: ActionNeeded;
   created_at: string;
@@ -82,4 +85,11 @@ export type LinkMetadata = {
   institution: { institution_id: string; name: string } | null;
   accounts: Array<{ id: string; name: string; mask: string | null; type: string; subtype: string | null }>;
   link_session_id?: string;
+};
+
+/** plaid-link-check: what connecting Link's accounts would do, before exchanging. */
+export type LinkCheck = {
+  result: 'new' | 'duplicate' | 'replaces_revoked';
+  item: { id: string; institution_name: string | null; status: string } | null;
+  accounts: Array<{ id: string; name: string | null; mask: string | null; connected: boolean }>;
 };

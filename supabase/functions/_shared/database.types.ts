@@ -111,14 +111,14 @@ isOneToOne: false
                   ]
                 },"plaid_accounts": {
                   Row: {
-                    "account_id": string,"created_at": string,"holder_category": string | null,"id": string,"item_id": string,"mask": string | null,"official_name": string | null,"persistent_account_id": string | null,"plaid_account_id": string,"subtype": string | null,"type": string,"updated_at": string,"user_id": string,"verification_status": string | null
+                    "account_id": string | null,"created_at": string,"holder_category": string | null,"id": string,"institution_id": string | null,"item_id": string,"mask": string | null,"name": string | null,"official_name": string | null,"persistent_account_id": string | null,"plaid_account_id": string,"replaced_at": string | null,"subtype": string | null,"type": string,"updated_at": string,"user_id": string,"verification_status": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "account_id": string,"created_at"?: string,"holder_category"?: string | null,"id"?: string,"item_id": string,"mask"?: string | null,"official_name"?: string | null,"persistent_account_id"?: string | null,"plaid_account_id": string,"subtype"?: string | null,"type": string,"updated_at"?: string,"user_id": string,"verification_status"?: string | null
+                    "account_id"?: string | null,"created_at"?: string,"holder_category"?: string | null,"id"?: string,"institution_id"?: string | null,"item_id": string,"mask"?: string | null,"name"?: string | null,"official_name"?: string | null,"persistent_account_id"?: string | null,"plaid_account_id": string,"replaced_at"?: string | null,"subtype"?: string | null,"type": string,"updated_at"?: string,"user_id": string,"verification_status"?: string | null
                   }
                   Update: {
-                    "account_id"?: string,"created_at"?: string,"holder_category"?: string | null,"id"?: string,"item_id"?: string,"mask"?: string | null,"official_name"?: string | null,"persistent_account_id"?: string | null,"plaid_account_id"?: string,"subtype"?: string | null,"type"?: string,"updated_at"?: string,"user_id"?: string,"verification_status"?: string | null
+                    "account_id"?: string | null,"created_at"?: string,"holder_category"?: string | null,"id"?: string,"institution_id"?: string | null,"item_id"?: string,"mask"?: string | null,"name"?: string | null,"official_name"?: string | null,"persistent_account_id"?: string | null,"plaid_account_id"?: string,"replaced_at"?: string | null,"subtype"?: string | null,"type"?: string,"updated_at"?: string,"user_id"?: string,"verification_status"?: string | null
                   }
                   Relationships: [
                     {
@@ -137,14 +137,14 @@ isOneToOne: false
                   ]
                 },"plaid_items": {
                   Row: {
-                    "access_token_secret_id": string | null,"consent_expires_at": string | null,"created_at": string,"error": Json | null,"error_code": string | null,"id": string,"institution_id": string | null,"institution_name": string | null,"last_balance_refresh_at": string | null,"new_accounts_available": boolean,"plaid_item_id": string,"products_available": (string)[],"products_billed": (string)[],"status": string,"updated_at": string,"user_id": string,"webhook_url": string | null
+                    "access_token_secret_id": string | null,"consent_expires_at": string | null,"created_at": string,"error": Json | null,"error_code": string | null,"id": string,"institution_id": string | null,"institution_name": string | null,"last_balance_refresh_at": string | null,"new_accounts_available": boolean,"plaid_item_id": string,"products_available": (string)[],"products_billed": (string)[],"status": string,"status_observed_at": string | null,"updated_at": string,"user_id": string,"webhook_url": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "access_token_secret_id"?: string | null,"consent_expires_at"?: string | null,"created_at"?: string,"error"?: Json | null,"error_code"?: string | null,"id"?: string,"institution_id"?: string | null,"institution_name"?: string | null,"last_balance_refresh_at"?: string | null,"new_accounts_available"?: boolean,"plaid_item_id": string,"products_available"?: (string)[],"products_billed"?: (string)[],"status"?: string,"updated_at"?: string,"user_id": string,"webhook_url"?: string | null
+                    "access_token_secret_id"?: string | null,"consent_expires_at"?: string | null,"created_at"?: string,"error"?: Json | null,"error_code"?: string | null,"id"?: string,"institution_id"?: string | null,"institution_name"?: string | null,"last_balance_refresh_at"?: string | null,"new_accounts_available"?: boolean,"plaid_item_id": string,"products_available"?: (string)[],"products_billed"?: (string)[],"status"?: string,"status_observed_at"?: string | null,"updated_at"?: string,"user_id": string,"webhook_url"?: string | null
                   }
                   Update: {
-                    "access_token_secret_id"?: string | null,"consent_expires_at"?: string | null,"created_at"?: string,"error"?: Json | null,"error_code"?: string | null,"id"?: string,"institution_id"?: string | null,"institution_name"?: string | null,"last_balance_refresh_at"?: string | null,"new_accounts_available"?: boolean,"plaid_item_id"?: string,"products_available"?: (string)[],"products_billed"?: (string)[],"status"?: string,"updated_at"?: string,"user_id"?: string,"webhook_url"?: string | null
+                    "access_token_secret_id"?: string | null,"consent_expires_at"?: string | null,"created_at"?: string,"error"?: Json | null,"error_code"?: string | null,"id"?: string,"institution_id"?: string | null,"institution_name"?: string | null,"last_balance_refresh_at"?: string | null,"new_accounts_available"?: boolean,"plaid_item_id"?: string,"products_available"?: (string)[],"products_billed"?: (string)[],"status"?: string,"status_observed_at"?: string | null,"updated_at"?: string,"user_id"?: string,"webhook_url"?: string | null
                   }
                   Relationships: [
                     
@@ -268,7 +268,7 @@ isOneToOne: false
                   ]
                 },"item_overview": {
                   Row: {
-                    "account_count": number | null,"action_needed": string | null,"consent_expires_at": string | null,"created_at": string,"error_code": string | null,"error_display_message": string | null,"id": string,"initial_sync_done": boolean | null,"institution_id": string | null,"institution_name": string | null,"last_balance_refresh_at": string | null,"last_sync_error_at": string | null,"last_sync_error_code": string | null,"last_synced_at": string | null,"new_accounts_available": boolean,"products_available": (string)[],"products_billed": (string)[],"status": string,"sync_in_progress": boolean | null,"sync_running": boolean | null,"transactions_synced": number | null,"updated_at": string
+                    "account_count": number | null,"action_needed": string | null,"consent_expires_at": string | null,"created_at": string,"error_code": string | null,"error_display_message": string | null,"id": string,"initial_sync_done": boolean | null,"institution_id": string | null,"institution_name": string | null,"last_balance_refresh_at": string | null,"last_sync_error_at": string | null,"last_sync_error_code": string | null,"last_sync_error_display_message": string | null,"last_synced_at": string | null,"new_accounts_available": boolean,"products_available": (string)[],"products_billed": (string)[],"status": string,"sync_in_progress": boolean | null,"sync_retry_at": string | null,"sync_running": boolean | null,"transactions_synced": number | null,"updated_at": string
                   }
                   ComputedFields: never
                   Relationships: [

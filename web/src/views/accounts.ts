@@ -1,6 +1,7 @@
 // The Accounts page: every connection (institution, status, actions, its accounts) and the manual
 // accounts, in one list grouped by institution. Cards and rows are keyed by id and kept across polls.
-import type { AppContext } from '../context.ts';
+import { type AppContext, takeReturn } from '../context.ts';
+import type { LinkReturn } from '../plaid-link.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
 import { connectAccounts } from '../flows.ts';
 import { errorMessage } from '../messages.ts';
@@ -8,6 +9,7 @@ import type { StoreState } from '../store.ts';
 import type { Account, Overview } from '../types.ts';
 import { AccountRow, type RowData } from './account-row.ts';
 import { addManualAccount } from './account-dialogs.ts';
+import { deleteAllBankData } from './delete-all-dialog.ts';
 import { ConnectionCard } from './connection-card.ts';
 
 /** Puts children in order, moving only what is out of place (moving a node would drop its focus). */
@@ -29,19 +31,24 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
   const message = h('p', { role: 'status', class: 'page-message' });
   const error = h('p', { role: 'alert', class: 'page-error' });
   const loading = h('p', { class: 'muted' }, 'Loading your accounts…');
-  const connectButton = h('button', { type: 'button', class: 'primary', onclick: async () => {
+  const connect = async (back?: LinkReturn) => {
     connectButton.disabled = true;
-    await connectAccounts(ctx, (m) => { message.textContent = m; });
+    await connectAccounts(ctx, (m) => { message.textContent = m; }, back);
     connectButton.disabled = false;
     if (document.activeElement === document.body) connectButton.focus();
-  } }, 'Connect accounts');
+  };
+  const connectButton = h('button', { type: 'button', class: 'primary', onclick: () => void connect() }, 'Connect accounts');
+  const deleteAll = h('section', { class: 'card danger-zone', 'aria-labelledby': 'delete-all-heading' },
+    h('h2', { id: 'delete-all-heading' }, 'Delete all my bank data'),
+    h('p', {}, 'Disconnects every bank from Nestfolio and Plaid and deletes every account, manual ones included, with all transactions, holdings and loan details. Your sign-in stays.'),
+    h('button', { type: 'button', class: 'danger-outline', onclick: () => deleteAllBankData(ctx) }, 'Delete all my bank data'));
 
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
     h('h1', { id: 'page-title', tabindex: -1 }, 'Accounts'),
     h('div', { class: 'toolbar' }, connectButton,
       h('button', { type: 'button', class: 'secondary', onclick: () => addManualAccount(ctx) }, 'Add manual account'),
       h('span', { class: 'toggle' }, showHidden, h('label', { for: showHidden.id }, 'Show hidden accounts'))),
-    message, error, loading, connections, manual);
+    message, error, loading, connections, manual, deleteAll);
 
   const rowFor = (a: Account, o: Overview, manualAccounts: Account[]): AccountRow => {
     const item = o.items.find((i) => i.id === a.item_id);
@@ -85,8 +92,22 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     }
   }
 
+  // Back from an OAuth bank: finish the Link session this page started.
+  const taken = takeReturn(ctx);
+  let back: Extract<LinkReturn, { purpose: 'update' }> | null = null;
+  if (taken && 'error' in taken) error.textContent = taken.error;
+  else if (taken?.purpose === 'create') void connect(taken);
+  else if (taken) back = taken;
+  const resumeUpdate = (o: Overview) => {
+    if (!back) return;
+    const card = cards.get(back.itemId);
+    if (card) void card.resumeUpdate(back);
+    else if (!o.items.some((i) => i.id === back!.itemId)) error.textContent = 'The connection you were reconnecting is no longer there.';
+    back = null;
+  };
+
   showHidden.addEventListener('change', () => render(ctx.store.state));
-  const unsubscribe = ctx.store.subscribe(render);
+  const unsubscribe = ctx.store.subscribe((state) => { render(state); if (state.overview) resumeUpdate(state.overview); });
   // Relative times ("3 minutes ago") and rate-limit notes age without new data.
   const ticker = setInterval(() => { for (const c of cards.values()) c.tick(); }, 30_000);
   void ctx.store.refresh();

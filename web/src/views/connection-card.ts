@@ -6,7 +6,8 @@ import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
 import { count, dateTime, time, timeAgo } from '../format.ts';
 import { connectAccounts, updateConnection } from '../flows.ts';
-import { errorMessage, neededAction, statusBadge } from '../messages.ts';
+import type { LinkReturn } from '../plaid-link.ts';
+import { errorMessage, neededAction, retryNote, statusBadge } from '../messages.ts';
 import { ApiError } from '../api.ts';
 import type { Item } from '../types.ts';
 import { openFormDialog } from './dialog.ts';
@@ -64,12 +65,17 @@ export class ConnectionCard {
       ? h('time', { datetime: item.last_synced_at, title: dateTime(item.last_synced_at) }, `Updated ${timeAgo(item.last_synced_at)}`)
       : item.initial_sync_done ? 'Not updated yet' : `Importing transactions… ${count(item.transactions_synced)}`);
     const need = neededAction(item);
-    this.callout.hidden = !need;
+    const retry = need ? null : retryNote(item);
+    this.callout.hidden = !need && !retry;
     if (need) {
       this.callout.className = `callout tone-${item.action_needed === 'new_accounts' ? 'info' : item.action_needed === 'reconnect' ? 'warn' : 'error'}`;
       this.calloutText.textContent = need.message;
       this.calloutButton.hidden = !need.kind;
       this.calloutButton.textContent = need.button;
+    } else if (retry) {
+      this.callout.className = 'callout tone-warn';
+      this.calloutText.textContent = retry;
+      this.calloutButton.hidden = true;
     }
     // Plaid answers nothing for an item that needs the user: only the callout's action helps then.
     const blocked = item.status === 'login_required' || item.status === 'revoked';
@@ -118,8 +124,16 @@ export class ConnectionCard {
     if (!need?.kind) return Promise.resolve();
     return this.guarded('link', this.calloutButton, async () => {
       const report = (m: string) => this.say(m);
-      if (need.kind === 'connect') await connectAccounts(this.ctx, report);
+      // Connecting again replaces this connection (and this card): the page's live region says how it went.
+      if (need.kind === 'connect') await connectAccounts(this.ctx, (m) => { report(m); this.ctx.announce(m); });
       else await updateConnection(this.ctx, this.item, need.kind === 'update-accounts', report);
+    });
+  }
+
+  /** Finishes this connection's update mode that came back from an OAuth bank. */
+  resumeUpdate(back: Extract<LinkReturn, { purpose: 'update' }>): Promise<void> {
+    return this.guarded('link', this.calloutButton, async () => {
+      await updateConnection(this.ctx, this.item, back.accountSelection, (m) => this.say(m), back);
     });
   }
 

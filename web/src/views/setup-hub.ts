@@ -1,6 +1,7 @@
 // The Setup Hub: "Connect accounts" (Plaid Link), then the visible progress of each new connection's
 // initial import ("Importing transactions… 1,240") until it is done, plus the other setup steps.
-import type { AppContext } from '../context.ts';
+import { type AppContext, takeReturn } from '../context.ts';
+import type { LinkReturn } from '../plaid-link.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { count } from '../format.ts';
 import { connectAccounts } from '../flows.ts';
@@ -16,12 +17,12 @@ export function setupHubPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
   const progress = h('ul', { class: 'progress-list', 'aria-label': 'Connections being imported', 'data-testid': 'import-progress' });
   const connect = h('button', { type: 'button', class: 'primary large', onclick: () => void run() }, 'Connect accounts');
 
-  async function run(): Promise<void> {
+  async function run(back?: LinkReturn): Promise<void> {
     connect.disabled = true;
     flowError.textContent = '';
     const itemId = await connectAccounts(ctx, (message, tone) => {
       if (tone === 'error') { flowError.textContent = message; flowMessage.textContent = ''; } else flowMessage.textContent = message;
-    });
+    }, back);
     if (itemId) {
       connectedHere.add(itemId);
       flowMessage.dataset.item = itemId;
@@ -86,5 +87,9 @@ export function setupHubPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
 
   const unsubscribe = ctx.store.subscribe(render);
   void ctx.store.refresh();
+  const back = takeReturn(ctx);
+  if (back && 'error' in back) flowError.textContent = back.error;
+  else if (back?.purpose === 'create') void run(back);
+  else if (back) { ctx.linkReturn.value = back; ctx.navigate('#/accounts'); } // update mode finishes on the Accounts page
   return { el, dispose: unsubscribe };
 }

@@ -31,7 +31,9 @@ export async function readAccountsOverview(ctx: UserContext): Promise<{
       select l.account_id, l.kind, l.last_statement_balance::text, l.minimum_payment_amount::text,
              l.next_payment_due_date::text, l.last_payment_amount::text, l.last_payment_date::text,
              coalesce(l.interest_rate_percentage,
-                      (select (apr ->> 'apr_percentage')::numeric from jsonb_array_elements(l.details -> 'aprs') apr
+                      (select (apr ->> 'apr_percentage')::numeric
+                       -- Plaid's aprs is a list; never iterate a null (a JSON null is not an SQL NULL).
+                       from jsonb_array_elements(case when jsonb_typeof(l.details -> 'aprs') = 'array' then l.details -> 'aprs' end) apr
                        where apr ->> 'apr_type' = 'purchase_apr' limit 1))::text as interest_rate_percentage,
              l.is_overdue, l.past_due_amount::text
       from public.liabilities l`;

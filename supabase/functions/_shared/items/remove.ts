@@ -5,8 +5,7 @@
 import type { UserContext } from '../function.ts';
 import { PlaidApiError } from '../plaid/errors.ts';
 import { findOwnedItem, readAccessToken } from './store.ts';
-
-const alreadyGoneAtPlaid = new Set(['ITEM_NOT_FOUND', 'INVALID_ACCESS_TOKEN']);
+import { goneAtPlaid } from './removals.ts';
 
 export async function removeItem(ctx: UserContext, itemId: string, keepHistory: boolean) {
   const item = await findOwnedItem(ctx, itemId);
@@ -15,12 +14,13 @@ export async function removeItem(ctx: UserContext, itemId: string, keepHistory: 
     try {
       await ctx.plaid().call('/item/remove', { access_token: token }, { itemId: item.id });
     } catch (e) {
-      if (!(e instanceof PlaidApiError && alreadyGoneAtPlaid.has(e.errorCode))) throw e;
+      if (!(e instanceof PlaidApiError && goneAtPlaid.has(e.errorCode))) throw e;
       ctx.log.info('item_already_removed_at_plaid', { item: item.id, error_code: e.errorCode });
     }
   }
+  // Plaid is done with the Item, so its token goes too (else the delete would queue its removal).
   const [row] = await ctx.admin.query<{ kept_accounts: number }>`
-    select private.remove_plaid_item(${item.id}::uuid, ${keepHistory}) as kept_accounts`;
+    select private.remove_plaid_item(${item.id}::uuid, ${keepHistory}, true) as kept_accounts`;
   ctx.log.info('item_removed', { item: item.id, keep_history: keepHistory, kept_accounts: row.kept_accounts });
   return { removed: true, kept_accounts: row.kept_accounts };
 }

@@ -7,6 +7,8 @@ import { findOwnedItem, readAccessToken } from './store.ts';
 export async function markRepaired(ctx: UserContext, itemId: string, accountsReviewed: boolean) {
   const item = await findOwnedItem(ctx, itemId);
   const token = await readAccessToken(ctx, item.id);
+  // This /item/get counts against the item's status-check rate limit (72_item_status.sql).
+  await ctx.admin.query`select private.record_item_status_call(${item.id}::uuid)`;
   const { item: plaidItem } = await ctx.plaid().call('/item/get', { access_token: token }, { itemId: item.id });
   const error = plaidItem.error;
   if (error) {

@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../function.ts';
 import { HttpError, readBodyBytes, requirePost } from '../http.ts';
-import { itemStatusByErrorCode } from '../plaid/errors.ts';
 import { type KeyResolver, verifyPlaidWebhook, type VerificationFailure } from './verify.ts';
 
 const reasons: Record<VerificationFailure, string> = {
@@ -29,7 +28,7 @@ const envelope = z.looseObject({
   error: z.looseObject({ error_code: z.string().max(100) }).nullish(),
 });
 
-type Outcome = { event_id: string; delivery_count: number; outcome: string; action: string; status_applied: boolean };
+type Outcome = { event_id: string; delivery_count: number; outcome: string; action: string; status_applied: boolean; first_for_item: boolean };
 
 export async function handlePlaidWebhook(req: Request, ctx: ServiceContext, resolveKey: KeyResolver): Promise<Response> {
   requirePost(req);
@@ -49,11 +48,15 @@ export async function handlePlaidWebhook(req: Request, ctx: ServiceContext, reso
   const parsed = envelope.safeParse(body);
   if (!parsed.success) throw new HttpError(400, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   const hook = parsed.data;
-  const errorStatus = hook.webhook_type === 'ITEM' && hook.webhook_code === 'ERROR' && hook.error
-    ? itemStatusByErrorCode[hook.error.error_code] ?? 'error' : null;
   // The body goes to SQL as received (text → jsonb), never re-serialized.
   const [{ result }] = await ctx.admin.query<{ result: Outcome }>`
-    select private.handle_plaid_webhook(${verified.bodySha256}, ${text}::jsonb, ${errorStatus}) as result`;
+    select private.handle_plaid_webhook(${verified.bodySha256}, ${text}::jsonb) as result`;
+  if (result.action === 'unknown_item') {
+    // An Item the product does not hold (removed, its user deleted): answered 200 so Plaid stops
+    // retrying, and logged once per Item (its removal at Plaid, if queued, ends the webhooks).
+    if (result.first_for_item) ctx.log.warn('webhook_for_unknown_item', { webhook_type: hook.webhook_type, webhook_code: hook.webhook_code, plaid_item: hook.item_id ?? null });
+    return Response.json({ received: true, outcome: result.outcome, delivery_count: result.delivery_count });
+  }
   ctx.log.info('webhook_received', {
     webhook_type: hook.webhook_type, webhook_code: hook.webhook_code, plaid_item: hook.item_id ?? null,
     error_code: hook.error?.error_code ?? null, kid: verified.kid, ...result,
