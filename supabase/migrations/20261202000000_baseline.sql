@@ -492,6 +492,32 @@ ALTER TABLE "public"."webhook_events"
 
 REVOKE ALL ON TABLE "public"."webhook_events" FROM "anon";
 
+CREATE TYPE "private"."plaid_transaction" AS (
+  "transaction_id"            text,
+  "account_id"                text,
+  "amount"                    numeric,
+  "iso_currency_code"         text,
+  "unofficial_currency_code"  text,
+  "date"                      date,
+  "authorized_date"           date,
+  "datetime"                  timestamp WITH time zone,
+  "authorized_datetime"       timestamp WITH time zone,
+  "name"                      text,
+  "merchant_name"             text,
+  "merchant_entity_id"        text,
+  "logo_url"                  text,
+  "website"                   text,
+  "pending"                   boolean,
+  "pending_transaction_id"    text,
+  "personal_finance_category" jsonb,
+  "payment_channel"           text,
+  "transaction_code"          text,
+  "original_description"      text,
+  "check_number"              text,
+  "location"                  jsonb,
+  "counterparties"            jsonb
+);
+
 CREATE OR REPLACE FUNCTION private.abandon_plaid_item (
   p_user_id       uuid,
   p_plaid_item_id text,
@@ -819,19 +845,9 @@ begin
   end if;
 
   with rows as (
-    select * from jsonb_to_recordset(v_added)
-      as t(transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
-           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
-           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
-           original_description text, check_number text, location jsonb, counterparties jsonb)
+    select * from jsonb_populate_recordset(null::private.plaid_transaction, v_added)
     union all
-    select * from jsonb_to_recordset(v_modified)
-      as t(transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
-           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
-           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
-           original_description text, check_number text, location jsonb, counterparties jsonb)
+    select * from jsonb_populate_recordset(null::private.plaid_transaction, v_modified)
   ), upserted as (
     insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
       unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
@@ -2268,29 +2284,20 @@ CREATE OR REPLACE FUNCTION private.send_sync (
   SET search_path TO ''
   AS $function$
 declare
-  v_url text;
-  v_key text;
   v_token uuid := gen_random_uuid();
-  v_request bigint;
+  -- Sent after commit (nothing is sent if the caller rolls back). plaid-sync answers 202 at once.
+  v_request bigint := private.call_edge_function('plaid-sync',
+    jsonb_build_object('item_id', p_item_id, 'product', p_product, 'trigger', p_trigger, 'dispatch', v_token)
+    || case when p_not_before > now()
+         then jsonb_build_object('delay_ms', ceil(extract(epoch from p_not_before - now()) * 1000)::integer)
+         else '{}'::jsonb end);
 begin
-  select s.decrypted_secret into v_url from vault.decrypted_secrets s where s.name = 'project_url';
-  select s.decrypted_secret into v_key from vault.decrypted_secrets s where s.name = 'secret_key';
-  if v_url is null or v_key is null then
-    raise warning 'plaid-sync not called: set the Vault secrets project_url and secret_key (README, Deploy)';
+  if v_request is null then
     update public.plaid_sync_state s set due_at = coalesce(s.due_at, now())
     where s.item_id = p_item_id and s.product = p_product;
     return null;
   end if;
   update private.sync_slots sl set item_id = p_item_id, product = p_product where sl.slot = p_slot;
-  -- Sent after commit (nothing is sent if the caller rolls back). plaid-sync answers 202 at once.
-  v_request := net.http_post(
-    url := v_url || '/functions/v1/plaid-sync',
-    headers := jsonb_build_object('Content-Type', 'application/json', 'apikey', v_key),
-    body := jsonb_build_object('item_id', p_item_id, 'product', p_product, 'trigger', p_trigger, 'dispatch', v_token)
-      || case when p_not_before > now()
-           then jsonb_build_object('delay_ms', ceil(extract(epoch from p_not_before - now()) * 1000)::integer)
-           else '{}'::jsonb end,
-    timeout_milliseconds := 10000);
   update public.plaid_sync_state s
   set dispatch_token = v_token, last_dispatch_id = v_request, last_dispatched_at = now(), due_at = null
   where s.item_id = p_item_id and s.product = p_product;
@@ -3032,6 +3039,8 @@ COMMENT ON TABLE "public"."sync_runs" IS 'One row per sync run: trigger, timings
 COMMENT ON TABLE "public"."transactions" IS 'Account transactions (Plaid /transactions/sync). amount uses Plaid''s sign: positive = money out. Written by the sync.';
 
 COMMENT ON TABLE "public"."webhook_events" IS 'Plaid webhooks received (after verification), one row per distinct body. Written by plaid-webhook; users read the metadata of their items'' events (not the payload).';
+
+COMMENT ON TYPE "private"."plaid_transaction" IS 'A /transactions/sync transaction as private.apply_transactions_page reads it.';
 
 COMMENT ON VIEW "public"."account_overview" IS 'The caller''s accounts, manual and synced, with balances, source, item status, last synced, sync progress and action_needed.';
 

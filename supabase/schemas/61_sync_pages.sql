@@ -2,6 +2,18 @@
 -- transaction, under the run's lease (private.hold_lease raises NF410 for a run that lost it). A
 -- response's accounts go through private.upsert_item_accounts before its rows.
 
+-- A /transactions/sync transaction as apply_transactions_page reads it: Plaid's field names, the
+-- types they are stored as. The engine sends a page's transactions with exactly these fields
+-- (PAGE_TRANSACTION_FIELDS in _shared/sync/transactions.ts; tests/sync/page-fields.test.ts).
+create type private.plaid_transaction as (
+  transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
+  date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
+  merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
+  pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
+  original_description text, check_number text, location jsonb, counterparties jsonb
+);
+comment on type private.plaid_transaction is 'A /transactions/sync transaction as private.apply_transactions_page reads it.';
+
 -- One /transactions/sync page, applied with its cursor in one transaction (one round trip). p_page is
 -- Plaid's response, its transactions projected by the engine to the fields read here (names and
 -- shapes as Plaid sends them; null fields left out, read as null). The cursor only ever moves
@@ -49,19 +61,9 @@ begin
   end if;
 
   with rows as (
-    select * from jsonb_to_recordset(v_added)
-      as t(transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
-           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
-           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
-           original_description text, check_number text, location jsonb, counterparties jsonb)
+    select * from jsonb_populate_recordset(null::private.plaid_transaction, v_added)
     union all
-    select * from jsonb_to_recordset(v_modified)
-      as t(transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
-           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
-           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
-           original_description text, check_number text, location jsonb, counterparties jsonb)
+    select * from jsonb_populate_recordset(null::private.plaid_transaction, v_modified)
   ), upserted as (
     insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
       unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,

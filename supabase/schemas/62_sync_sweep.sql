@@ -118,29 +118,20 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_url text;
-  v_key text;
   v_token uuid := gen_random_uuid();
-  v_request bigint;
+  -- Sent after commit (nothing is sent if the caller rolls back). plaid-sync answers 202 at once.
+  v_request bigint := private.call_edge_function('plaid-sync',
+    jsonb_build_object('item_id', p_item_id, 'product', p_product, 'trigger', p_trigger, 'dispatch', v_token)
+    || case when p_not_before > now()
+         then jsonb_build_object('delay_ms', ceil(extract(epoch from p_not_before - now()) * 1000)::integer)
+         else '{}'::jsonb end);
 begin
-  select s.decrypted_secret into v_url from vault.decrypted_secrets s where s.name = 'project_url';
-  select s.decrypted_secret into v_key from vault.decrypted_secrets s where s.name = 'secret_key';
-  if v_url is null or v_key is null then
-    raise warning 'plaid-sync not called: set the Vault secrets project_url and secret_key (README, Deploy)';
+  if v_request is null then
     update public.plaid_sync_state s set due_at = coalesce(s.due_at, now())
     where s.item_id = p_item_id and s.product = p_product;
     return null;
   end if;
   update private.sync_slots sl set item_id = p_item_id, product = p_product where sl.slot = p_slot;
-  -- Sent after commit (nothing is sent if the caller rolls back). plaid-sync answers 202 at once.
-  v_request := net.http_post(
-    url := v_url || '/functions/v1/plaid-sync',
-    headers := jsonb_build_object('Content-Type', 'application/json', 'apikey', v_key),
-    body := jsonb_build_object('item_id', p_item_id, 'product', p_product, 'trigger', p_trigger, 'dispatch', v_token)
-      || case when p_not_before > now()
-           then jsonb_build_object('delay_ms', ceil(extract(epoch from p_not_before - now()) * 1000)::integer)
-           else '{}'::jsonb end,
-    timeout_milliseconds := 10000);
   update public.plaid_sync_state s
   set dispatch_token = v_token, last_dispatch_id = v_request, last_dispatched_at = now(), due_at = null
   where s.item_id = p_item_id and s.product = p_product;

@@ -13,10 +13,10 @@ import type { SyncLimits } from './limits.ts';
 type Page = PlaidResponse<'/transactions/sync'>;
 
 /**
- * The transaction fields private.apply_transactions_page reads (the columns of its
- * jsonb_to_recordset; tests/sync/page-fields.test.ts keeps the two lists equal). A page goes to the
- * database with only these, null ones left out: about a third less JSON for Postgres to parse, the
- * largest part of a page's cost there. Names and shapes stay Plaid's; the mapping stays in SQL.
+ * The transaction fields private.apply_transactions_page reads (the composite type
+ * private.plaid_transaction, in order; tests/sync/page-fields.test.ts keeps the two equal). A page goes
+ * to the database with only these, null ones left out: about a third less JSON for Postgres to parse,
+ * the largest part of a page's cost there. Names and shapes stay Plaid's; the mapping stays in SQL.
  */
 export const PAGE_TRANSACTION_FIELDS = [
   'transaction_id', 'account_id', 'amount', 'iso_currency_code', 'unofficial_currency_code', 'date', 'authorized_date',
