@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 import { startStack } from '../local/stack.ts';
 import { mintSession } from '../local/session.ts';
-import { stateDir } from '../local/paths.ts';
+import { ports, stateDir } from '../local/paths.ts';
 import { pageQueries, SEARCH_CAP, type Filters } from '../supabase/functions/_shared/insights/explorer.ts';
 
 type Row = { benchmark: string; measured: string; baseline: string; ratio: string; goal: string; met: string };
@@ -82,7 +82,7 @@ const insertPage = (sql: postgres.Sql | postgres.TransactionSql, table: string, 
 export async function benchInsights(): Promise<InsightsBench> {
   let lastExport = { rows: 0, heapMb: 0 };
   const stack = await startStack({
-    stateDir: join(stateDir, 'bench-insights'), ports: { api: 54391, db: 54392, plaid: 54395 }, fresh: true, fast: true, plaid: 'off',
+    stateDir: join(stateDir, 'bench-insights'), ports: { api: ports.api, db: ports.db, plaid: ports.plaid }, fresh: true, fast: true, plaid: 'off',
     log: (l) => {
       const m = l.match(/"msg":"export_done".*"rows":(\d+).*"peak_heap_mb":(\d+)/);
       if (m) lastExport = { rows: Number(m[1]), heapMb: Number(m[2]) };

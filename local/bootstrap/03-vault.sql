@@ -1,5 +1,9 @@
 -- Stands in for: Supabase Vault (extension supabase_vault 0.3.x). Same schema, table, view and
--- function signatures and the same privileges (only `postgres`). Secrets are encrypted with
+-- function signatures, the same privileges (only `postgres`) and the same declared volatility: the
+-- extension declares its encrypt and decrypt functions `LANGUAGE c IMMUTABLE`
+-- (vault._crypto_aead_det_encrypt/_decrypt in sql/supabase_vault--0.2.8--0.3.0.sql), so the planner
+-- may evaluate decrypted_secret only for the rows a query keeps; create_secret and update_secret are
+-- plpgsql, VOLATILE by default. Secrets are encrypted with
 -- authenticated encryption (AES-256-CBC then HMAC-SHA-256 over id || nonce || ciphertext, so the
 -- secret's id is the additional data) under a root key read from a file outside the database, as
 -- pgsodium's getkey script does on the platform. Requires psql variable :vault_key_path.
@@ -27,7 +31,7 @@ select format($f$
 revoke all on function vault._root_key() from public;
 
 create or replace function vault._encrypt(plaintext text, secret_id uuid, nonce bytea) returns text
-language sql security definer set search_path = '' as $$
+language sql immutable security definer set search_path = '' as $$
   with k as (select vault._root_key() as root),
   c as (
     select extensions.encrypt_iv(convert_to(plaintext, 'utf8'), extensions.hmac('enc', k.root, 'sha256'), nonce,
@@ -39,7 +43,7 @@ $$;
 revoke all on function vault._encrypt(text, uuid, bytea) from public;
 
 create or replace function vault._decrypt(secret text, secret_id uuid, nonce bytea) returns text
-language plpgsql security definer set search_path = '' as $$
+language plpgsql immutable security definer set search_path = '' as $$
 declare
   root bytea := vault._root_key();
   raw bytea := decode(secret, 'base64');

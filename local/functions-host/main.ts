@@ -17,6 +17,9 @@ const functionsDir = env('FUNCTIONS_DIR');
 const configToml = env('SUPABASE_CONFIG_TOML');
 const keysFile = JSON.parse(await Deno.readTextFile(env('NESTFOLIO_KEYS_FILE')));
 const requestTimeoutMs = Number(Deno.env.get('FUNCTIONS_REQUEST_TIMEOUT_MS') ?? 150_000);
+// A worker with nothing to do (no request, no waitUntil task) for this long is shut down, as the
+// platform shuts idle workers down; the next request starts a fresh one (a cold start). Unset: never.
+const workerIdleMs = Deno.env.get('FUNCTIONS_WORKER_IDLE_MS') ? Number(Deno.env.get('FUNCTIONS_WORKER_IDLE_MS')) : null;
 const issuer = `${env('SUPABASE_URL')}/auth/v1`;
 
 const keys: GatewayKeys = {
@@ -28,7 +31,7 @@ const keys: GatewayKeys = {
 };
 
 type Pending = { resolve: (r: Response) => void; timer: ReturnType<typeof setTimeout> };
-type FunctionWorker = { worker: Worker; ready: Promise<void>; fail: (e: Error) => void; pending: Map<number, Pending> };
+type FunctionWorker = { worker: Worker; ready: Promise<void>; fail: (e: Error) => void; pending: Map<number, Pending>; idleTimer?: ReturnType<typeof setTimeout> };
 const workers = new Map<string, FunctionWorker>();
 let nextId = 1;
 
@@ -56,6 +59,12 @@ function startWorker(name: string): FunctionWorker {
   worker.onmessage = (e: MessageEvent<FromWorker>) => {
     const m = e.data;
     if (m.type === 'ready') return markReady();
+    if (m.type === 'idle') {
+      if (workerIdleMs === null) return;
+      clearTimeout(fw.idleTimer);
+      fw.idleTimer = setTimeout(() => { if (workers.get(name) === fw && fw.pending.size === 0) stopWorker(name, 'idle'); }, workerIdleMs);
+      return;
+    }
     if (m.type === 'load-error') return markFailed(new Error(m.message));
     const p = pending.get(m.id);
     if (!p) return;
@@ -72,7 +81,7 @@ function startWorker(name: string): FunctionWorker {
   };
   const entry = new URL(`file://${functionsDir}/${name}/index.ts`).href;
   worker.postMessage({ type: 'init', slug: name, entry } satisfies ToWorker);
-  const fw = { worker, ready, fail: markFailed!, pending };
+  const fw: FunctionWorker = { worker, ready, fail: markFailed!, pending };
   workers.set(name, fw);
   return fw;
 }
@@ -91,6 +100,7 @@ async function invoke(name: string, req: Request, headers: Headers, path: string
     console.error(`[functions-host] ${name} failed to load: ${(e as Error).message}`);
     return errorResponse(500, 'BOOT_ERROR', `Function ${name} failed to start (see the functions host log)`);
   }
+  clearTimeout(fw.idleTimer);
   const id = nextId++;
   const body = req.method === 'GET' || req.method === 'HEAD' ? null : await req.arrayBuffer();
   const url = new URL(req.url);

@@ -6,6 +6,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
+  // Nothing left to do (no request, no waitUntil task): the host may shut an idle worker down.
+  | { type: 'idle' }
   | { type: 'load-error'; message: string }
   | { type: 'response'; id: number; status: number; headers: [string, string][]; body: ArrayBuffer }
   | { type: 'error'; id: number; message: string };

@@ -9,6 +9,13 @@ const scope = globalThis as unknown as WorkerScope;
 
 let handler: Handler | null = null;
 let slug = '';
+// Requests being served plus EdgeRuntime.waitUntil tasks: the host retires an idle worker only when
+// nothing is left (as the platform lets background tasks finish before it shuts a worker down).
+let busy = 0;
+const track = (delta: number) => {
+  busy += delta;
+  if (busy === 0) scope.postMessage({ type: 'idle' });
+};
 
 function installPlatformGlobals(): void {
   const realGet = Deno.env.get.bind(Deno.env);
@@ -18,7 +25,8 @@ function installPlatformGlobals(): void {
     waitUntil(promise: Promise<unknown>) {
       const tracked = Promise.resolve(promise).catch((e) => console.error(`[${slug}] waitUntil task failed:`, e));
       pending.add(tracked);
-      tracked.finally(() => pending.delete(tracked));
+      track(1);
+      tracked.finally(() => { pending.delete(tracked); track(-1); });
     },
   };
   // Older functions call Deno.serve(handler); capture the handler instead of opening a port.
@@ -49,6 +57,7 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
     }
     return;
   }
+  track(1);
   try {
     const req = new Request(msg.url, { method: msg.method, headers: msg.headers, body: msg.body });
     const res = await handler!(req);
@@ -57,5 +66,7 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
   } catch (e) {
     console.error(`[${slug}] unhandled error:`, e);
     scope.postMessage({ type: 'error', id: msg.id, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    track(-1);
   }
 };

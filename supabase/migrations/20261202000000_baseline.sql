@@ -73,15 +73,30 @@ CREATE TABLE "private"."sync_settings" (
   "lost_after"               interval NOT NULL DEFAULT '00:02:00'::interval,
   "max_in_flight"            integer  NOT NULL DEFAULT 20,
   "sweep_batch"              integer  NOT NULL DEFAULT 200,
+  "min_run_interval"         interval NOT NULL DEFAULT '00:00:02'::interval,
+  "plaid_calls_per_minute"   integer,
   "webhook_events_retention" interval NOT NULL DEFAULT '90 days'::interval,
   "sync_runs_retention"      interval NOT NULL DEFAULT '90 days'::interval,
   "http_responses_retention" interval NOT NULL DEFAULT '06:00:00'::interval,
   CONSTRAINT "sync_settings_id_check" CHECK (id),
   CONSTRAINT "sync_settings_lost_after_check" CHECK ((lost_after > '00:00:00'::interval)),
   CONSTRAINT "sync_settings_max_in_flight_check" CHECK ((max_in_flight > 0)),
+  CONSTRAINT "sync_settings_min_run_interval_check" CHECK ((min_run_interval >= '00:00:00'::interval)),
   CONSTRAINT "sync_settings_pkey" PRIMARY KEY (id),
+  CONSTRAINT "sync_settings_plaid_calls_per_minute_check" CHECK ((plaid_calls_per_minute > 0)),
   CONSTRAINT "sync_settings_stale_after_check" CHECK ((stale_after > '00:00:00'::interval)),
   CONSTRAINT "sync_settings_sweep_batch_check" CHECK ((sweep_batch > 0))
+);
+
+CREATE TABLE "private"."sync_slots" (
+  "slot"         integer                  NOT NULL,
+  "item_id"      uuid,
+  "product"      text,
+  "next_call_at" timestamp with time zone,
+  CONSTRAINT "sync_slots_holder_complete" CHECK (((item_id IS NULL) = (product IS NULL))),
+  CONSTRAINT "sync_slots_item_id_product_key" UNIQUE (item_id, product),
+  CONSTRAINT "sync_slots_pkey" PRIMARY KEY (slot),
+  CONSTRAINT "sync_slots_slot_check" CHECK ((slot > 0))
 );
 
 CREATE TABLE "public"."accounts" (
@@ -325,8 +340,11 @@ CREATE TABLE "public"."plaid_sync_state" (
   "has_more"           boolean                  NOT NULL DEFAULT false,
   "last_synced_at"     timestamp with time zone,
   "requested_at"       timestamp with time zone,
+  "requested_trigger"  text,
+  "due_at"             timestamp with time zone,
   "rerun_requested"    boolean                  NOT NULL DEFAULT false,
   "running_since"      timestamp with time zone,
+  "last_started_at"    timestamp with time zone,
   "lease_id"           uuid,
   "lease_expires_at"   timestamp with time zone,
   "attempts"           integer                  NOT NULL DEFAULT 0,
@@ -335,9 +353,9 @@ CREATE TABLE "public"."plaid_sync_state" (
   "last_error_at"      timestamp with time zone,
   "initial_sync_done"  boolean                  NOT NULL DEFAULT false,
   "transactions_total" integer                  NOT NULL DEFAULT 0,
+  "dispatch_token"     uuid,
   "last_dispatch_id"   bigint,
   "last_dispatched_at" timestamp with time zone,
-  "last_claimed_at"    timestamp with time zone,
   "created_at"         timestamp with time zone NOT NULL DEFAULT now(),
   "updated_at"         timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT "plaid_sync_state_attempts_check" CHECK ((attempts >= 0)),
@@ -345,6 +363,8 @@ CREATE TABLE "public"."plaid_sync_state" (
   CONSTRAINT "plaid_sync_state_lease_complete" CHECK (((lease_id IS NULL) = (lease_expires_at IS NULL))),
   CONSTRAINT "plaid_sync_state_pkey" PRIMARY KEY (item_id, product),
   CONSTRAINT "plaid_sync_state_product_check" CHECK ((product = ANY (ARRAY['transactions'::text, 'liabilities'::text, 'investments'::text]))),
+  CONSTRAINT "plaid_sync_state_requested_trigger_check"
+    CHECK ((requested_trigger = ANY (ARRAY['initial'::text, 'webhook'::text, 'manual'::text, 'cron'::text, 'retry'::text, 'follow_up'::text]))),
   CONSTRAINT "plaid_sync_state_transactions_total_check" CHECK ((transactions_total >= 0))
 );
 
@@ -532,6 +552,32 @@ ALTER TABLE "public"."webhook_events"
   ENABLE ROW LEVEL SECURITY;
 
 REVOKE ALL ON TABLE "public"."webhook_events" FROM "anon";
+
+CREATE TYPE "private"."plaid_transaction" AS (
+  "transaction_id"            text,
+  "account_id"                text,
+  "amount"                    numeric,
+  "iso_currency_code"         text,
+  "unofficial_currency_code"  text,
+  "date"                      date,
+  "authorized_date"           date,
+  "datetime"                  timestamp WITH time zone,
+  "authorized_datetime"       timestamp WITH time zone,
+  "name"                      text,
+  "merchant_name"             text,
+  "merchant_entity_id"        text,
+  "logo_url"                  text,
+  "website"                   text,
+  "pending"                   boolean,
+  "pending_transaction_id"    text,
+  "personal_finance_category" jsonb,
+  "payment_channel"           text,
+  "transaction_code"          text,
+  "original_description"      text,
+  "check_number"              text,
+  "location"                  jsonb,
+  "counterparties"            jsonb
+);
 
 CREATE OR REPLACE FUNCTION private.abandon_plaid_item (
   p_user_id       uuid,
@@ -924,107 +970,177 @@ CREATE OR REPLACE FUNCTION private.apply_transactions_page (
   SET search_path TO ''
   AS $function$
 declare
-  v_state public.plaid_sync_state := private.hold_lease(p_item_id, 'transactions', p_lease_id, p_lease_seconds);
-  v_user uuid := v_state.user_id;
+  v_user uuid;
   v_has_more boolean := coalesce((p_page ->> 'has_more')::boolean, false);
+  v_added jsonb := private.jsonb_list(p_page -> 'added');
+  v_modified jsonb := private.jsonb_list(p_page -> 'modified');
+  v_removed jsonb := private.jsonb_list(p_page -> 'removed');
+  v_accounts jsonb := p_page -> 'accounts';
   v_inserted integer := 0;
   v_deleted integer := 0;
   v_quarantined integer := 0;
-  v_added integer := jsonb_array_length(private.jsonb_list(p_page -> 'added'));
-  v_modified integer := jsonb_array_length(private.jsonb_list(p_page -> 'modified'));
-  v_removed integer := jsonb_array_length(private.jsonb_list(p_page -> 'removed'));
+  v_set_aside boolean;
+  v_fast boolean;
 begin
-  perform private.upsert_item_accounts(p_item_id, v_user, p_page -> 'accounts');
+  -- A page and its cursor commit together, so this transaction need not wait for its WAL to reach
+  -- disk: should the server crash first, both are lost together and the page is fetched again (the
+  -- cursor is never ahead of the data); finish_sync's commit makes the whole run durable.
+  perform pg_catalog.set_config('synchronous_commit', 'off', true);
+  -- The run's lease, checked with the state row locked (private.hold_lease's check; the state update
+  -- below extends the lease, so the row gets one new version per page).
+  select s.user_id into v_user from public.plaid_sync_state s
+  where s.item_id = p_item_id and s.product = 'transactions' and s.lease_id = p_lease_id and s.lease_expires_at > now()
+  for update;
+  if not found then
+    raise exception 'sync lease % for item % (transactions) is no longer held', p_lease_id, p_item_id using errcode = 'NF410';
+  end if;
 
-  -- classify_records, inline on this hot path (no set-returning function copying every record): the gate
-  -- once per call, then one match per record; only a record that fails it is put into words.
-  with rules as materialized (
-    select f as fields, private.record_gate(f) as gate from (values ('{"transaction_id": "id!", "account_id": "id!",
-      "amount": "number!", "date": "date!", "name": "text!", "authorized_date": "date", "datetime": "datetime",
-      "authorized_datetime": "datetime", "pending": "boolean", "iso_currency_code": "currency",
-      "unofficial_currency_code": "unofficial_currency", "payment_channel": "one of online, in store, other",
-      "personal_finance_category": "object", "location": "object", "counterparties": "array"}'::jsonb)) s(f)
-  ), page as (
-    select e.x, e.n,
-      case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
-      case when g.ok then null
-           when g.fits then 'transaction_id is longer than 255 characters'
-           else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
-    from rules, jsonb_array_elements(private.jsonb_list(p_page -> 'added') || private.jsonb_list(p_page -> 'modified'))
-      with ordinality as e(x, n)
-    cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
-    cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
-  ), latest as (
-    select distinct on (p.key) p.* from page p order by p.key, p.n desc
-  ), classified as (
-    select l.x, l.key, pa.account_id,
-      coalesce(l.problem, case when pa.id is null
-        then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
-    from latest l
-    left join public.plaid_accounts pa
-      on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
-  ), quarantined as (
-    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
-    select v_user, p_item_id, 'transaction', c.key, c.problem, c.x from classified c where c.problem is not null
-    on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
-    returning 1
-  ), released as (
-    -- Stored now: a version set aside earlier is no longer (probed by key: the page drives, not the table).
-    delete from public.quarantined_records q
-    where q.item_id = p_item_id and q.kind = 'transaction'
-      and q.record_key = any (array(select c.key from classified c where c.problem is null))
-  ), upserted as (
-    insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
-      unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
-      merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
-      payment_channel, transaction_code, original_description, check_number, location, counterparties)
-    select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
-      r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
-      r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
-      r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
-      r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
-      r.check_number, r.location, r.counterparties
-    from classified c
-    -- Only records without a problem reach the casts.
-    cross join lateral jsonb_to_record(case when c.problem is null then c.x end)
-      as r(transaction_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
-           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
-           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
-           original_description text, check_number text, location jsonb, counterparties jsonb)
-    -- A duplicate's mapping (account_id null) feeds no account: another connection feeds it, so its
-    -- records are skipped, neither stored nor set aside.
-    where c.problem is null and c.account_id is not null
-    on conflict (plaid_transaction_id) do update set
-      account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
-      unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
-      authorized_date = excluded.authorized_date, datetime = excluded.datetime,
-      authorized_datetime = excluded.authorized_datetime, name = excluded.name, merchant_name = excluded.merchant_name,
-      merchant_entity_id = excluded.merchant_entity_id, logo_url = excluded.logo_url, website = excluded.website,
-      pending = excluded.pending, pending_transaction_id = excluded.pending_transaction_id,
-      pfc_primary = excluded.pfc_primary, pfc_detailed = excluded.pfc_detailed, pfc_confidence = excluded.pfc_confidence,
-      payment_channel = excluded.payment_channel, transaction_code = excluded.transaction_code,
-      original_description = excluded.original_description, check_number = excluded.check_number,
-      location = excluded.location, counterparties = excluded.counterparties
-    -- A Plaid id belongs to one user's item: never let another item's data overwrite a row.
-    where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
-    returning (xmax = 0) as inserted
-  )
-  select (select count(*) filter (where inserted) from upserted), (select count(*) from quarantined)
-    into v_inserted, v_quarantined;
+  -- Accounts: a new one is mapped before its transactions; balances are written with the loop's last
+  -- page (every page repeats them; the exchange stored them first). One that cannot be stored is set
+  -- aside (and stays unmapped, so each page counts it again).
+  if not v_has_more or exists (
+    select 1 from jsonb_array_elements(private.jsonb_list(v_accounts)) a
+    where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
+  ) then
+    perform private.upsert_item_accounts(p_item_id, v_user, v_accounts);
+    v_quarantined := private.records_set_aside(v_accounts, private.account_fields(), 'account_id');
+  end if;
+  -- Whether any transaction of this item is set aside (one index probe): only then is there any to release.
+  v_set_aside := exists (select 1 from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'transaction');
+
+  v_fast := not (jsonb_path_exists(v_added, private.transactions_gate()) or jsonb_path_exists(v_modified, private.transactions_gate()));
+  if v_fast then
+    begin
+      with rows as (
+        select * from jsonb_populate_recordset(null::private.plaid_transaction, v_added)
+        union all
+        select * from jsonb_populate_recordset(null::private.plaid_transaction, v_modified)
+      ), upserted as (
+        insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
+          unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
+          merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
+          payment_channel, transaction_code, original_description, check_number, location, counterparties)
+        select v_user, pa.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
+          r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
+          r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
+          r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
+          r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
+          r.check_number, r.location, r.counterparties
+        from rows r
+        left join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+        -- Not this connection's account: refused (the careful path sets it aside). A duplicate's mapping
+        -- (account_id null) feeds no account: another connection feeds it, so its records are skipped.
+        where case when pa.id is null then private.refuse_foreign_account(r.account_id) else pa.account_id is not null end
+        on conflict (plaid_transaction_id) do update set
+          account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
+          unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
+          authorized_date = excluded.authorized_date, datetime = excluded.datetime,
+          authorized_datetime = excluded.authorized_datetime, name = excluded.name, merchant_name = excluded.merchant_name,
+          merchant_entity_id = excluded.merchant_entity_id, logo_url = excluded.logo_url, website = excluded.website,
+          pending = excluded.pending, pending_transaction_id = excluded.pending_transaction_id,
+          pfc_primary = excluded.pfc_primary, pfc_detailed = excluded.pfc_detailed, pfc_confidence = excluded.pfc_confidence,
+          payment_channel = excluded.payment_channel, transaction_code = excluded.transaction_code,
+          original_description = excluded.original_description, check_number = excluded.check_number,
+          location = excluded.location, counterparties = excluded.counterparties
+        -- A Plaid id belongs to one user's item: never let another item's data overwrite a row.
+        where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
+        returning (xmax = 0) as inserted
+      )
+      select count(*) filter (where inserted) into v_inserted from upserted;
+      if v_set_aside then
+        -- Stored now: a version set aside earlier is no longer.
+        delete from public.quarantined_records q
+        using (select x ->> 'transaction_id' as id from jsonb_array_elements(v_added || v_modified) x) s
+        where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = s.id;
+      end if;
+    exception
+      -- A record the rules let by but Postgres refuses, or one of another account, or one sent twice.
+      when data_exception or integrity_constraint_violation or cardinality_violation or sqlstate 'NF422' then
+        v_fast := false;
+    end;
+  end if;
+
+  if not v_fast then
+    -- classify_records, inline (no set-returning function copying every record): the gate once per
+    -- call, then one match per record; only a record that fails it is put into words.
+    with rules as materialized (
+      select f as fields, private.record_gate(f) as gate from (values (private.transaction_fields())) s(f)
+    ), page as (
+      select e.x, e.n,
+        case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
+        case when g.ok then null
+             when g.fits then 'transaction_id is longer than 255 characters'
+             else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
+      from rules, jsonb_array_elements(v_added || v_modified) with ordinality as e(x, n)
+      cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
+      cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
+    ), latest as (
+      select distinct on (p.key) p.* from page p order by p.key, p.n desc
+    ), classified as (
+      select l.x, l.key, pa.account_id,
+        coalesce(l.problem, case when pa.id is null
+          then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
+      from latest l
+      left join public.plaid_accounts pa
+        on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+    ), quarantined as (
+      insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+      select v_user, p_item_id, 'transaction', c.key, c.problem, c.x from classified c where c.problem is not null
+      on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+      returning 1
+    ), released as (
+      -- Stored now: a version set aside earlier is no longer (probed by key: the page drives, not the table).
+      delete from public.quarantined_records q
+      where q.item_id = p_item_id and q.kind = 'transaction'
+        and q.record_key = any (array(select c.key from classified c where c.problem is null))
+    ), upserted as (
+      insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
+        unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
+        merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
+        payment_channel, transaction_code, original_description, check_number, location, counterparties)
+      select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
+        r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
+        r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
+        r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
+        r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
+        r.check_number, r.location, r.counterparties
+      from classified c
+      -- Only records without a problem reach the casts.
+      cross join lateral jsonb_populate_record(null::private.plaid_transaction, case when c.problem is null then c.x end) r
+      where c.problem is null and c.account_id is not null
+      on conflict (plaid_transaction_id) do update set
+        account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
+        unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
+        authorized_date = excluded.authorized_date, datetime = excluded.datetime,
+        authorized_datetime = excluded.authorized_datetime, name = excluded.name, merchant_name = excluded.merchant_name,
+        merchant_entity_id = excluded.merchant_entity_id, logo_url = excluded.logo_url, website = excluded.website,
+        pending = excluded.pending, pending_transaction_id = excluded.pending_transaction_id,
+        pfc_primary = excluded.pfc_primary, pfc_detailed = excluded.pfc_detailed, pfc_confidence = excluded.pfc_confidence,
+        payment_channel = excluded.payment_channel, transaction_code = excluded.transaction_code,
+        original_description = excluded.original_description, check_number = excluded.check_number,
+        location = excluded.location, counterparties = excluded.counterparties
+      where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
+      returning (xmax = 0) as inserted
+    )
+    select (select count(*) filter (where inserted) from upserted), v_quarantined + (select count(*) from quarantined)
+      into v_inserted, v_quarantined;
+  end if;
 
   -- Removed by Plaid: gone here too, whether stored or set aside (an entry without an id removes nothing).
-  delete from public.transactions t
-  using jsonb_array_elements(private.jsonb_list(p_page -> 'removed')) r
-  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r ->> 'transaction_id';
-  get diagnostics v_deleted = row_count;
-  if v_removed > 0 then
-    delete from public.quarantined_records q
-    using jsonb_array_elements(private.jsonb_list(p_page -> 'removed')) r
-    where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r ->> 'transaction_id';
+  if jsonb_array_length(v_removed) > 0 then
+    delete from public.transactions t
+    using jsonb_array_elements(v_removed) r
+    where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r ->> 'transaction_id';
+    get diagnostics v_deleted = row_count;
+    if v_set_aside then
+      delete from public.quarantined_records q
+      using jsonb_array_elements(v_removed) r
+      where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r ->> 'transaction_id';
+    end if;
   end if;
 
   update public.plaid_sync_state s set
+    lease_expires_at = now() + make_interval(secs => p_lease_seconds),
     cursor = p_page ->> 'next_cursor',
     has_more = v_has_more,
     -- Kept while a pagination loop is open: Plaid's restart point after a mutation during pagination.
@@ -1039,15 +1155,15 @@ begin
           in ('HISTORICAL_UPDATE_COMPLETE', 'TRANSACTIONS_UPDATE_STATUS_UNKNOWN'))
   where s.item_id = p_item_id and s.product = 'transactions';
 
-  v_quarantined := v_quarantined + private.records_set_aside(p_page -> 'accounts', private.account_fields(), 'account_id');
-  update public.sync_runs r set added = r.added + v_added, modified = r.modified + v_modified,
-    removed = r.removed + v_removed, pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
+  update public.sync_runs r set added = r.added + jsonb_array_length(v_added),
+    modified = r.modified + jsonb_array_length(v_modified), removed = r.removed + jsonb_array_length(v_removed),
+    pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
     plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
   where r.id = p_run_id;
 
   return jsonb_build_object('has_more', v_has_more, 'next_cursor', p_page ->> 'next_cursor',
-    'added', v_added, 'modified', v_modified, 'removed', v_removed, 'stored', v_inserted - v_deleted,
-    'quarantined', v_quarantined);
+    'added', jsonb_array_length(v_added), 'modified', jsonb_array_length(v_modified),
+    'removed', jsonb_array_length(v_removed), 'stored', v_inserted - v_deleted, 'quarantined', v_quarantined);
 end
 $function$;
 
@@ -1221,7 +1337,8 @@ CREATE OR REPLACE FUNCTION private.claim_sync (
   p_item_id       uuid,
   p_product       text,
   p_trigger       text,
-  p_lease_seconds integer
+  p_lease_seconds integer,
+  p_dispatch      uuid    DEFAULT NULL::uuid
 )
   RETURNS TABLE (
     lease_id          uuid,
@@ -1231,7 +1348,9 @@ CREATE OR REPLACE FUNCTION private.claim_sync (
     loop_start_cursor text,
     has_more          boolean,
     initial_sync_done boolean,
-    access_token      text
+    access_token      text,
+    pace_ms           integer,
+    wait_ms           integer
   )
   LANGUAGE plpgsql
   SECURITY DEFINER
@@ -1244,18 +1363,27 @@ declare
   v_run uuid;
 begin
   select i.status into v_status from public.plaid_items i where i.id = p_item_id;
-  if not found or not private.item_is_syncable(v_status) then
+  if not found then
     return;
   end if;
   insert into public.plaid_sync_state as s (item_id, product, user_id)
   select i.id, p_product, i.user_id from public.plaid_items i where i.id = p_item_id
   on conflict (item_id, product) do nothing;
   select * into v_state from public.plaid_sync_state s where s.item_id = p_item_id and s.product = p_product for update;
-  if not found then
-    return; -- the item was removed meanwhile
+  if not found or (p_dispatch is not null and p_dispatch is distinct from v_state.dispatch_token) then
+    return; -- the item was removed meanwhile, or a stale call: its work was done or sent again
+  end if;
+  if not private.item_is_syncable(v_status) then
+    if p_dispatch is not null then
+      update public.plaid_sync_state s set dispatch_token = null, due_at = null
+      where s.item_id = p_item_id and s.product = p_product;
+      perform private.release_sync_slot(p_item_id, p_product);
+    end if;
+    return;
   end if;
   if v_state.lease_id is not null and v_state.lease_expires_at > now() then
-    update public.plaid_sync_state s set rerun_requested = true, last_claimed_at = now()
+    update public.plaid_sync_state s set rerun_requested = true,
+      dispatch_token = case when p_dispatch is null then s.dispatch_token end
     where s.item_id = p_item_id and s.product = p_product;
     return;
   end if;
@@ -1266,14 +1394,19 @@ begin
   end if;
   update public.plaid_sync_state s
   set lease_id = v_lease, lease_expires_at = now() + make_interval(secs => p_lease_seconds), running_since = now(),
-      rerun_requested = false, last_claimed_at = now()
+      last_started_at = now(), rerun_requested = false,
+      dispatch_token = case when p_dispatch is null then s.dispatch_token end,
+      -- A direct call's run holds no slot: should it die, the queue takes its item up once the lease
+      -- has expired (a dispatched run's slot does that for it). finish_sync clears it.
+      due_at = case when p_dispatch is null then coalesce(s.due_at, now()) else s.due_at end
   where s.item_id = p_item_id and s.product = p_product;
   insert into public.sync_runs (user_id, item_id, product, trigger, lease_id)
   values (v_state.user_id, p_item_id, p_product, p_trigger, v_lease)
   returning id into v_run;
   -- The token comes with the lease: one round trip fewer per run (a no-change sync costs three).
   return query select v_lease, v_run, v_state.user_id, v_state.cursor, v_state.loop_start_cursor, v_state.has_more,
-    v_state.initial_sync_done, private.read_item_access_token(p_item_id);
+    v_state.initial_sync_done, private.read_item_access_token(p_item_id), p.pace_ms, p.wait_ms
+  from private.sync_pace(p_item_id, p_product) p;
 exception when foreign_key_violation then
   return; -- the item was removed while its first state row was being created: nothing to sync
 end
@@ -1471,6 +1604,19 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.create_sync_slots()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  insert into private.sync_slots (slot)
+  select n from pg_catalog.generate_series(1, new.max_in_flight) n
+  on conflict (slot) do nothing;
+  return null;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.delete_item_token_secret()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -1566,14 +1712,15 @@ CREATE OR REPLACE FUNCTION private.dispatch_requested_syncs (
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
-  select count(private.dispatch_sync(s.item_id, s.product, p_trigger))::integer
+  select count(*) filter (where private.request_sync(s.item_id, s.product, p_trigger))::integer
   from public.plaid_sync_state s where s.item_id = p_item_id and s.requested_at is not null;
 $function$;
 
 CREATE OR REPLACE FUNCTION private.dispatch_sync (
-  p_item_id uuid,
-  p_product text,
-  p_trigger text
+  p_item_id    uuid,
+  p_product    text,
+  p_trigger    text,
+  p_not_before timestamp with time zone DEFAULT NULL::timestamp WITH time zone
 )
   RETURNS bigint
   LANGUAGE plpgsql
@@ -1581,24 +1728,24 @@ CREATE OR REPLACE FUNCTION private.dispatch_sync (
   SET search_path TO ''
   AS $function$
 declare
-  v_url text;
-  v_key text;
+  v_slot integer;
   v_request bigint;
 begin
-  select s.decrypted_secret into v_url from vault.decrypted_secrets s where s.name = 'project_url';
-  select s.decrypted_secret into v_key from vault.decrypted_secrets s where s.name = 'secret_key';
-  if v_url is null or v_key is null then
-    raise warning 'plaid-sync not called: set the Vault secrets project_url and secret_key (README, Deploy)';
-    return null;
+  select sl.slot into v_slot from private.sync_slots sl where sl.item_id = p_item_id and sl.product = p_product for update;
+  if v_slot is null then
+    select sl.slot into v_slot from private.sync_slots sl
+    where sl.item_id is null and sl.slot <= (select st.max_in_flight from private.sync_settings st)
+    order by sl.slot limit 1
+    for update skip locked;
   end if;
-  -- Sent after commit (nothing is sent if the caller rolls back). plaid-sync answers 202 at once.
-  v_request := net.http_post(
-    url := v_url || '/functions/v1/plaid-sync',
-    headers := jsonb_build_object('Content-Type', 'application/json', 'apikey', v_key),
-    body := jsonb_build_object('item_id', p_item_id, 'product', p_product, 'trigger', p_trigger),
-    timeout_milliseconds := 10000);
-  update public.plaid_sync_state s set last_dispatch_id = v_request, last_dispatched_at = now()
-  where s.item_id = p_item_id and s.product = p_product;
+  if v_slot is not null then
+    v_request := private.send_sync(v_slot, p_item_id, p_product, p_trigger, p_not_before);
+  end if;
+  if v_request is null then
+    update public.plaid_sync_state s
+    set due_at = least(coalesce(s.due_at, greatest(now(), p_not_before)), greatest(now(), p_not_before))
+    where s.item_id = p_item_id and s.product = p_product;
+  end if;
   return v_request;
 end
 $function$;
@@ -1752,22 +1899,30 @@ end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.finish_sync (
-  p_item_id     uuid,
-  p_product     text,
-  p_lease_id    uuid,
-  p_run_id      uuid,
-  p_outcome     text,
-  p_error       jsonb,
-  p_item_status text
+  p_item_id      uuid,
+  p_product      text,
+  p_lease_id     uuid,
+  p_run_id       uuid,
+  p_outcome      text,
+  p_error        jsonb,
+  p_item_status  text,
+  p_more_passes  boolean                  DEFAULT true,
+  p_next_call_at timestamp with time zone DEFAULT NULL::timestamp WITH time zone
 )
-  RETURNS boolean
+  RETURNS TABLE (
+    next_pass uuid,
+    wait_ms   integer
+  )
   LANGUAGE plpgsql
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
 declare
   v_state public.plaid_sync_state;
+  v_settings record; -- private.sync_settings (62_sync_sweep.sql)
   v_rerun boolean;
+  v_next_at timestamptz;
+  v_next uuid;
 begin
   -- The item's sync state is locked before anything else of the item (its runs, the item itself), as
   -- every writer does: one lock order, no deadlocks with item removal.
@@ -1776,9 +1931,14 @@ begin
     error = p_error, error_code = p_error ->> 'error_code'
   where r.id = p_run_id and r.outcome = 'running';
   if v_state.item_id is null or v_state.lease_id is distinct from p_lease_id then
-    return false; -- superseded (the state belongs to another run now) or the item was removed
+    return; -- superseded (the state belongs to another run now) or the item was removed
   end if;
-  v_rerun := v_state.rerun_requested;
+  select * into v_settings from private.sync_settings;
+  v_rerun := v_state.rerun_requested and p_outcome = 'succeeded';
+  v_next_at := v_state.last_started_at + v_settings.min_run_interval;
+  if v_rerun and p_more_passes then
+    v_next := gen_random_uuid(); -- the next pass, on its way within this invocation (in flight)
+  end if;
   update public.plaid_sync_state s set
     lease_id = null, lease_expires_at = null, running_since = null, rerun_requested = false,
     last_synced_at = case when p_outcome = 'succeeded' then now() else s.last_synced_at end,
@@ -1786,14 +1946,26 @@ begin
       when p_outcome = 'succeeded' and not v_rerun then null
       when p_outcome = 'succeeded' then now()
       else coalesce(s.requested_at, now()) end,
+    requested_trigger = case
+      when p_outcome = 'succeeded' and not v_rerun then null
+      when v_rerun then 'follow_up'
+      else s.requested_trigger end,
     attempts = case when p_outcome = 'failed' and p_item_status is null then s.attempts + 1
                     when p_outcome in ('succeeded', 'continued') then 0 else s.attempts end,
     -- Transient failures back off exponentially: 1, 2, 4, ... minutes, at most 6 hours.
     next_attempt_at = case when p_outcome = 'failed' and p_item_status is null
       then now() + least(interval '6 hours', interval '1 minute' * power(2, s.attempts)) else null end,
+    due_at = case when p_outcome = 'failed' and p_item_status is null
+      then now() + least(interval '6 hours', interval '1 minute' * power(2, s.attempts)) end,
+    dispatch_token = coalesce(v_next, s.dispatch_token),
+    last_dispatched_at = case when v_next is not null then now() else s.last_dispatched_at end,
     last_error = case when p_outcome = 'failed' then p_error when p_outcome = 'succeeded' then null else s.last_error end,
     last_error_at = case when p_outcome = 'failed' then now() else s.last_error_at end
   where s.item_id = p_item_id and s.product = p_product;
+  if p_next_call_at is not null then
+    update private.sync_slots sl set next_call_at = greatest(sl.next_call_at, p_next_call_at)
+    where sl.item_id = p_item_id and sl.product = p_product;
+  end if;
   if p_item_status is not null then
     update public.plaid_items i set status = p_item_status, error = p_error, error_code = p_error ->> 'error_code'
     where i.id = p_item_id;
@@ -1803,11 +1975,36 @@ begin
   end if;
   if p_outcome = 'continued' then
     perform private.dispatch_sync(p_item_id, p_product, 'follow_up');
-  elsif not (v_rerun and p_outcome = 'succeeded') then
-    -- This run's slot is free: the next due item takes it (a no-op when nothing is due).
-    perform private.sweep_syncs(1);
+  elsif v_rerun and v_next is null then
+    perform private.dispatch_sync(p_item_id, p_product, 'follow_up', v_next_at);
+  elsif v_next is null then
+    perform private.release_sync_slot(p_item_id, p_product);
+  else
+    return query select v_next, greatest(0, ceil(extract(epoch from v_next_at - now()) * 1000))::integer;
   end if;
-  return v_rerun and p_outcome = 'succeeded';
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.hand_on_sync_slot (
+  p_slot     integer,
+  p_settings private.sync_settings
+)
+  RETURNS boolean
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_next record;
+begin
+  update private.sync_slots sl set item_id = null, product = null where sl.slot = p_slot and sl.item_id is not null;
+  if p_slot > p_settings.max_in_flight then
+    return false; -- the setting was lowered: this slot retires
+  end if;
+  for v_next in select * from private.next_due_sync(p_settings) loop
+    return private.send_sync(p_slot, v_next.item_id, v_next.product, v_next.trigger) is not null;
+  end loop;
+  return false;
 end
 $function$;
 
@@ -2185,6 +2382,51 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.next_due_sync (
+  p_settings private.sync_settings
+)
+  RETURNS TABLE (
+    item_id uuid,
+    product text,
+    trigger text
+  )
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+begin
+  return query
+    select s.item_id, s.product, case when s.attempts > 0 then 'retry' else coalesce(s.requested_trigger, 'cron') end
+    from public.plaid_sync_state s
+    join public.plaid_items i on i.id = s.item_id and private.item_is_syncable(i.status)
+    where s.due_at <= now()
+      and not private.sync_in_flight(s, p_settings.lost_after)
+      and not exists (select 1 from private.sync_slots sl where sl.item_id = s.item_id and sl.product = s.product)
+    order by s.due_at
+    limit 1
+    for update of s skip locked;
+  if found then
+    return;
+  end if;
+  return query
+    update public.plaid_sync_state u set requested_at = now(), requested_trigger = 'cron'
+    from (
+      select s.item_id, s.product
+      from public.plaid_sync_state s
+      join public.plaid_items i on i.id = s.item_id and private.item_is_syncable(i.status)
+      where s.requested_at is null
+        and (s.last_synced_at is null or s.last_synced_at < now() - p_settings.stale_after)
+        and not private.sync_in_flight(s, p_settings.lost_after)
+        and not exists (select 1 from private.sync_slots sl where sl.item_id = s.item_id and sl.product = s.product)
+      order by s.last_synced_at nulls first
+      limit 1
+      for update of s skip locked
+    ) stale
+    where u.item_id = stale.item_id and u.product = stale.product
+    returning u.item_id, u.product, 'cron'::text;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.prune_sync_logs()
   RETURNS jsonb
   LANGUAGE plpgsql
@@ -2317,11 +2559,13 @@ CREATE OR REPLACE FUNCTION private.read_item_access_token (
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
+  -- By the secret's id (a parameter of the lookup, not a join): the plan is an index lookup that
+  -- decrypts one secret whatever the volatility of Vault's decrypt function. The name binds it to
+  -- the item.
   select s.decrypted_secret
-  from public.plaid_items i
-  join vault.decrypted_secrets s
-    on s.id = i.access_token_secret_id and s.name = private.item_access_token_secret_name(i.id)
-  where i.id = p_item_id
+  from vault.decrypted_secrets s
+  where s.id = (select i.access_token_secret_id from public.plaid_items i where i.id = p_item_id)
+    and s.name = private.item_access_token_secret_name(p_item_id)
 $function$;
 
 CREATE OR REPLACE FUNCTION private.record_balance_history()
@@ -2497,6 +2741,18 @@ CREATE OR REPLACE FUNCTION private.records_set_aside (
     else 0 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.refuse_foreign_account (
+  p_account_id text
+)
+  RETURNS boolean
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  raise exception 'account_id % is not an account of this connection', p_account_id using errcode = 'NF422';
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.release_balance_refresh (
   p_item_id  uuid,
   p_previous timestamp with time zone
@@ -2507,6 +2763,32 @@ CREATE OR REPLACE FUNCTION private.release_balance_refresh (
   SET search_path TO ''
   AS $function$
   update public.plaid_items set last_balance_refresh_at = p_previous where id = p_item_id;
+$function$;
+
+CREATE OR REPLACE FUNCTION private.release_sync_slot (
+  p_item_id uuid,
+  p_product text
+)
+  RETURNS void
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_settings private.sync_settings;
+  v_slot integer;
+begin
+  select * into v_settings from private.sync_settings;
+  select sl.slot into v_slot from private.sync_slots sl
+  where sl.item_id = p_item_id and sl.product = p_product
+    and not exists (select 1 from public.plaid_sync_state s
+                    where s.item_id = p_item_id and s.product = p_product
+                      and s.dispatch_token is not null and s.last_dispatched_at > now() - v_settings.lost_after)
+  for update of sl;
+  if v_slot is not null then
+    perform private.hand_on_sync_slot(v_slot, v_settings);
+  end if;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.removal_token_secret_name (
@@ -2600,27 +2882,33 @@ CREATE OR REPLACE FUNCTION private.request_sync (
 declare
   v_state public.plaid_sync_state;
   v_status text;
+  v_settings record; -- private.sync_settings (62_sync_sweep.sql)
 begin
   select i.status into v_status from public.plaid_items i where i.id = p_item_id;
   if not found then
     return false;
   end if;
-  insert into public.plaid_sync_state as s (item_id, product, user_id, requested_at)
-  select i.id, p_product, i.user_id, now() from public.plaid_items i where i.id = p_item_id
+  select * into v_settings from private.sync_settings;
+  insert into public.plaid_sync_state as s (item_id, product, user_id, requested_at, requested_trigger)
+  select i.id, p_product, i.user_id, now(), p_trigger from public.plaid_items i where i.id = p_item_id
   on conflict (item_id, product) do update
     set requested_at = coalesce(s.requested_at, now()),
+        requested_trigger = coalesce(s.requested_trigger, excluded.requested_trigger),
         -- A fresh request from a person or Plaid is worth trying now, whatever the backoff said.
         next_attempt_at = case when p_trigger in ('manual', 'webhook', 'initial') then null else s.next_attempt_at end,
-        rerun_requested = s.rerun_requested or (s.lease_id is not null and s.lease_expires_at > now())
+        rerun_requested = s.rerun_requested or coalesce(s.lease_id is not null and s.lease_expires_at > now(), false)
   returning * into v_state;
-  if v_state.lease_id is not null and v_state.lease_expires_at > now() then
-    return false; -- the running pass picks it up (rerun_requested)
+  if private.sync_in_flight(v_state, v_settings.lost_after) or not private.item_is_syncable(v_status) then
+    return false; -- coalesced into the run or call in flight; or waiting for the user to repair the item
   end if;
-  if not private.item_is_syncable(v_status) then
+  if v_state.next_attempt_at > now() then
+    -- Backing off after a failure: the sweep dispatches it when the backoff is over.
+    update public.plaid_sync_state s set due_at = least(coalesce(s.due_at, v_state.next_attempt_at), v_state.next_attempt_at)
+    where s.item_id = p_item_id and s.product = p_product;
     return false;
   end if;
-  perform private.dispatch_sync(p_item_id, p_product, p_trigger);
-  return true;
+  return private.dispatch_sync(p_item_id, p_product, coalesce(v_state.requested_trigger, p_trigger),
+                               v_state.last_started_at + v_settings.min_run_interval) is not null;
 exception when foreign_key_violation then
   return false; -- the item was removed while the request was being recorded
 end
@@ -2653,6 +2941,40 @@ CREATE OR REPLACE FUNCTION private.security_fields()
   AS $function$
   select '{"security_id": "id!", "close_price": "number", "close_price_as_of": "date", "is_cash_equivalent": "boolean",
     "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}'::jsonb
+$function$;
+
+CREATE OR REPLACE FUNCTION private.send_sync (
+  p_slot       integer,
+  p_item_id    uuid,
+  p_product    text,
+  p_trigger    text,
+  p_not_before timestamp with time zone DEFAULT NULL::timestamp WITH time zone
+)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_token uuid := gen_random_uuid();
+  -- Sent after commit (nothing is sent if the caller rolls back). plaid-sync answers 202 at once.
+  v_request bigint := private.call_edge_function('plaid-sync',
+    jsonb_build_object('item_id', p_item_id, 'product', p_product, 'trigger', p_trigger, 'dispatch', v_token)
+    || case when p_not_before > now()
+         then jsonb_build_object('delay_ms', ceil(extract(epoch from p_not_before - now()) * 1000)::integer)
+         else '{}'::jsonb end);
+begin
+  if v_request is null then
+    update public.plaid_sync_state s set due_at = coalesce(s.due_at, now())
+    where s.item_id = p_item_id and s.product = p_product;
+    return null;
+  end if;
+  update private.sync_slots sl set item_id = p_item_id, product = p_product where sl.slot = p_slot;
+  update public.plaid_sync_state s
+  set dispatch_token = v_token, last_dispatch_id = v_request, last_dispatched_at = now(), due_at = null
+  where s.item_id = p_item_id and s.product = p_product;
+  return v_request;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.set_updated_at()
@@ -2769,53 +3091,40 @@ CREATE OR REPLACE FUNCTION private.sweep_syncs (
   AS $function$
 declare
   v_settings private.sync_settings;
-  v_slots integer;
+  v_limit integer;
   v_dispatched integer := 0;
   v_row record;
 begin
-  -- One sweep at a time (finishing runs sweep while pg_cron does): each sees the others' dispatches.
-  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('nestfolio:sync_sweep', 0));
   select * into v_settings from private.sync_settings;
-  -- In flight (private.sync_in_flight), counted through the two small partial indexes.
-  select v_settings.max_in_flight
-    - (select count(*) from public.plaid_sync_state s where s.lease_id is not null and s.lease_expires_at > now())
-    - (select count(*) from public.plaid_sync_state s
-       where (s.last_claimed_at is null or s.last_claimed_at < s.last_dispatched_at)
-         and s.last_dispatched_at > now() - v_settings.lost_after
-         and not coalesce(s.lease_id is not null and s.lease_expires_at > now(), false))
-    into v_slots;
-  v_slots := least(v_slots, v_settings.sweep_batch, coalesce(p_limit, v_settings.sweep_batch));
+  v_limit := least(v_settings.sweep_batch, coalesce(p_limit, v_settings.sweep_batch));
 
-  -- Requested and not completed: never dispatched, lost, failed, crashed, or backoff over.
   for v_row in
-    select s.item_id, s.product, s.attempts
-    from public.plaid_sync_state s
-    join public.plaid_items i on i.id = s.item_id and private.item_is_syncable(i.status)
-    where s.requested_at is not null
-      and (s.next_attempt_at is null or s.next_attempt_at <= now())
-      and not private.sync_in_flight(s, v_settings.lost_after)
-    order by s.requested_at
-    limit greatest(v_slots, 0)
-    for update of s skip locked
+    select sl.slot, s.item_id, s.product
+    from private.sync_slots sl
+    join public.plaid_sync_state s on s.item_id = sl.item_id and s.product = sl.product
+    where not private.sync_in_flight(s, v_settings.lost_after)
+    for update of sl, s skip locked
   loop
-    perform private.dispatch_sync(v_row.item_id, v_row.product, case when v_row.attempts > 0 then 'retry' else 'cron' end);
-    v_dispatched := v_dispatched + 1;
+    update public.plaid_sync_state s set due_at = coalesce(s.due_at, now())
+    where s.item_id = v_row.item_id and s.product = v_row.product and s.requested_at is not null;
+    update private.sync_slots sl set item_id = null, product = null where sl.slot = v_row.slot;
   end loop;
 
-  -- Not synced for too long: requested now, by the schedule.
+  update public.plaid_sync_state u set due_at = null
+  from (select s.item_id, s.product from public.plaid_sync_state s
+        join public.plaid_items i on i.id = s.item_id and not private.item_is_syncable(i.status)
+        where s.due_at is not null
+        for update of s skip locked) parked
+  where u.item_id = parked.item_id and u.product = parked.product;
+
   for v_row in
-    select s.item_id, s.product
-    from public.plaid_sync_state s
-    join public.plaid_items i on i.id = s.item_id and private.item_is_syncable(i.status)
-    where s.requested_at is null
-      and (s.last_synced_at is null or s.last_synced_at < now() - v_settings.stale_after)
-      and not private.sync_in_flight(s, v_settings.lost_after)
-    order by s.last_synced_at nulls first
-    limit greatest(v_slots - v_dispatched, 0)
-    for update of s skip locked
+    select sl.slot from private.sync_slots sl
+    where sl.item_id is null and sl.slot <= v_settings.max_in_flight
+    order by sl.slot
+    for update skip locked
   loop
-    update public.plaid_sync_state s set requested_at = now() where s.item_id = v_row.item_id and s.product = v_row.product;
-    perform private.dispatch_sync(v_row.item_id, v_row.product, 'cron');
+    exit when v_dispatched >= v_limit;
+    exit when not private.hand_on_sync_slot(v_row.slot, v_settings);
     v_dispatched := v_dispatched + 1;
   end loop;
   return v_dispatched;
@@ -2832,8 +3141,28 @@ CREATE OR REPLACE FUNCTION private.sync_in_flight (
   SET search_path TO ''
   AS $function$
   select coalesce(p_state.lease_id is not null and p_state.lease_expires_at > now(), false)
-      or coalesce(p_state.last_dispatched_at > now() - p_lost_after
-          and (p_state.last_claimed_at is null or p_state.last_claimed_at < p_state.last_dispatched_at), false)
+      or coalesce(p_state.dispatch_token is not null and p_state.last_dispatched_at > now() - p_lost_after, false)
+$function$;
+
+CREATE OR REPLACE FUNCTION private.sync_pace (
+  p_item_id uuid,
+  p_product text
+)
+  RETURNS TABLE (
+    pace_ms integer,
+    wait_ms integer
+  )
+  LANGUAGE sql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  select case when sl.slot is null or st.plaid_calls_per_minute is null then 0
+              else ceil(60000.0 * st.max_in_flight / (0.98 * st.plaid_calls_per_minute))::integer end,
+         case when sl.slot is null or st.plaid_calls_per_minute is null then 0
+              else coalesce(greatest(0, ceil(extract(epoch from sl.next_call_at - now()) * 1000))::integer, 0) end
+  from private.sync_settings st
+  left join private.sync_slots sl on sl.item_id = p_item_id and sl.product = p_product
 $function$;
 
 CREATE OR REPLACE FUNCTION private.take_rate_limits (
@@ -2882,6 +3211,28 @@ begin
   where r.key in (select s.key from private.rate_limits s where s.tat < v_now - interval '1 day' limit 20 for update skip locked);
   return query select true, 0;
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.transaction_fields()
+  RETURNS jsonb
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select '{"transaction_id": "id!", "account_id": "id!", "amount": "number!", "date": "date!", "name": "text!",
+    "authorized_date": "date", "datetime": "datetime", "authorized_datetime": "datetime", "pending": "boolean",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency",
+    "payment_channel": "one of online, in store, other", "personal_finance_category": "object", "location": "object",
+    "counterparties": "array"}'::jsonb
+$function$;
+
+CREATE OR REPLACE FUNCTION private.transactions_gate()
+  RETURNS jsonpath
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select ('lax $[*] ? (!' || private.record_check_text(private.transaction_fields(), '@') || ')')::jsonpath
 $function$;
 
 CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
@@ -3174,6 +3525,9 @@ ALTER TABLE "public"."plaid_accounts"
 ALTER TABLE "public"."plaid_sync_state"
   ADD CONSTRAINT "plaid_sync_state_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
 
+ALTER TABLE "private"."sync_slots"
+  ADD CONSTRAINT "sync_slots_holder_fkey" FOREIGN KEY (item_id, product) REFERENCES public.plaid_sync_state(item_id, product) ON DELETE SET NULL;
+
 ALTER TABLE "public"."quarantined_records"
   ADD CONSTRAINT "quarantined_records_item_fkey" FOREIGN KEY (user_id, item_id) REFERENCES public.plaid_items(user_id, id) ON DELETE CASCADE;
 
@@ -3388,17 +3742,11 @@ CREATE UNIQUE INDEX plaid_accounts_live_persistent_key ON public.plaid_accounts 
 
 CREATE INDEX plaid_accounts_user_id_item_id_idx ON public.plaid_accounts USING btree (user_id, item_id);
 
+CREATE INDEX plaid_sync_state_due_at_idx ON public.plaid_sync_state USING btree (due_at)
+  WHERE (due_at IS NOT NULL);
+
 CREATE INDEX plaid_sync_state_last_synced_at_idx ON public.plaid_sync_state USING btree (last_synced_at NULLS FIRST)
   WHERE (requested_at IS NULL);
-
-CREATE INDEX plaid_sync_state_lease_expires_at_idx ON public.plaid_sync_state USING btree (lease_expires_at)
-  WHERE (lease_id IS NOT NULL);
-
-CREATE INDEX plaid_sync_state_requested_at_idx ON public.plaid_sync_state USING btree (requested_at)
-  WHERE (requested_at IS NOT NULL);
-
-CREATE INDEX plaid_sync_state_unclaimed_dispatch_idx ON public.plaid_sync_state USING btree (last_dispatched_at)
-  WHERE ((last_claimed_at IS NULL) OR (last_claimed_at < last_dispatched_at));
 
 CREATE INDEX plaid_sync_state_user_id_item_id_idx ON public.plaid_sync_state USING btree (user_id, item_id);
 
@@ -3428,6 +3776,11 @@ CREATE INDEX webhook_events_plaid_item_id_idx ON public.webhook_events USING btr
   WHERE (item_id IS NULL);
 
 CREATE INDEX webhook_events_user_id_item_id_received_at_idx ON public.webhook_events USING btree (user_id, item_id, received_at DESC);
+
+CREATE TRIGGER sync_settings_create_sync_slots
+  AFTER INSERT OR UPDATE OF max_in_flight ON private.sync_settings
+  FOR EACH ROW
+  EXECUTE FUNCTION private.create_sync_slots();
 
 CREATE TRIGGER accounts_guard_user_writes
   BEFORE INSERT OR UPDATE ON public.accounts
@@ -3609,7 +3962,9 @@ COMMENT ON COLUMN "public"."plaid_items"."access_token_secret_id" IS 'Vault secr
 
 COMMENT ON COLUMN "public"."plaid_items"."status" IS 'healthy | login_required | pending_expiration | pending_disconnect | revoked | error';
 
-COMMENT ON COLUMN "public"."plaid_sync_state"."last_claimed_at" IS 'When plaid-sync last took the lease or coalesced a request; a later dispatch not yet claimed is in flight.';
+COMMENT ON COLUMN "public"."plaid_sync_state"."dispatch_token" IS 'Token of the plaid-sync call on its way (null once picked up); in flight until private.sync_settings.lost_after.';
+
+COMMENT ON COLUMN "public"."plaid_sync_state"."due_at" IS 'Queued for a dispatch slot from this time (a request beyond max_in_flight, a retry after its backoff, a follow-up after min_run_interval); null when not waiting.';
 
 COMMENT ON COLUMN "public"."plaid_sync_state"."last_dispatch_id" IS 'pg_net request id of the last plaid-sync call for this item and product (see net._http_response).';
 
@@ -3627,7 +3982,7 @@ COMMENT ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) IS 'Writes t
 
 COMMENT ON FUNCTION "private"."apply_item_status"(uuid, timestamp with time zone, jsonb, text) IS 'Applies /item/get''s truth to an item''s status unless newer truth was recorded since p_observed_at.';
 
-COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; records that cannot be stored are quarantined, the rest stored; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
+COMMENT ON FUNCTION "private"."apply_transactions_page"(uuid, uuid, uuid, jsonb, text, integer) IS 'Applies one /transactions/sync page (upserts, deletes, new accounts; balances with the loop''s last page) and advances the cursor in one transaction, under the run''s lease; records that cannot be stored are quarantined, the rest stored; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
 
 COMMENT ON FUNCTION "private"."backfill_balance_history"() IS 'AFTER UPDATE on plaid_sync_state: back-fills the item''s balance history when its initial transactions sync completes.';
 
@@ -3637,7 +3992,7 @@ COMMENT ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) IS 'Dupli
 
 COMMENT ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) IS 'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
 
-COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) IS 'Takes the item/product sync lease, opens a sync_runs row and returns the cursor state and access token; no row when a live lease exists (then rerun_requested) or the item needs the user.';
+COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) IS 'Takes the item/product sync lease, opens a sync_runs row and returns the cursor state and access token; no row for a stale call, when a live lease exists (then rerun_requested) or when the item needs the user.';
 
 COMMENT ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) IS 'Classifies a JSON array of Plaid records in one pass: (record, position, key, problem); problem null = storable.';
 
@@ -3651,13 +4006,13 @@ COMMENT ON FUNCTION "private"."delete_unmapped_synced_account"() IS 'AFTER DELET
 
 COMMENT ON FUNCTION "private"."delete_user_bank_data"(uuid) IS 'Deletes all of a user''s connections (queued for removal at Plaid) and accounts with their data; the sign-in stays.';
 
-COMMENT ON FUNCTION "private"."dispatch_sync"(uuid, text, text) IS 'Calls plaid-sync for one item and product through pg_net (after commit). Returns the pg_net request id.';
+COMMENT ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp with time zone) IS 'Calls plaid-sync for one item and product through pg_net (after commit) within max_in_flight; with no free slot the request waits in the queue. Returns the pg_net request id or null.';
 
 COMMENT ON FUNCTION "private"."drop_replaced_history"() IS 'AFTER UPDATE OF initial_sync_done on plaid_sync_state: drops a replaced connection''s copies of the period the new import covers.';
 
 COMMENT ON FUNCTION "private"."estimate_balance_history"(uuid[]) IS 'Recomputes the estimated daily balances of depository and credit accounts before their first observed balance, from posted transactions.';
 
-COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch). True when one more pass is due.';
+COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp with time zone) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch, slot hand-on). Returns the token and wait of a pass to run in this invocation, or no row.';
 
 COMMENT ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) IS 'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, status checks, final or timed statuses, flags. One transaction.';
 
@@ -3697,7 +4052,7 @@ COMMENT ON FUNCTION "private"."remove_plaid_item"(uuid, boolean, boolean) IS 'De
 
 COMMENT ON FUNCTION "private"."request_item_status_check"(uuid) IS 'Records that an item''s status should be confirmed with /item/get and dispatches plaid-item-status (coalesced).';
 
-COMMENT ON FUNCTION "private"."request_sync"(uuid, text, text) IS 'Records a sync request for an item and product; dispatches plaid-sync unless a run holds the lease (then one more pass follows) or the item needs the user. True when dispatched.';
+COMMENT ON FUNCTION "private"."request_sync"(uuid, text, text) IS 'Records a sync request for an item and product, coalesced per item (a burst is one run plus one follow-up); dispatches plaid-sync within max_in_flight or queues it. True when dispatched now.';
 
 COMMENT ON FUNCTION "private"."same_bank_account"(uuid, text, jsonb) IS 'The user''s live mappings of the same bank account as a Plaid account JSON (persistent id, else institution/type/mask/name).';
 
@@ -3707,9 +4062,11 @@ COMMENT ON FUNCTION "private"."store_item_access_token"(uuid, text) IS 'Stores a
 
 COMMENT ON FUNCTION "private"."sweep_item_lifecycle"(integer) IS 'Re-dispatches lost or due status checks and Plaid removals (bounded); prunes old removal tombstones. pg_cron runs it every minute.';
 
-COMMENT ON FUNCTION "private"."sweep_syncs"(integer) IS 'Dispatches plaid-sync for requested-but-not-completed and stale item products, within max_in_flight. pg_cron runs it every minute.';
+COMMENT ON FUNCTION "private"."sweep_syncs"(integer) IS 'Frees the slots of lost calls and dead runs and dispatches queued requests, then stale products, into free slots (within max_in_flight). pg_cron runs it every minute.';
 
 COMMENT ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) IS 'Takes one request from every named GCRA bucket, all or none; allowed = false with retry_after_seconds when any bucket is empty.';
+
+COMMENT ON FUNCTION "private"."transaction_fields"() IS 'The fields a Plaid transaction needs to be stored (private.classify_records).';
 
 COMMENT ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) IS 'Maps Plaid AccountBase JSON onto an item: creates missing accounts and mappings, refreshes mapping details and balances. Returns the accounts written.';
 
@@ -3727,7 +4084,9 @@ COMMENT ON TABLE "private"."plaid_item_removals" IS 'Plaid Items to remove at Pl
 
 COMMENT ON TABLE "private"."rate_limits" IS 'GCRA buckets of rate-limited work (private.take_rate_limits): the time each key''s bucket is full again. A missing row is a full bucket.';
 
-COMMENT ON TABLE "private"."sync_settings" IS 'One row: the sweep''s and retention jobs'' settings (README § Configuration). Change with an update as postgres.';
+COMMENT ON TABLE "private"."sync_settings" IS 'One row: dispatch, schedule and retention settings (README § Configuration). Change with an update as postgres.';
+
+COMMENT ON TABLE "private"."sync_slots" IS 'Dispatch slots (max_in_flight rows): the item and product whose plaid-sync call or run holds each.';
 
 COMMENT ON TABLE "public"."accounts" IS 'Nestfolio accounts, manual (source manual: the user writes them) and synced (source plaid: written by the sync; the user may only hide, rename or exclude from totals).';
 
@@ -3743,7 +4102,7 @@ COMMENT ON TABLE "public"."plaid_accounts" IS 'Maps a Plaid account (plaid_accou
 
 COMMENT ON TABLE "public"."plaid_items" IS 'A Plaid Item (one institution connection) of a user. Written by the Edge Functions; users read their own.';
 
-COMMENT ON TABLE "public"."plaid_sync_state" IS 'Sync state per item and product: cursor (committed with its data), request/lease/retry bookkeeping, progress. Written by the sync.';
+COMMENT ON TABLE "public"."plaid_sync_state" IS 'Sync state per item and product: cursor (committed with its data), request/queue/lease/retry bookkeeping, progress. Written by the sync.';
 
 COMMENT ON TABLE "public"."quarantined_records" IS 'Plaid records that could not be stored as sent (poison records), kept with the reason; the rest of their response was stored. Written by the sync, read by users.';
 
@@ -3754,6 +4113,8 @@ COMMENT ON TABLE "public"."sync_runs" IS 'One row per sync run: trigger, timings
 COMMENT ON TABLE "public"."transactions" IS 'Account transactions (Plaid /transactions/sync). amount uses Plaid''s sign: positive = money out. Written by the sync.';
 
 COMMENT ON TABLE "public"."webhook_events" IS 'Plaid webhooks received (after verification), one row per distinct body. Written by plaid-webhook; users read the metadata of their items'' events (not the payload).';
+
+COMMENT ON TYPE "private"."plaid_transaction" IS 'A /transactions/sync transaction as private.apply_transactions_page reads it.';
 
 COMMENT ON VIEW "public"."account_overview" IS 'The caller''s accounts, manual and synced, with balances, source, item status, last synced, sync progress and action_needed.';
 
@@ -3875,13 +4236,13 @@ GRANT EXECUTE ON FUNCTION "private"."claim_item_status_check"(uuid, integer) TO 
 
 GRANT EXECUTE ON FUNCTION "private"."claim_item_status_check"(uuid, integer) TO "service_role";
 
-REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) FROM "postgres";
+REVOKE ALL ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) FROM "postgres";
 
-GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) TO "postgres";
+GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) TO "postgres";
 
-GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer) TO "service_role";
+GRANT EXECUTE ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) FROM PUBLIC;
 
@@ -3902,6 +4263,12 @@ REVOKE ALL ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, tex
 GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb, text) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."create_plaid_item"(uuid, text, text, text, text, text[], text[], text, timestamp WITH time zone, jsonb, text) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."create_sync_slots"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."create_sync_slots"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."create_sync_slots"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."delete_item_token_secret"() FROM PUBLIC;
 
@@ -3943,13 +4310,13 @@ GRANT EXECUTE ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) TO "p
 
 GRANT EXECUTE ON FUNCTION "private"."dispatch_requested_syncs"(uuid, text) TO "service_role";
 
-REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WITH time zone) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text) FROM "postgres";
+REVOKE ALL ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WITH time zone) FROM "postgres";
 
-GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text) TO "postgres";
+GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WITH time zone) TO "postgres";
 
-GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text) TO "service_role";
+GRANT EXECUTE ON FUNCTION "private"."dispatch_sync"(uuid, text, text, timestamp WITH time zone) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."drop_replaced_history"() FROM PUBLIC;
 
@@ -3979,13 +4346,19 @@ GRANT EXECUTE ON FUNCTION "private"."finish_item_status_check"(uuid, uuid, times
 
 GRANT EXECUTE ON FUNCTION "private"."finish_item_status_check"(uuid, uuid, timestamp WITH time zone, jsonb, jsonb, text) TO "service_role";
 
-REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp WITH time zone) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) FROM "postgres";
+REVOKE ALL ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp WITH time zone) FROM "postgres";
 
-GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) TO "postgres";
+GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp WITH time zone) TO "postgres";
 
-GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text) TO "service_role";
+GRANT EXECUTE ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp WITH time zone) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."hand_on_sync_slot"(integer, private.sync_settings) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."hand_on_sync_slot"(integer, private.sync_settings) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."hand_on_sync_slot"(integer, private.sync_settings) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) FROM PUBLIC;
 
@@ -4070,6 +4443,12 @@ REVOKE ALL ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) FROM "
 GRANT EXECUTE ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."mark_item_healthy"(uuid, text, boolean) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."next_due_sync"(private.sync_settings) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."next_due_sync"(private.sync_settings) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."next_due_sync"(private.sync_settings) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."prune_sync_logs"() FROM PUBLIC;
 
@@ -4157,6 +4536,12 @@ REVOKE ALL ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) FROM "p
 
 GRANT EXECUTE ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."refuse_foreign_account"(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."refuse_foreign_account"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."refuse_foreign_account"(text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM "postgres";
@@ -4164,6 +4549,12 @@ REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH 
 GRANT EXECUTE ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."release_sync_slot"(uuid, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."release_sync_slot"(uuid, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."release_sync_slot"(uuid, text) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."removal_token_secret_name"(uuid) FROM PUBLIC;
 
@@ -4207,6 +4598,12 @@ REVOKE ALL ON FUNCTION "private"."security_fields"() FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."security_fields"() TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."send_sync"(integer, uuid, text, text, timestamp WITH time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."send_sync"(integer, uuid, text, text, timestamp WITH time zone) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."send_sync"(integer, uuid, text, text, timestamp WITH time zone) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."set_updated_at"() FROM "postgres";
@@ -4249,6 +4646,12 @@ REVOKE ALL ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, inter
 
 GRANT EXECUTE ON FUNCTION "private"."sync_in_flight"(public.plaid_sync_state, interval) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."sync_pace"(uuid, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."sync_pace"(uuid, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."sync_pace"(uuid, text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) FROM "postgres";
@@ -4256,6 +4659,18 @@ REVOKE ALL ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]
 GRANT EXECUTE ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."transaction_fields"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."transaction_fields"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."transaction_fields"() TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."transactions_gate"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."transactions_gate"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."transactions_gate"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) FROM PUBLIC;
 

@@ -116,11 +116,13 @@ stable
 security definer
 set search_path = ''
 as $$
+  -- By the secret's id (a parameter of the lookup, not a join): the plan is an index lookup that
+  -- decrypts one secret whatever the volatility of Vault's decrypt function. The name binds it to
+  -- the item.
   select s.decrypted_secret
-  from public.plaid_items i
-  join vault.decrypted_secrets s
-    on s.id = i.access_token_secret_id and s.name = private.item_access_token_secret_name(i.id)
-  where i.id = p_item_id
+  from vault.decrypted_secrets s
+  where s.id = (select i.access_token_secret_id from public.plaid_items i where i.id = p_item_id)
+    and s.name = private.item_access_token_secret_name(p_item_id)
 $$;
 comment on function private.read_item_access_token(uuid) is
   'The item''s access token from Vault, or null when it has none. service_role only.';

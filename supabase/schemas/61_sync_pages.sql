@@ -1,15 +1,76 @@
 -- The sync engine's page half: each Plaid response is applied with its bookkeeping in one call and one
--- transaction, under the run's lease (private.hold_lease raises NF410 for a run that lost it). Every
--- response's accounts go through private.upsert_item_accounts first.
+-- transaction, under the run's lease (private.hold_lease raises NF410 for a run that lost it). A
+-- response's accounts go through private.upsert_item_accounts before its rows.
 
--- One /transactions/sync page, applied with its cursor in one transaction (one round trip).
--- p_page is Plaid's response as received. The cursor only ever moves together with its data.
--- Records are classified in one pass (15_quarantine.sql): a transaction that cannot be stored as sent,
--- or whose account is not one of this connection's, is set aside in quarantined_records and the rest
--- of the page is stored; the same transaction twice in a page (added and modified) counts once, as its
--- last version.
--- A transaction of a duplicate account (a mapping without an account: another connection feeds it) is
--- skipped. Every list is read through private.jsonb_list (a JSON null is empty).
+-- A /transactions/sync transaction as apply_transactions_page reads it: Plaid's field names, the
+-- types they are stored as. The engine sends a page's transactions with exactly these fields
+-- (PAGE_TRANSACTION_FIELDS in _shared/sync/transactions.ts; tests/sync/page-fields.test.ts).
+create type private.plaid_transaction as (
+  transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
+  date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
+  merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
+  pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
+  original_description text, check_number text, location jsonb, counterparties jsonb
+);
+comment on type private.plaid_transaction is 'A /transactions/sync transaction as private.apply_transactions_page reads it.';
+
+-- What a Plaid transaction needs to be stored as sent (the kinds of private.record_problem).
+create or replace function private.transaction_fields()
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select '{"transaction_id": "id!", "account_id": "id!", "amount": "number!", "date": "date!", "name": "text!",
+    "authorized_date": "date", "datetime": "datetime", "authorized_datetime": "datetime", "pending": "boolean",
+    "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency",
+    "payment_channel": "one of online, in store, other", "personal_finance_category": "object", "location": "object",
+    "counterparties": "array"}'::jsonb
+$$;
+comment on function private.transaction_fields() is 'The fields a Plaid transaction needs to be stored (private.classify_records).';
+revoke all on function private.transaction_fields() from public, anon, authenticated, service_role;
+
+-- transaction_fields() as one jsonpath over a whole JSON array of transactions: it finds any record
+-- that fails the rules (one call, in C, per list). A date of the right form that names no day (2024-02-30)
+-- leaves the predicate unknown rather than false, so the gate lets it by; the date cast then refuses it.
+create or replace function private.transactions_gate()
+returns jsonpath
+language sql
+immutable
+set search_path = ''
+as $$
+  select ('lax $[*] ? (!' || private.record_check_text(private.transaction_fields(), '@') || ')')::jsonpath
+$$;
+revoke all on function private.transactions_gate() from public, anon, authenticated, service_role;
+
+-- Raised by apply_transactions_page's fast path for a transaction of an account this connection does
+-- not have (the page then takes the careful path, which sets it aside).
+create or replace function private.refuse_foreign_account(p_account_id text)
+returns boolean
+language plpgsql
+set search_path = ''
+as $$
+begin
+  raise exception 'account_id % is not an account of this connection', p_account_id using errcode = 'NF422';
+end
+$$;
+revoke all on function private.refuse_foreign_account(text) from public, anon, authenticated, service_role;
+
+-- One /transactions/sync page, applied with its cursor in one transaction (one round trip). p_page is
+-- Plaid's response, its transactions projected by the engine to the fields read here (names and
+-- shapes as Plaid sends them; null fields left out, read as null). The cursor only ever moves
+-- together with its data. Accounts go first, only when the page brings one not mapped yet (before
+-- its transactions) or ends the loop (its balances).
+-- Two paths, one outcome. The fast one (every page without a poison record): the page's lists pass
+-- the rules of transaction_fields() in one jsonpath match each, then one set-based upsert of its
+-- added and modified rows, in a subtransaction. Should a record still fail (a cast, a constraint, an
+-- account this connection does not have, the same transaction twice in the page), the subtransaction
+-- is undone and the careful path classifies the page record by record (15_quarantine.sql): a
+-- transaction that cannot be stored as sent, or whose account is not one of this connection's, is
+-- set aside in quarantined_records and the rest of the page is stored; the same transaction twice
+-- (added and modified) counts once, as its last version. Either way a transaction of a duplicate
+-- account (a mapping without an account: another connection feeds it) is skipped, and a stored or
+-- removed record is no longer set aside. Every list is read through private.jsonb_list.
 create or replace function private.apply_transactions_page(
   p_item_id uuid, p_lease_id uuid, p_run_id uuid, p_page jsonb, p_loop_start_cursor text, p_lease_seconds integer
 ) returns jsonb
@@ -18,107 +79,177 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_state public.plaid_sync_state := private.hold_lease(p_item_id, 'transactions', p_lease_id, p_lease_seconds);
-  v_user uuid := v_state.user_id;
+  v_user uuid;
   v_has_more boolean := coalesce((p_page ->> 'has_more')::boolean, false);
+  v_added jsonb := private.jsonb_list(p_page -> 'added');
+  v_modified jsonb := private.jsonb_list(p_page -> 'modified');
+  v_removed jsonb := private.jsonb_list(p_page -> 'removed');
+  v_accounts jsonb := p_page -> 'accounts';
   v_inserted integer := 0;
   v_deleted integer := 0;
   v_quarantined integer := 0;
-  v_added integer := jsonb_array_length(private.jsonb_list(p_page -> 'added'));
-  v_modified integer := jsonb_array_length(private.jsonb_list(p_page -> 'modified'));
-  v_removed integer := jsonb_array_length(private.jsonb_list(p_page -> 'removed'));
+  v_set_aside boolean;
+  v_fast boolean;
 begin
-  perform private.upsert_item_accounts(p_item_id, v_user, p_page -> 'accounts');
+  -- A page and its cursor commit together, so this transaction need not wait for its WAL to reach
+  -- disk: should the server crash first, both are lost together and the page is fetched again (the
+  -- cursor is never ahead of the data); finish_sync's commit makes the whole run durable.
+  perform pg_catalog.set_config('synchronous_commit', 'off', true);
+  -- The run's lease, checked with the state row locked (private.hold_lease's check; the state update
+  -- below extends the lease, so the row gets one new version per page).
+  select s.user_id into v_user from public.plaid_sync_state s
+  where s.item_id = p_item_id and s.product = 'transactions' and s.lease_id = p_lease_id and s.lease_expires_at > now()
+  for update;
+  if not found then
+    raise exception 'sync lease % for item % (transactions) is no longer held', p_lease_id, p_item_id using errcode = 'NF410';
+  end if;
 
-  -- classify_records, inline on this hot path (no set-returning function copying every record): the gate
-  -- once per call, then one match per record; only a record that fails it is put into words.
-  with rules as materialized (
-    select f as fields, private.record_gate(f) as gate from (values ('{"transaction_id": "id!", "account_id": "id!",
-      "amount": "number!", "date": "date!", "name": "text!", "authorized_date": "date", "datetime": "datetime",
-      "authorized_datetime": "datetime", "pending": "boolean", "iso_currency_code": "currency",
-      "unofficial_currency_code": "unofficial_currency", "payment_channel": "one of online, in store, other",
-      "personal_finance_category": "object", "location": "object", "counterparties": "array"}'::jsonb)) s(f)
-  ), page as (
-    select e.x, e.n,
-      case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
-      case when g.ok then null
-           when g.fits then 'transaction_id is longer than 255 characters'
-           else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
-    from rules, jsonb_array_elements(private.jsonb_list(p_page -> 'added') || private.jsonb_list(p_page -> 'modified'))
-      with ordinality as e(x, n)
-    cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
-    cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
-  ), latest as (
-    select distinct on (p.key) p.* from page p order by p.key, p.n desc
-  ), classified as (
-    select l.x, l.key, pa.account_id,
-      coalesce(l.problem, case when pa.id is null
-        then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
-    from latest l
-    left join public.plaid_accounts pa
-      on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
-  ), quarantined as (
-    insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
-    select v_user, p_item_id, 'transaction', c.key, c.problem, c.x from classified c where c.problem is not null
-    on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
-    returning 1
-  ), released as (
-    -- Stored now: a version set aside earlier is no longer (probed by key: the page drives, not the table).
-    delete from public.quarantined_records q
-    where q.item_id = p_item_id and q.kind = 'transaction'
-      and q.record_key = any (array(select c.key from classified c where c.problem is null))
-  ), upserted as (
-    insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
-      unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
-      merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
-      payment_channel, transaction_code, original_description, check_number, location, counterparties)
-    select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
-      r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
-      r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
-      r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
-      r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
-      r.check_number, r.location, r.counterparties
-    from classified c
-    -- Only records without a problem reach the casts.
-    cross join lateral jsonb_to_record(case when c.problem is null then c.x end)
-      as r(transaction_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-           date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
-           merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
-           pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
-           original_description text, check_number text, location jsonb, counterparties jsonb)
-    -- A duplicate's mapping (account_id null) feeds no account: another connection feeds it, so its
-    -- records are skipped, neither stored nor set aside.
-    where c.problem is null and c.account_id is not null
-    on conflict (plaid_transaction_id) do update set
-      account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
-      unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
-      authorized_date = excluded.authorized_date, datetime = excluded.datetime,
-      authorized_datetime = excluded.authorized_datetime, name = excluded.name, merchant_name = excluded.merchant_name,
-      merchant_entity_id = excluded.merchant_entity_id, logo_url = excluded.logo_url, website = excluded.website,
-      pending = excluded.pending, pending_transaction_id = excluded.pending_transaction_id,
-      pfc_primary = excluded.pfc_primary, pfc_detailed = excluded.pfc_detailed, pfc_confidence = excluded.pfc_confidence,
-      payment_channel = excluded.payment_channel, transaction_code = excluded.transaction_code,
-      original_description = excluded.original_description, check_number = excluded.check_number,
-      location = excluded.location, counterparties = excluded.counterparties
-    -- A Plaid id belongs to one user's item: never let another item's data overwrite a row.
-    where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
-    returning (xmax = 0) as inserted
-  )
-  select (select count(*) filter (where inserted) from upserted), (select count(*) from quarantined)
-    into v_inserted, v_quarantined;
+  -- Accounts: a new one is mapped before its transactions; balances are written with the loop's last
+  -- page (every page repeats them; the exchange stored them first). One that cannot be stored is set
+  -- aside (and stays unmapped, so each page counts it again).
+  if not v_has_more or exists (
+    select 1 from jsonb_array_elements(private.jsonb_list(v_accounts)) a
+    where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
+  ) then
+    perform private.upsert_item_accounts(p_item_id, v_user, v_accounts);
+    v_quarantined := private.records_set_aside(v_accounts, private.account_fields(), 'account_id');
+  end if;
+  -- Whether any transaction of this item is set aside (one index probe): only then is there any to release.
+  v_set_aside := exists (select 1 from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'transaction');
+
+  v_fast := not (jsonb_path_exists(v_added, private.transactions_gate()) or jsonb_path_exists(v_modified, private.transactions_gate()));
+  if v_fast then
+    begin
+      with rows as (
+        select * from jsonb_populate_recordset(null::private.plaid_transaction, v_added)
+        union all
+        select * from jsonb_populate_recordset(null::private.plaid_transaction, v_modified)
+      ), upserted as (
+        insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
+          unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
+          merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
+          payment_channel, transaction_code, original_description, check_number, location, counterparties)
+        select v_user, pa.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
+          r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
+          r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
+          r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
+          r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
+          r.check_number, r.location, r.counterparties
+        from rows r
+        left join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
+        -- Not this connection's account: refused (the careful path sets it aside). A duplicate's mapping
+        -- (account_id null) feeds no account: another connection feeds it, so its records are skipped.
+        where case when pa.id is null then private.refuse_foreign_account(r.account_id) else pa.account_id is not null end
+        on conflict (plaid_transaction_id) do update set
+          account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
+          unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
+          authorized_date = excluded.authorized_date, datetime = excluded.datetime,
+          authorized_datetime = excluded.authorized_datetime, name = excluded.name, merchant_name = excluded.merchant_name,
+          merchant_entity_id = excluded.merchant_entity_id, logo_url = excluded.logo_url, website = excluded.website,
+          pending = excluded.pending, pending_transaction_id = excluded.pending_transaction_id,
+          pfc_primary = excluded.pfc_primary, pfc_detailed = excluded.pfc_detailed, pfc_confidence = excluded.pfc_confidence,
+          payment_channel = excluded.payment_channel, transaction_code = excluded.transaction_code,
+          original_description = excluded.original_description, check_number = excluded.check_number,
+          location = excluded.location, counterparties = excluded.counterparties
+        -- A Plaid id belongs to one user's item: never let another item's data overwrite a row.
+        where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
+        returning (xmax = 0) as inserted
+      )
+      select count(*) filter (where inserted) into v_inserted from upserted;
+      if v_set_aside then
+        -- Stored now: a version set aside earlier is no longer.
+        delete from public.quarantined_records q
+        using (select x ->> 'transaction_id' as id from jsonb_array_elements(v_added || v_modified) x) s
+        where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = s.id;
+      end if;
+    exception
+      -- A record the rules let by but Postgres refuses, or one of another account, or one sent twice.
+      when data_exception or integrity_constraint_violation or cardinality_violation or sqlstate 'NF422' then
+        v_fast := false;
+    end;
+  end if;
+
+  if not v_fast then
+    -- classify_records, inline (no set-returning function copying every record): the gate once per
+    -- call, then one match per record; only a record that fails it is put into words.
+    with rules as materialized (
+      select f as fields, private.record_gate(f) as gate from (values (private.transaction_fields())) s(f)
+    ), page as (
+      select e.x, e.n,
+        case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
+        case when g.ok then null
+             when g.fits then 'transaction_id is longer than 255 characters'
+             else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
+      from rules, jsonb_array_elements(v_added || v_modified) with ordinality as e(x, n)
+      cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
+      cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
+    ), latest as (
+      select distinct on (p.key) p.* from page p order by p.key, p.n desc
+    ), classified as (
+      select l.x, l.key, pa.account_id,
+        coalesce(l.problem, case when pa.id is null
+          then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
+      from latest l
+      left join public.plaid_accounts pa
+        on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+    ), quarantined as (
+      insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+      select v_user, p_item_id, 'transaction', c.key, c.problem, c.x from classified c where c.problem is not null
+      on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+      returning 1
+    ), released as (
+      -- Stored now: a version set aside earlier is no longer (probed by key: the page drives, not the table).
+      delete from public.quarantined_records q
+      where q.item_id = p_item_id and q.kind = 'transaction'
+        and q.record_key = any (array(select c.key from classified c where c.problem is null))
+    ), upserted as (
+      insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
+        unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
+        merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
+        payment_channel, transaction_code, original_description, check_number, location, counterparties)
+      select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
+        r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
+        r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
+        r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
+        r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
+        r.check_number, r.location, r.counterparties
+      from classified c
+      -- Only records without a problem reach the casts.
+      cross join lateral jsonb_populate_record(null::private.plaid_transaction, case when c.problem is null then c.x end) r
+      where c.problem is null and c.account_id is not null
+      on conflict (plaid_transaction_id) do update set
+        account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
+        unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
+        authorized_date = excluded.authorized_date, datetime = excluded.datetime,
+        authorized_datetime = excluded.authorized_datetime, name = excluded.name, merchant_name = excluded.merchant_name,
+        merchant_entity_id = excluded.merchant_entity_id, logo_url = excluded.logo_url, website = excluded.website,
+        pending = excluded.pending, pending_transaction_id = excluded.pending_transaction_id,
+        pfc_primary = excluded.pfc_primary, pfc_detailed = excluded.pfc_detailed, pfc_confidence = excluded.pfc_confidence,
+        payment_channel = excluded.payment_channel, transaction_code = excluded.transaction_code,
+        original_description = excluded.original_description, check_number = excluded.check_number,
+        location = excluded.location, counterparties = excluded.counterparties
+      where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
+      returning (xmax = 0) as inserted
+    )
+    select (select count(*) filter (where inserted) from upserted), v_quarantined + (select count(*) from quarantined)
+      into v_inserted, v_quarantined;
+  end if;
 
   -- Removed by Plaid: gone here too, whether stored or set aside (an entry without an id removes nothing).
-  delete from public.transactions t
-  using jsonb_array_elements(private.jsonb_list(p_page -> 'removed')) r
-  where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r ->> 'transaction_id';
-  get diagnostics v_deleted = row_count;
-  if v_removed > 0 then
-    delete from public.quarantined_records q
-    using jsonb_array_elements(private.jsonb_list(p_page -> 'removed')) r
-    where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r ->> 'transaction_id';
+  if jsonb_array_length(v_removed) > 0 then
+    delete from public.transactions t
+    using jsonb_array_elements(v_removed) r
+    where t.user_id = v_user and t.item_id = p_item_id and t.plaid_transaction_id = r ->> 'transaction_id';
+    get diagnostics v_deleted = row_count;
+    if v_set_aside then
+      delete from public.quarantined_records q
+      using jsonb_array_elements(v_removed) r
+      where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = r ->> 'transaction_id';
+    end if;
   end if;
 
   update public.plaid_sync_state s set
+    lease_expires_at = now() + make_interval(secs => p_lease_seconds),
     cursor = p_page ->> 'next_cursor',
     has_more = v_has_more,
     -- Kept while a pagination loop is open: Plaid's restart point after a mutation during pagination.
@@ -133,19 +264,19 @@ begin
           in ('HISTORICAL_UPDATE_COMPLETE', 'TRANSACTIONS_UPDATE_STATUS_UNKNOWN'))
   where s.item_id = p_item_id and s.product = 'transactions';
 
-  v_quarantined := v_quarantined + private.records_set_aside(p_page -> 'accounts', private.account_fields(), 'account_id');
-  update public.sync_runs r set added = r.added + v_added, modified = r.modified + v_modified,
-    removed = r.removed + v_removed, pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
+  update public.sync_runs r set added = r.added + jsonb_array_length(v_added),
+    modified = r.modified + jsonb_array_length(v_modified), removed = r.removed + jsonb_array_length(v_removed),
+    pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
     plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
   where r.id = p_run_id;
 
   return jsonb_build_object('has_more', v_has_more, 'next_cursor', p_page ->> 'next_cursor',
-    'added', v_added, 'modified', v_modified, 'removed', v_removed, 'stored', v_inserted - v_deleted,
-    'quarantined', v_quarantined);
+    'added', jsonb_array_length(v_added), 'modified', jsonb_array_length(v_modified),
+    'removed', jsonb_array_length(v_removed), 'stored', v_inserted - v_deleted, 'quarantined', v_quarantined);
 end
 $$;
 comment on function private.apply_transactions_page(uuid, uuid, uuid, jsonb, text, integer) is
-  'Applies one /transactions/sync page (upserts, deletes, balances, new accounts) and advances the cursor in one transaction, under the run''s lease; records that cannot be stored are quarantined, the rest stored; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
+  'Applies one /transactions/sync page (upserts, deletes, new accounts; balances with the loop''s last page) and advances the cursor in one transaction, under the run''s lease; records that cannot be stored are quarantined, the rest stored; the initial import is done once Plaid reports HISTORICAL_UPDATE_COMPLETE.';
 revoke all on function private.apply_transactions_page(uuid, uuid, uuid, jsonb, text, integer) from public, anon, authenticated, service_role;
 grant execute on function private.apply_transactions_page(uuid, uuid, uuid, jsonb, text, integer) to service_role;
 

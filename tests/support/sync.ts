@@ -17,12 +17,13 @@ export async function plaidItemId(itemId: string): Promise<string> {
  * requested: background syncs started by the exchange, webhooks or follow-ups have finished.
  */
 export async function waitForIdle(itemId: string, product = 'transactions', timeoutMs = 30_000) {
-  // Idle: no live lease, no pass owed, the last pg_net call to plaid-sync was answered (it answers
-  // only after taking the lease or coalescing) or never made, and no request is due now. The last
+  // Idle: no live lease, no pass owed, no call on its way (dispatch_token), the last pg_net call to
+  // plaid-sync was answered or never made, and no request is due now. The last
   // covers the moment between two passes of one invocation: the first has released the lease and
   // the next has not claimed it yet, but finish_sync left requested_at set for it. A request waiting
   // out a backoff, or for the user (login required), is not due.
   await eventually(async () => (await sql`select (s.lease_id is null or s.lease_expires_at < now()) and not s.rerun_requested
+      and s.dispatch_token is null
       and (s.last_dispatch_id is null or exists (select 1 from net._http_response r where r.id = s.last_dispatch_id))
       and not (s.requested_at is not null and (s.next_attempt_at is null or s.next_attempt_at <= now())
                and i.status in ('healthy', 'pending_expiration', 'pending_disconnect')) as idle

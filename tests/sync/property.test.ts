@@ -1,14 +1,16 @@
 // Property: any sequence of Plaid-side changes (adds, modifies, removes, pending → posted, new
 // accounts appearing at the bank, balances moving with a transaction) interleaved with syncs leaves
 // the database equal to Plaid's truth after every sync: the transactions, and the item's accounts
-// with their balances. The sequences come from fast-check seeded with PROPERTY_SEED (or a new seed
-// per run); a failure prints the seed (and fast-check its counterexample and path).
+// with their balances; and no cursor committed along the way (the initial sync's pages, fetched
+// while the previous one is written, included) was ever ahead of the data committed with it. The
+// sequences come from fast-check seeded with PROPERTY_SEED (or a new seed per run); a failure prints
+// the seed (and fast-check its counterexample and path).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { connectItem, emulator } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
 import { reportSeedOnFailure, testSeed } from '../support/seed.ts';
-import { expectAccountsEqualTruth, expectEqualsTruth, plaidItemId, syncNow, truth, waitForIdle } from '../support/sync.ts';
+import { expectAccountsEqualTruth, expectCursorNeverAhead, expectEqualsTruth, plaidItemId, syncNow, truth, waitForIdle, watchCursor } from '../support/sync.ts';
 
 const cents = (min: number, max: number) => fc.integer({ min, max }).map((c) => c / 100);
 
@@ -81,9 +83,13 @@ describe('sync property', () => {
     // Every sequence has at least one new account somewhere in it.
     const ops = fc.tuple(fc.array(op, { minLength: 2, maxLength: 11 }), newAccount, fc.nat())
       .map(([rest, account, at]) => rest.toSpliced(at % (rest.length + 1), 0, account));
-    await fc.assert(fc.asyncProperty(ops, async (sequence) => {
+    // A one-page history, or three pages: then the next page is fetched while one is written.
+    const history = fc.constantFrom(40, 1100);
+    await fc.assert(fc.asyncProperty(ops, history, async (sequence, historySize) => {
       const s = await newSession('prop');
-      const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: 40 } }) });
+      const item = await connectItem(s, { username: 'user_custom', password: JSON.stringify({ emulator: { history_size: historySize } }) });
+      // Every cursor committed from here on, with the data committed with it.
+      const watch = watchCursor(item.id);
       await waitForIdle(item.id);
       const plaidId = await plaidItemId(item.id);
       await expectAccountsEqualTruth(item.id, expect);
@@ -96,6 +102,8 @@ describe('sync property', () => {
           await apply(plaidId, o);
         }
       }
+      // No cursor was ever committed ahead of its data (tests/support/sync.ts).
+      await expectCursorNeverAhead(item.id, await watch.stop(), expect);
     }), { numRuns: 8, seed: testSeed, endOnFailure: true });
   }, 120_000);
 });

@@ -31,11 +31,25 @@ export type ServiceContext = BaseContext;
 
 const pool = { max: 3 };
 
+/**
+ * The worker's first database connection, opened while the worker starts (through the same
+ * middleware, so into the same pool): a cold request finds it ready instead of waiting for TCP and
+ * authentication after its JWT is verified. Every query waits for it, so a cold request still opens
+ * exactly one connection (tests/platform/cold-start.test.ts).
+ */
+let warmUp: Promise<unknown> | null = null;
+function warmConnection(): void {
+  warmUp ??= pipeline([withPostgresAdminClient({ pool })], async (_req, ctx) => {
+    await ctx.postgresAdmin.query`select 1`;
+    return new Response(null, { status: 204 });
+  })(new Request('http://localhost/connect')).catch(() => {}); // a failure shows in the first real query
+}
+
 /** Counts round trips: every query through these clients is one. */
 function counted(api: PostgresApi, stats: BaseContext['stats']): PostgresApi {
   return {
-    query: (strings, ...values) => { stats.dbRoundTrips++; return api.query(strings, ...values); },
-    queryRaw: (text, params) => { stats.dbRoundTrips++; return api.queryRaw(text, params); },
+    query: async (strings, ...values) => { await warmUp; stats.dbRoundTrips++; return await api.query(strings, ...values); },
+    queryRaw: async (text, params) => { await warmUp; stats.dbRoundTrips++; return await api.queryRaw(text, params); },
   } as PostgresApi;
 }
 
@@ -48,6 +62,7 @@ function base(name: string, env: Env, admin: PostgresApi, fields: Record<string,
 
 /** A function for signed-in users: a complete user JWT (auth.ts) of a user who still exists. */
 export function userFunction(name: string, env: Env, handler: (req: Request, ctx: UserContext) => Promise<Response>) {
+  warmConnection();
   return pipeline(
     [withErrorEnvelope({ fn: name }), ...withUserAuth(env), withPostgresClient({ pool }), withPostgresAdminClient({ pool })],
     async (req, ctx) => {
@@ -69,6 +84,7 @@ export function userFunction(name: string, env: Env, handler: (req: Request, ctx
 /** A function whose caller is not a user: the project's secret key ('secret') or a caller that proves
  *  itself in the request ('none': Plaid's webhooks carry a signature). Only the admin connection. */
 function serverFunction(auth: 'secret' | 'none', name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) {
+  warmConnection();
   return pipeline([withErrorEnvelope({ fn: name }), withSupabase({ auth }), withPostgresAdminClient({ pool })], async (req, ctx) => {
     const c = base(name, env, ctx.postgresAdmin, {});
     try {

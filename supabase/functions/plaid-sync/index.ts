@@ -1,7 +1,9 @@
 // Runs and requests syncs.
-// - The database scheduler (secret key): { item_id, product?, trigger?, wait? } runs the sync for that
-//   item; it answers 202 at once and works in the background (EdgeRuntime.waitUntil), or, with
-//   wait: true, answers 200 with the runs' summaries when done.
+// - The database's dispatcher (secret key): { item_id, product?, trigger?, dispatch?, delay_ms?, wait? }
+//   runs the sync for that item; it answers 202 once it has taken the lease or coalesced the call
+//   (after delay_ms: at once) and works in the background (EdgeRuntime.waitUntil), or, with
+//   wait: true, answers 200 with the runs' summaries when done. Without `dispatch` (an operator's
+//   direct call) the run is outside the database's max_in_flight slots.
 // - A user ("Sync now"): { item_id } requests a sync of their item the same way the schedule does
 //   (private.request_sync → pg_net → this function with the secret key) and answers 202.
 import { z } from 'zod';
@@ -18,17 +20,30 @@ const serviceBody = z.strictObject({
   product: z.enum(products).default('transactions'),
   trigger: z.enum(triggers).default('cron'),
   wait: z.boolean().default(false),
+  // The database's dispatch token (private.send_sync): a call that is no longer the item's does nothing.
+  dispatch: z.uuid().optional(),
+  // The run may start only this much later (min_run_interval): answered at once, run in the background.
+  delay_ms: z.number().int().min(0).max(60_000).optional(),
 });
 const userBody = z.strictObject({ item_id: z.uuid() });
 
 const asService = serviceFunction('plaid-sync', env, async (req, ctx) => {
   const input = await readJson(req, serviceBody);
-  // The lease is taken before answering: a recorded answer means "running" or "coalesced".
-  const { claimed, done } = await startSync(ctx, input.item_id, input.product, input.trigger, syncLimitsFrom(env));
-  if (input.wait) return Response.json({ runs: await done });
+  const start = () => startSync(ctx, input.item_id, input.product, input.trigger, syncLimitsFrom(env), Date.now, input.dispatch ?? null);
   const runtime = (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
-  const background = done.catch((e) => ctx.log.error('sync_crashed', { item: input.item_id, message: String(e) }));
-  if (runtime) runtime.waitUntil(background);
+  const inBackground = (work: Promise<unknown>) => {
+    const background = work.catch((e) => ctx.log.error('sync_crashed', { item: input.item_id, message: String(e) }));
+    if (runtime) runtime.waitUntil(background);
+  };
+  if (input.delay_ms && !input.wait) {
+    // The call holds its slot meanwhile; its token makes it the item's one call on its way.
+    inBackground(new Promise((r) => setTimeout(r, input.delay_ms)).then(async () => (await start()).done));
+    return Response.json({ accepted: true, claimed: false, delayed_ms: input.delay_ms }, { status: 202 });
+  }
+  // The lease is taken before answering: a recorded answer means "running" or "coalesced".
+  const { claimed, done } = await start();
+  if (input.wait) return Response.json({ runs: await done });
+  inBackground(done);
   return Response.json({ accepted: true, claimed }, { status: 202 });
 });
 

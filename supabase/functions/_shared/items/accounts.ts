@@ -23,11 +23,11 @@ export async function readAccountsOverview(ctx: UserContext): Promise<{
   accounts: AccountOverview[]; liabilities: LiabilitySummary[]; holdings: HoldingsSummary[];
 }> {
   const intervalMs = appConfigFrom(ctx.env).BALANCE_REFRESH_INTERVAL_SECONDS * 1000;
-  // Row types come from the generated database types (npm run gen:types).
-  const [items, accounts, liabilities, holdings] = await Promise.all([
-    ctx.db.query<ItemOverview>`select * from public.item_overview order by institution_name nulls last, created_at`,
-    ctx.db.query<AccountOverview>`select * from public.account_overview order by institution_name nulls first, name`,
-    ctx.db.query<LiabilitySummary>`
+  // Row types come from the generated database types (npm run gen:types). One query after the other:
+  // in parallel they would each take a pooled connection, and a cold worker would open one per query.
+  const items = await ctx.db.query<ItemOverview>`select * from public.item_overview order by institution_name nulls last, created_at`;
+  const accounts = await ctx.db.query<AccountOverview>`select * from public.account_overview order by institution_name nulls first, name`;
+  const liabilities = await ctx.db.query<LiabilitySummary>`
       select l.account_id, l.kind, l.last_statement_balance::text, l.minimum_payment_amount::text,
              l.next_payment_due_date::text, l.last_payment_amount::text, l.last_payment_date::text,
              coalesce(l.interest_rate_percentage,
@@ -36,14 +36,13 @@ export async function readAccountsOverview(ctx: UserContext): Promise<{
                        from jsonb_array_elements(case when jsonb_typeof(l.details -> 'aprs') = 'array' then l.details -> 'aprs' end) apr
                        where apr ->> 'apr_type' = 'purchase_apr' limit 1))::text as interest_rate_percentage,
              l.is_overdue, l.past_due_amount::text
-      from public.liabilities l`,
-    ctx.db.query<HoldingsSummary>`
+      from public.liabilities l`;
+  const holdings = await ctx.db.query<HoldingsSummary>`
       select h.account_id, sum(h.institution_value)::text as total_value, min(h.iso_currency_code) as currency,
              jsonb_agg(jsonb_build_object('ticker', s.ticker_symbol, 'name', s.name, 'quantity', h.quantity::text,
                                           'value', h.institution_value::text) order by h.institution_value desc) as positions
       from public.holdings h join public.securities s on s.id = h.security_id
-      group by h.account_id`,
-  ]);
+      group by h.account_id`;
   return {
     items: items.map((i) => ({
       ...i,
