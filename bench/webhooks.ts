@@ -67,7 +67,7 @@ async function latency(b: BenchStack): Promise<Row> {
 
 async function bursts(b: BenchStack): Promise<Row[]> {
   const [{ interval }] = await b.sql`select extract(epoch from min_run_interval)::float * 1000 as interval from private.sync_settings`;
-  const results: Record<'webhook' | 'manual', Array<{ n: number; calls: number; runs: number; ms: number }>> = { webhook: [], manual: [] };
+  const results: Record<'webhook' | 'manual', Array<{ n: number; calls: number; runs: number; ms: number; limited: number }>> = { webhook: [], manual: [] };
   for (const kind of ['webhook', 'manual'] as const) {
     for (const n of BURSTS) {
       const [user] = await b.users(1);
@@ -93,7 +93,7 @@ async function bursts(b: BenchStack): Promise<Row[]> {
       if (statuses.some((s) => s >= 300 && s !== 429)) throw new Error(`${kind} burst: statuses ${[...new Set(statuses)].join(', ')}`);
       await allIdle(b.sql, [item]);
       const [{ runs }] = await b.sql`select count(*)::int as runs from public.sync_runs where item_id = ${item} and started_at >= ${since}`;
-      results[kind].push({ n, calls: b.plaidCalls('/transactions/sync') - calls0, runs, ms });
+      results[kind].push({ n, calls: b.plaidCalls('/transactions/sync') - calls0, runs, ms, limited: statuses.filter((s) => s === 429).length });
     }
   }
   return (['webhook', 'manual'] as const).map((kind) => {
@@ -104,7 +104,7 @@ async function bursts(b: BenchStack): Promise<Row[]> {
       id: `burst-${kind}`,
       benchmark: kind === 'webhook' ? 'a burst of N deliveries of one valid webhook for one item: Plaid /transactions/sync calls'
         : 'a burst of N "Sync now" for one item: Plaid /transactions/sync calls',
-      measured: rs.map((r) => `N=${r.n}: ${r.calls} call${r.calls === 1 ? '' : 's'}, ${r.runs} run${r.runs === 1 ? '' : 's'} (burst ${(r.ms / 1000).toFixed(1)} s)`).join('; '),
+      measured: rs.map((r) => `N=${r.n}: ${r.calls} call${r.calls === 1 ? '' : 's'}, ${r.runs} run${r.runs === 1 ? '' : 's'}${r.limited ? `, ${r.limited} answered 429` : ''} (burst ${(r.ms / 1000).toFixed(1)} s)`).join('; '),
       baseline: `N (one call per request, uncoalesced)`, ratio: `${(rs.at(-1)!.calls / rs.at(-1)!.n).toFixed(3)} calls per request at N=${rs.at(-1)!.n}`,
       goal: `O(1): ≤ 1 run + 1 follow-up per ${interval / 1000} s of burst`, met: rs.every((r) => r.calls <= bound(r)) ? 'yes' : 'NO',
     });

@@ -3,6 +3,7 @@
 // of Plaid calls), and every dispatch holds one of max_in_flight slots, whoever asked: requests
 // beyond the cap wait as database state and drain as runs finish, with nothing called by hand.
 import { describe, expect, it } from 'vitest';
+import { rateLimits } from '../../supabase/functions/_shared/rate-limits.ts';
 import { callFunction, connectItem, emulator } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
 import { expectEqualsTruth, plaidItemId, sql, waitForIdle } from '../support/sync.ts';
@@ -49,10 +50,15 @@ describe('request coalescing', () => {
     await expectEqualsTruth(item.id, expect);
   });
 
-  it('"Sync now" pressed 50 times is one run plus at most one follow-up', async () => {
+  it('"Sync now" pressed 50 times: the item\'s bucket is accepted, the rest 429, and what is accepted is one run plus at most one follow-up', async () => {
     const { s, item, since } = await itemWithNewData('sync-now');
     const answers = await inBatches(50, 25, () => callFunction('plaid-sync', { item_id: item.id }, { session: s }));
-    expect(answers.every((a) => a.status === 202)).toBe(true);
+    // The per-item rate limit (tests/functions/rate-limits.test.ts) answers the excess; the accepted
+    // requests coalesce into the item's run.
+    const perItem = rateLimits.sync_now.item!.limit;
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(perItem);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(50 - perItem);
+    expect(perItem).toBeGreaterThan(2);
     await eventually(() => runsSince(item.id, since), (runs) => runs.length > 0 && runs.every((r) => r.outcome !== 'running'));
     await waitForIdle(item.id);
     const runs = await runsSince(item.id, since);
