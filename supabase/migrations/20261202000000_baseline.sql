@@ -559,10 +559,10 @@ CREATE TYPE "private"."plaid_transaction" AS (
   "amount"                    numeric,
   "iso_currency_code"         text,
   "unofficial_currency_code"  text,
-  "date"                      date,
-  "authorized_date"           date,
-  "datetime"                  timestamp WITH time zone,
-  "authorized_datetime"       timestamp WITH time zone,
+  "date"                      text,
+  "authorized_date"           text,
+  "datetime"                  text,
+  "authorized_datetime"       text,
   "name"                      text,
   "merchant_name"             text,
   "merchant_entity_id"        text,
@@ -1021,16 +1021,24 @@ begin
           merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
           payment_channel, transaction_code, original_description, check_number, location, counterparties)
         select v_user, pa.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
-          r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
+          r.date::date, r.authorized_date::date, r.datetime::timestamptz, r.authorized_datetime::timestamptz, r.name,
+          r.merchant_name, r.merchant_entity_id,
           r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
           r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
           r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
           r.check_number, r.location, r.counterparties
         from rows r
         left join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-        -- Not this connection's account: refused (the careful path sets it aside). A duplicate's mapping
-        -- (account_id null) feeds no account: another connection feeds it, so its records are skipped.
-        where case when pa.id is null then private.refuse_foreign_account(r.account_id) else pa.account_id is not null end
+        -- Not this connection's account, or a date not in Plaid's format: refused (the careful path sets
+        -- the record aside). A duplicate's mapping (account_id null) feeds no account: another
+        -- connection feeds it, so its records are skipped.
+        where case
+          when pa.id is null then private.refuse_transaction(r.transaction_id, 'account_id is not an account of this connection')
+          when not (r.date ~ private.plaid_date_format() and coalesce(r.authorized_date ~ private.plaid_date_format(), true)
+                    and coalesce(r.datetime ~ private.plaid_datetime_format(), true)
+                    and coalesce(r.authorized_datetime ~ private.plaid_datetime_format(), true))
+            then private.refuse_transaction(r.transaction_id, 'a date is not in Plaid''s format')
+          else pa.account_id is not null end
         on conflict (plaid_transaction_id) do update set
           account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
           unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
@@ -1099,7 +1107,8 @@ begin
         merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
         payment_channel, transaction_code, original_description, check_number, location, counterparties)
       select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
-        r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
+        r.date::date, r.authorized_date::date, r.datetime::timestamptz, r.authorized_datetime::timestamptz, r.name,
+          r.merchant_name, r.merchant_entity_id,
         r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
         r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
         r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
@@ -2427,6 +2436,20 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.plaid_date_format()
+  RETURNS text
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$ select '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' $function$;
+
+CREATE OR REPLACE FUNCTION private.plaid_datetime_format()
+  RETURNS text
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$ select '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$' $function$;
+
 CREATE OR REPLACE FUNCTION private.prune_sync_logs()
   RETURNS jsonb
   LANGUAGE plpgsql
@@ -2741,15 +2764,16 @@ CREATE OR REPLACE FUNCTION private.records_set_aside (
     else 0 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.refuse_foreign_account (
-  p_account_id text
+CREATE OR REPLACE FUNCTION private.refuse_transaction (
+  p_transaction_id text,
+  p_why            text
 )
   RETURNS boolean
   LANGUAGE plpgsql
   SET search_path TO ''
   AS $function$
 begin
-  raise exception 'account_id % is not an account of this connection', p_account_id using errcode = 'NF422';
+  raise exception 'transaction %: %', p_transaction_id, p_why using errcode = 'NF422';
 end
 $function$;
 
@@ -3232,7 +3256,9 @@ CREATE OR REPLACE FUNCTION private.transactions_gate()
   IMMUTABLE
   SET search_path TO ''
   AS $function$
-  select ('lax $[*] ? (!' || private.record_check_text(private.transaction_fields(), '@') || ')')::jsonpath
+  select 'lax $[*] ? (@.type() != "object" || @.transaction_id.type() != "string" || @.account_id.type() != "string"
+    || @.amount.type() != "number" || @.name.type() != "string" || @.pending.type() != "boolean"
+    || @.personal_finance_category.type() != "object")'::jsonpath
 $function$;
 
 CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
@@ -4450,6 +4476,18 @@ REVOKE ALL ON FUNCTION "private"."next_due_sync"(private.sync_settings) FROM "po
 
 GRANT EXECUTE ON FUNCTION "private"."next_due_sync"(private.sync_settings) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."plaid_date_format"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."plaid_date_format"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."plaid_date_format"() TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."plaid_datetime_format"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."plaid_datetime_format"() FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."plaid_datetime_format"() TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."prune_sync_logs"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."prune_sync_logs"() FROM "postgres";
@@ -4536,11 +4574,11 @@ REVOKE ALL ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) FROM "p
 
 GRANT EXECUTE ON FUNCTION "private"."records_set_aside"(jsonb, jsonb, text) TO "postgres";
 
-REVOKE ALL ON FUNCTION "private"."refuse_foreign_account"(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."refuse_transaction"(text, text) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION "private"."refuse_foreign_account"(text) FROM "postgres";
+REVOKE ALL ON FUNCTION "private"."refuse_transaction"(text, text) FROM "postgres";
 
-GRANT EXECUTE ON FUNCTION "private"."refuse_foreign_account"(text) TO "postgres";
+GRANT EXECUTE ON FUNCTION "private"."refuse_transaction"(text, text) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."release_balance_refresh"(uuid, timestamp WITH time zone) FROM PUBLIC;
 

@@ -3,11 +3,13 @@
 -- response's accounts go through private.upsert_item_accounts before its rows.
 
 -- A /transactions/sync transaction as apply_transactions_page reads it: Plaid's field names, the
--- types they are stored as. The engine sends a page's transactions with exactly these fields
--- (PAGE_TRANSACTION_FIELDS in _shared/sync/transactions.ts; tests/sync/page-fields.test.ts).
+-- types they are stored as (dates and date-times as Plaid's text, which the function checks for
+-- Plaid's format before the cast: the casts would also take 'yesterday'). The engine sends a page's
+-- transactions with exactly these fields (PAGE_TRANSACTION_FIELDS in _shared/sync/transactions.ts;
+-- tests/sync/page-fields.test.ts).
 create type private.plaid_transaction as (
   transaction_id text, account_id text, amount numeric, iso_currency_code text, unofficial_currency_code text,
-  date date, authorized_date date, datetime timestamptz, authorized_datetime timestamptz, name text,
+  date text, authorized_date text, datetime text, authorized_datetime text, name text,
   merchant_name text, merchant_entity_id text, logo_url text, website text, pending boolean,
   pending_transaction_id text, personal_finance_category jsonb, payment_channel text, transaction_code text,
   original_description text, check_number text, location jsonb, counterparties jsonb
@@ -30,31 +32,45 @@ $$;
 comment on function private.transaction_fields() is 'The fields a Plaid transaction needs to be stored (private.classify_records).';
 revoke all on function private.transaction_fields() from public, anon, authenticated, service_role;
 
--- transaction_fields() as one jsonpath over a whole JSON array of transactions: it finds any record
--- that fails the rules (one call, in C, per list). A date of the right form that names no day (2024-02-30)
--- leaves the predicate unknown rather than false, so the gate lets it by; the date cast then refuses it.
+-- The fast path's gate: one jsonpath over a whole JSON array of transactions (one call, in C, per
+-- list) that finds a record that is not an object or has a field of the wrong JSON type (the casts
+-- into private.plaid_transaction take "12.50" for a number, 42 for text, "true" for true). A missing
+-- field passes (a required one then fails NOT NULL). With the format checks of the dates, the casts
+-- and the constraints of public.transactions, the fast path refuses what transaction_fields() does;
+-- matching every record against the full rules would cost several times more: those only word a
+-- refusal, on the careful path.
 create or replace function private.transactions_gate()
 returns jsonpath
 language sql
 immutable
 set search_path = ''
 as $$
-  select ('lax $[*] ? (!' || private.record_check_text(private.transaction_fields(), '@') || ')')::jsonpath
+  select 'lax $[*] ? (@.type() != "object" || @.transaction_id.type() != "string" || @.account_id.type() != "string"
+    || @.amount.type() != "number" || @.name.type() != "string" || @.pending.type() != "boolean"
+    || @.personal_finance_category.type() != "object")'::jsonpath
 $$;
 revoke all on function private.transactions_gate() from public, anon, authenticated, service_role;
 
--- Raised by apply_transactions_page's fast path for a transaction of an account this connection does
--- not have (the page then takes the careful path, which sets it aside).
-create or replace function private.refuse_foreign_account(p_account_id text)
+-- Raised by apply_transactions_page's fast path for a transaction it cannot store as sent (the page
+-- then takes the careful path, which sets it aside with the reason in words).
+create or replace function private.refuse_transaction(p_transaction_id text, p_why text)
 returns boolean
 language plpgsql
 set search_path = ''
 as $$
 begin
-  raise exception 'account_id % is not an account of this connection', p_account_id using errcode = 'NF422';
+  raise exception 'transaction %: %', p_transaction_id, p_why using errcode = 'NF422';
 end
 $$;
-revoke all on function private.refuse_foreign_account(text) from public, anon, authenticated, service_role;
+revoke all on function private.refuse_transaction(text, text) from public, anon, authenticated, service_role;
+
+-- Plaid's date (YYYY-MM-DD) and date-time (ISO 8601 with Z or an offset) formats, as the fast path checks
+-- them before the casts (which take other forms too); is_plaid_date and is_plaid_datetime also check the day.
+create or replace function private.plaid_date_format() returns text language sql immutable set search_path = ''
+as $$ select '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' $$;
+create or replace function private.plaid_datetime_format() returns text language sql immutable set search_path = ''
+as $$ select '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$' $$;
+revoke all on function private.plaid_date_format(), private.plaid_datetime_format() from public, anon, authenticated, service_role;
 
 -- One /transactions/sync page, applied with its cursor in one transaction (one round trip). p_page is
 -- Plaid's response, its transactions projected by the engine to the fields read here (names and
@@ -130,16 +146,24 @@ begin
           merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
           payment_channel, transaction_code, original_description, check_number, location, counterparties)
         select v_user, pa.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
-          r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
+          r.date::date, r.authorized_date::date, r.datetime::timestamptz, r.authorized_datetime::timestamptz, r.name,
+          r.merchant_name, r.merchant_entity_id,
           r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
           r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
           r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
           r.check_number, r.location, r.counterparties
         from rows r
         left join public.plaid_accounts pa on pa.plaid_account_id = r.account_id and pa.user_id = v_user and pa.item_id = p_item_id
-        -- Not this connection's account: refused (the careful path sets it aside). A duplicate's mapping
-        -- (account_id null) feeds no account: another connection feeds it, so its records are skipped.
-        where case when pa.id is null then private.refuse_foreign_account(r.account_id) else pa.account_id is not null end
+        -- Not this connection's account, or a date not in Plaid's format: refused (the careful path sets
+        -- the record aside). A duplicate's mapping (account_id null) feeds no account: another
+        -- connection feeds it, so its records are skipped.
+        where case
+          when pa.id is null then private.refuse_transaction(r.transaction_id, 'account_id is not an account of this connection')
+          when not (r.date ~ private.plaid_date_format() and coalesce(r.authorized_date ~ private.plaid_date_format(), true)
+                    and coalesce(r.datetime ~ private.plaid_datetime_format(), true)
+                    and coalesce(r.authorized_datetime ~ private.plaid_datetime_format(), true))
+            then private.refuse_transaction(r.transaction_id, 'a date is not in Plaid''s format')
+          else pa.account_id is not null end
         on conflict (plaid_transaction_id) do update set
           account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
           unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
@@ -208,7 +232,8 @@ begin
         merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
         payment_channel, transaction_code, original_description, check_number, location, counterparties)
       select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
-        r.date, r.authorized_date, r.datetime, r.authorized_datetime, r.name, r.merchant_name, r.merchant_entity_id,
+        r.date::date, r.authorized_date::date, r.datetime::timestamptz, r.authorized_datetime::timestamptz, r.name,
+          r.merchant_name, r.merchant_entity_id,
         r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
         r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
         r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,

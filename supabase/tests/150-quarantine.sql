@@ -150,7 +150,13 @@ select private.apply_transactions_page(:'item', :'lease_id', :'run_id', $json$ {
   "next_cursor": "cursor-5", "request_id": "req-5", "removed": [],
   "added": [{"transaction_id": "t-both", "account_id": "p-card", "amount": 1, "date": "2024-03-08", "name": "Added"}],
   "modified": [{"transaction_id": "t-both", "account_id": "p-card", "amount": 2, "date": "2024-03-08", "name": "Modified"}]} $json$, null, 60) ->> 'quarantined' as q5 \gset
-select is(array[:'q3', :'q4', :'q5']::int[], array[1, 1, 0], 'each page sets aside its one poison record, and only that');
+select private.apply_transactions_page(:'item', :'lease_id', :'run_id', $json$ {"accounts": [], "has_more": true,
+  "next_cursor": "cursor-5b", "request_id": "req-5b", "modified": [], "removed": [], "added": [
+    {"transaction_id": "t-when", "account_id": "p-card", "amount": 1, "date": "2024-03-09", "name": "When", "datetime": "yesterday"}]} $json$, null, 60) ->> 'quarantined' as q6 \gset
+select private.apply_transactions_page(:'item', :'lease_id', :'run_id', $json$ {"accounts": [], "has_more": true,
+  "next_cursor": "cursor-5c", "request_id": "req-5c", "modified": [], "removed": [], "added": [
+    {"transaction_id": "t-text2", "account_id": "p-card", "amount": "3", "date": "2024-03-09", "name": "Text"}]} $json$, null, 60) ->> 'quarantined' as q7 \gset
+select is(array[:'q3', :'q4', :'q5', :'q6', :'q7']::int[], array[1, 1, 0, 1, 1], 'each page sets aside its one poison record, and only that');
 select results_eq(
   format($$select record_key, reason from public.quarantined_records where item_id = %L and record_key in ('t-elsewhere', 't-feb30') order by 1$$, :'item'),
   $$values ('t-elsewhere', 'account_id p-nowhere is not an account of this connection'),
@@ -162,9 +168,10 @@ select results_eq(
   'the rest of each page is stored, a transaction sent twice as its last version');
 select private.apply_transactions_page(:'item', :'lease_id', :'run_id', $json$ {"accounts": [], "has_more": false,
   "next_cursor": "cursor-6", "request_id": "req-6", "added": [], "modified": [], "removed": [{"transaction_id": "t-elsewhere"},
-  {"transaction_id": "t-feb30"}, {"transaction_id": "t-ok1"}, {"transaction_id": "t-ok2"}, {"transaction_id": "t-both"}]} $json$, null, 60) \gset
+  {"transaction_id": "t-feb30"}, {"transaction_id": "t-ok1"}, {"transaction_id": "t-ok2"}, {"transaction_id": "t-both"},
+  {"transaction_id": "t-when"}, {"transaction_id": "t-text2"}]} $json$, null, 60) \gset
 select is((select count(*)::int from public.transactions t where t.plaid_transaction_id in ('t-ok1', 't-ok2', 't-both'))
-  + (select count(*)::int from public.quarantined_records q where q.record_key in ('t-elsewhere', 't-feb30')), 0,
+  + (select count(*)::int from public.quarantined_records q where q.record_key in ('t-elsewhere', 't-feb30', 't-when', 't-text2')), 0,
   'removed by Plaid: gone, stored or set aside');
 select is((select count(*)::int from private.finish_sync(:'item', 'transactions', :'lease_id', :'run_id', 'succeeded', null, null)), 0,
   'the run succeeds, nothing more owed');
