@@ -975,6 +975,9 @@ declare
   v_added jsonb := private.jsonb_list(p_page -> 'added');
   v_modified jsonb := private.jsonb_list(p_page -> 'modified');
   v_removed jsonb := private.jsonb_list(p_page -> 'removed');
+  -- What Plaid sent (the run's counts), whatever is stored of it.
+  v_added_count integer := jsonb_array_length(v_added);
+  v_modified_count integer := jsonb_array_length(v_modified);
   v_accounts jsonb := p_page -> 'accounts';
   v_inserted integer := 0;
   v_deleted integer := 0;
@@ -1008,8 +1011,48 @@ begin
   -- Whether any transaction of this item is set aside (one index probe): only then is there any to release.
   v_set_aside := exists (select 1 from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'transaction');
 
+  -- The fast path first: the page's lists pass the gate, then one upsert in a subtransaction. Should
+  -- anything refuse a record, the upsert is undone and the careful path sets aside what cannot be
+  -- stored; the rest goes through the same upsert, whose failure is then an error of the run.
   v_fast := not (jsonb_path_exists(v_added, private.transactions_gate()) or jsonb_path_exists(v_modified, private.transactions_gate()));
-  if v_fast then
+  loop
+    if not v_fast then
+      -- classify_records, inline (no set-returning function copying every record): the gate once per
+      -- call, then one match per record; only a record that fails it is put into words.
+      with rules as materialized (
+        select f as fields, private.record_gate(f) as gate from (values (private.transaction_fields())) s(f)
+      ), page as (
+        select e.x, e.n,
+          case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
+          case when g.ok then null
+               when g.fits then 'transaction_id is longer than 255 characters'
+               else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
+        from rules, jsonb_array_elements(v_added || v_modified) with ordinality as e(x, n)
+        cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
+        cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
+      ), latest as (
+        select distinct on (p.key) p.* from page p order by p.key, p.n desc
+      ), classified as (
+        select l.x, l.n, l.key, pa.account_id,
+          coalesce(l.problem, case when pa.id is null
+            then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
+        from latest l
+        left join public.plaid_accounts pa
+          on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
+      ), quarantined as (
+        insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
+        select v_user, p_item_id, 'transaction', c.key, c.problem, c.x from classified c where c.problem is not null
+        on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
+        returning 1
+      )
+      -- What can be stored goes on to the upsert (which releases any earlier version set aside): the
+      -- last version of each, in page order.
+      select coalesce(jsonb_agg(c.x order by c.n) filter (where c.problem is null), '[]'::jsonb),
+        v_quarantined + (select count(*) from quarantined)
+        into v_added, v_quarantined
+      from classified c;
+      v_modified := '[]';
+    end if;
     begin
       with rows as (
         select * from jsonb_populate_recordset(null::private.plaid_transaction, v_added)
@@ -1061,79 +1104,16 @@ begin
         using (select x ->> 'transaction_id' as id from jsonb_array_elements(v_added || v_modified) x) s
         where q.item_id = p_item_id and q.kind = 'transaction' and q.record_key = s.id;
       end if;
+      exit;
     exception
-      -- A record the rules let by but Postgres refuses, or one of another account, or one sent twice.
+      -- A record the gate let by but Postgres refuses, one of another account, one sent twice.
       when data_exception or integrity_constraint_violation or cardinality_violation or sqlstate 'NF422' then
+        if not v_fast then
+          raise;
+        end if;
         v_fast := false;
     end;
-  end if;
-
-  if not v_fast then
-    -- classify_records, inline (no set-returning function copying every record): the gate once per
-    -- call, then one match per record; only a record that fails it is put into words.
-    with rules as materialized (
-      select f as fields, private.record_gate(f) as gate from (values (private.transaction_fields())) s(f)
-    ), page as (
-      select e.x, e.n,
-        case when g.ok then e.x ->> 'transaction_id' else private.quarantine_key(e.x, 'transaction_id') end as key,
-        case when g.ok then null
-             when g.fits then 'transaction_id is longer than 255 characters'
-             else coalesce(private.record_problem(e.x, rules.fields), 'it is not shaped as this kind of record is') end as problem
-      from rules, jsonb_array_elements(v_added || v_modified) with ordinality as e(x, n)
-      cross join lateral (select coalesce(jsonb_path_match(e.x, rules.gate, '{}', true), false) as fits) f
-      cross join lateral (select f.fits, f.fits and char_length(e.x ->> 'transaction_id') <= 255 as ok) g
-    ), latest as (
-      select distinct on (p.key) p.* from page p order by p.key, p.n desc
-    ), classified as (
-      select l.x, l.key, pa.account_id,
-        coalesce(l.problem, case when pa.id is null
-          then format('account_id %s is not an account of this connection', l.x ->> 'account_id') end) as problem
-      from latest l
-      left join public.plaid_accounts pa
-        on l.problem is null and pa.plaid_account_id = l.x ->> 'account_id' and pa.user_id = v_user and pa.item_id = p_item_id
-    ), quarantined as (
-      insert into public.quarantined_records as q (user_id, item_id, kind, record_key, reason, record)
-      select v_user, p_item_id, 'transaction', c.key, c.problem, c.x from classified c where c.problem is not null
-      on conflict (item_id, kind, record_key) do update set reason = excluded.reason, record = excluded.record, last_seen_at = now()
-      returning 1
-    ), released as (
-      -- Stored now: a version set aside earlier is no longer (probed by key: the page drives, not the table).
-      delete from public.quarantined_records q
-      where q.item_id = p_item_id and q.kind = 'transaction'
-        and q.record_key = any (array(select c.key from classified c where c.problem is null))
-    ), upserted as (
-      insert into public.transactions as tx (user_id, account_id, item_id, plaid_transaction_id, amount, iso_currency_code,
-        unofficial_currency_code, date, authorized_date, datetime, authorized_datetime, name, merchant_name,
-        merchant_entity_id, logo_url, website, pending, pending_transaction_id, pfc_primary, pfc_detailed, pfc_confidence,
-        payment_channel, transaction_code, original_description, check_number, location, counterparties)
-      select v_user, c.account_id, p_item_id, r.transaction_id, r.amount, r.iso_currency_code, r.unofficial_currency_code,
-        r.date::date, r.authorized_date::date, r.datetime::timestamptz, r.authorized_datetime::timestamptz, r.name,
-          r.merchant_name, r.merchant_entity_id,
-        r.logo_url, r.website, coalesce(r.pending, false), r.pending_transaction_id,
-        r.personal_finance_category ->> 'primary', r.personal_finance_category ->> 'detailed',
-        r.personal_finance_category ->> 'confidence_level', r.payment_channel, r.transaction_code, r.original_description,
-        r.check_number, r.location, r.counterparties
-      from classified c
-      -- Only records without a problem reach the casts.
-      cross join lateral jsonb_populate_record(null::private.plaid_transaction, case when c.problem is null then c.x end) r
-      where c.problem is null and c.account_id is not null
-      on conflict (plaid_transaction_id) do update set
-        account_id = excluded.account_id, amount = excluded.amount, iso_currency_code = excluded.iso_currency_code,
-        unofficial_currency_code = excluded.unofficial_currency_code, date = excluded.date,
-        authorized_date = excluded.authorized_date, datetime = excluded.datetime,
-        authorized_datetime = excluded.authorized_datetime, name = excluded.name, merchant_name = excluded.merchant_name,
-        merchant_entity_id = excluded.merchant_entity_id, logo_url = excluded.logo_url, website = excluded.website,
-        pending = excluded.pending, pending_transaction_id = excluded.pending_transaction_id,
-        pfc_primary = excluded.pfc_primary, pfc_detailed = excluded.pfc_detailed, pfc_confidence = excluded.pfc_confidence,
-        payment_channel = excluded.payment_channel, transaction_code = excluded.transaction_code,
-        original_description = excluded.original_description, check_number = excluded.check_number,
-        location = excluded.location, counterparties = excluded.counterparties
-      where tx.user_id = excluded.user_id and tx.item_id is not distinct from excluded.item_id
-      returning (xmax = 0) as inserted
-    )
-    select (select count(*) filter (where inserted) from upserted), v_quarantined + (select count(*) from quarantined)
-      into v_inserted, v_quarantined;
-  end if;
+  end loop;
 
   -- Removed by Plaid: gone here too, whether stored or set aside (an entry without an id removes nothing).
   if jsonb_array_length(v_removed) > 0 then
@@ -1164,14 +1144,14 @@ begin
           in ('HISTORICAL_UPDATE_COMPLETE', 'TRANSACTIONS_UPDATE_STATUS_UNKNOWN'))
   where s.item_id = p_item_id and s.product = 'transactions';
 
-  update public.sync_runs r set added = r.added + jsonb_array_length(v_added),
-    modified = r.modified + jsonb_array_length(v_modified), removed = r.removed + jsonb_array_length(v_removed),
+  update public.sync_runs r set added = r.added + v_added_count,
+    modified = r.modified + v_modified_count, removed = r.removed + jsonb_array_length(v_removed),
     pages = r.pages + 1, quarantined = r.quarantined + v_quarantined,
     plaid_request_ids = r.plaid_request_ids || array[p_page ->> 'request_id']
   where r.id = p_run_id;
 
   return jsonb_build_object('has_more', v_has_more, 'next_cursor', p_page ->> 'next_cursor',
-    'added', jsonb_array_length(v_added), 'modified', jsonb_array_length(v_modified),
+    'added', v_added_count, 'modified', v_modified_count,
     'removed', jsonb_array_length(v_removed), 'stored', v_inserted - v_deleted, 'quarantined', v_quarantined);
 end
 $function$;
