@@ -1006,7 +1006,11 @@ begin
     where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
   ) then
     perform private.upsert_item_accounts(p_item_id, v_user, v_accounts);
-    v_quarantined := private.records_set_aside(v_accounts, private.account_fields(), 'account_id');
+    -- Only an account set aside stays unmapped: classified again (to count it) only then.
+    if exists (select 1 from jsonb_array_elements(private.jsonb_list(v_accounts)) a
+               where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
+      v_quarantined := private.records_set_aside(v_accounts, private.account_fields(), 'account_id');
+    end if;
   end if;
   -- Whether any transaction of this item is set aside (one index probe): only then is there any to release.
   v_set_aside := exists (select 1 from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'transaction');
@@ -1746,13 +1750,16 @@ CREATE OR REPLACE FUNCTION private.drop_replaced_history()
   SET search_path TO ''
   AS $function$
 begin
+  -- By user and item: plaid_accounts' (user_id, item_id) index, whatever the number of items.
   delete from public.transactions t
   using public.plaid_accounts pa
-  where pa.item_id = new.item_id and pa.replaced_at is not null and t.user_id = pa.user_id and t.account_id = pa.account_id
+  where pa.user_id = new.user_id and pa.item_id = new.item_id and pa.replaced_at is not null
+    and t.user_id = pa.user_id and t.account_id = pa.account_id
     and t.item_id is null and t.plaid_transaction_id is not null
     and (t.pending or t.date >= (select min(n.date) from public.transactions n
                                  where n.user_id = pa.user_id and n.account_id = pa.account_id and n.item_id = new.item_id));
-  update public.plaid_accounts pa set replaced_at = null where pa.item_id = new.item_id and pa.replaced_at is not null;
+  update public.plaid_accounts pa set replaced_at = null
+  where pa.user_id = new.user_id and pa.item_id = new.item_id and pa.replaced_at is not null;
   return null;
 end
 $function$;

@@ -131,7 +131,11 @@ begin
     where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')
   ) then
     perform private.upsert_item_accounts(p_item_id, v_user, v_accounts);
-    v_quarantined := private.records_set_aside(v_accounts, private.account_fields(), 'account_id');
+    -- Only an account set aside stays unmapped: classified again (to count it) only then.
+    if exists (select 1 from jsonb_array_elements(private.jsonb_list(v_accounts)) a
+               where not exists (select 1 from public.plaid_accounts pa where pa.plaid_account_id = a ->> 'account_id')) then
+      v_quarantined := private.records_set_aside(v_accounts, private.account_fields(), 'account_id');
+    end if;
   end if;
   -- Whether any transaction of this item is set aside (one index probe): only then is there any to release.
   v_set_aside := exists (select 1 from public.quarantined_records q where q.item_id = p_item_id and q.kind = 'transaction');

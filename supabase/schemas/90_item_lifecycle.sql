@@ -189,13 +189,16 @@ security definer
 set search_path = ''
 as $$
 begin
+  -- By user and item: plaid_accounts' (user_id, item_id) index, whatever the number of items.
   delete from public.transactions t
   using public.plaid_accounts pa
-  where pa.item_id = new.item_id and pa.replaced_at is not null and t.user_id = pa.user_id and t.account_id = pa.account_id
+  where pa.user_id = new.user_id and pa.item_id = new.item_id and pa.replaced_at is not null
+    and t.user_id = pa.user_id and t.account_id = pa.account_id
     and t.item_id is null and t.plaid_transaction_id is not null
     and (t.pending or t.date >= (select min(n.date) from public.transactions n
                                  where n.user_id = pa.user_id and n.account_id = pa.account_id and n.item_id = new.item_id));
-  update public.plaid_accounts pa set replaced_at = null where pa.item_id = new.item_id and pa.replaced_at is not null;
+  update public.plaid_accounts pa set replaced_at = null
+  where pa.user_id = new.user_id and pa.item_id = new.item_id and pa.replaced_at is not null;
   return null;
 end
 $$;
