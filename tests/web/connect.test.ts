@@ -47,7 +47,8 @@ describe('Setup Hub: Connect accounts', () => {
     await expect.poll(async () => (await sql`select count(*)::int as n from public.transactions
       where plaid_transaction_id = ${pending.transaction_id}`)[0].n, { timeout: 20_000 }).toBe(1);
     await card.getByTestId('connection-status').getByText('Up to date').waitFor();
-    expect(await card.getByTestId('updated').textContent()).toMatch(/^Updated (just now|\d+ (second|minute)s? ago)$/);
+    // When, and what the last sync changed (the pending espresso, or the webhook's own sync after it).
+    expect(await card.getByTestId('updated').textContent()).toMatch(/^Updated (just now|\d+ (second|minute)s? ago) · (\d+ new transactions?|no new transactions|[\d,]+ transactions imported)/);
     const accounts = await sql`select a.name, a.current_balance::text as balance from public.accounts a where a.user_id = ${s.user_id} order by a.name`;
     await expect.poll(() => card.getByTestId('account').count()).toBe(accounts.length);
 
