@@ -3236,7 +3236,8 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
     lr.finished_at AS last_sync_finished_at,
     COALESCE(lc.added, 0) AS last_sync_added,
     COALESCE(lc.modified, 0) AS last_sync_modified,
-    COALESCE(lc.removed, 0) AS last_sync_removed
+    COALESCE(lc.removed, 0) AS last_sync_removed,
+    COALESCE((lr.previous_started_at IS NULL), false) AS last_sync_was_import
    FROM ((((public.plaid_items i
      LEFT JOIN public.plaid_sync_state t ON (((t.item_id = i.id) AND (t.product = 'transactions'::text))))
      LEFT JOIN LATERAL ( SELECT bool_or(((ss.running_since IS NOT NULL) AND (ss.lease_expires_at > now()))) AS running,
@@ -3248,7 +3249,10 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
            FROM public.plaid_sync_state ss
           WHERE (ss.item_id = i.id)) s ON (true))
      LEFT JOIN LATERAL ( SELECT r.started_at,
-            r.finished_at
+            r.finished_at,
+            ( SELECT max(p.started_at) AS max
+                   FROM public.sync_runs p
+                  WHERE ((p.user_id = i.user_id) AND (p.item_id = i.id) AND (p.product = 'transactions'::text) AND (p.outcome = 'succeeded'::text) AND (p.started_at < r.started_at))) AS previous_started_at
            FROM public.sync_runs r
           WHERE ((r.user_id = i.user_id) AND (r.item_id = i.id) AND (r.product = 'transactions'::text) AND (r.outcome = 'succeeded'::text))
           ORDER BY r.started_at DESC
@@ -3257,9 +3261,7 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
             (sum(c.modified))::integer AS modified,
             (sum(c.removed))::integer AS removed
            FROM public.sync_runs c
-          WHERE ((c.user_id = i.user_id) AND (c.item_id = i.id) AND (c.product = 'transactions'::text) AND (c.outcome = ANY (ARRAY['succeeded'::text, 'continued'::text])) AND (c.started_at <= lr.started_at) AND (c.started_at > COALESCE(( SELECT max(p.started_at) AS max
-                   FROM public.sync_runs p
-                  WHERE ((p.user_id = i.user_id) AND (p.item_id = i.id) AND (p.product = 'transactions'::text) AND (p.outcome = 'succeeded'::text) AND (p.started_at < lr.started_at))), '-infinity'::timestamp with time zone)))) lc ON (true));
+          WHERE ((c.user_id = i.user_id) AND (c.item_id = i.id) AND (c.product = 'transactions'::text) AND (c.outcome = ANY (ARRAY['succeeded'::text, 'continued'::text])) AND (c.started_at <= lr.started_at) AND (c.started_at > COALESCE(lr.previous_started_at, '-infinity'::timestamp with time zone)))) lc ON (true));
 
 CREATE VIEW "public"."account_overview" WITH (security_invoker=true) AS  SELECT a.id,
     a.name,

@@ -14,7 +14,7 @@ const item = (over: Partial<Item> = {}): Item => ({
   last_sync_error_code: null, last_sync_error_display_message: null, sync_retry_at: null, account_count: 2,
   action_needed: null, records_quarantined: 0, created_at: ago(600), last_balance_refresh_at: null,
   balance_refresh_available_at: null, last_sync_finished_at: ago(3), last_sync_added: 12, last_sync_modified: 0,
-  last_sync_removed: 0, ...over,
+  last_sync_removed: 0, last_sync_was_import: false, ...over,
 });
 
 describe('connectionState', () => {
@@ -84,6 +84,7 @@ describe('connectionState', () => {
     expect(syncResult(item({ last_sync_added: 1, last_sync_modified: 2, last_sync_removed: 3 }))).toBe('1 new transaction, 2 updated, 3 removed');
     expect(syncResult(item({ last_sync_added: 0 }))).toBe('no new transactions');
     expect(syncResult(item({ last_sync_finished_at: null }))).toBeNull();
+    expect(syncResult(item({ last_sync_was_import: true, last_sync_added: 2_950, transactions_synced: 2_920 }))).toBe('2,920 transactions imported');
   });
 
   it('per-account freshness only where it differs from the connection', () => {

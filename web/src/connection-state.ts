@@ -44,9 +44,10 @@ export function later(a: string | null, b: string | null): string | null {
 /** When the connection's data last changed hands: a transactions sync or a balance refresh. */
 export const lastUpdated = (item: Item): string | null => later(item.last_synced_at, item.last_balance_refresh_at);
 
-/** What the last successful sync changed, in words ("12 new transactions, 1 updated"). */
+/** What the last successful sync changed, in words ("12 new transactions, 1 updated"; the import: how many). */
 export function syncResult(item: Item): string | null {
   if (!item.last_sync_finished_at) return null;
+  if (item.last_sync_was_import) return `${plural(item.transactions_synced, 'transaction')} imported`;
   const parts = [
     item.last_sync_added ? plural(item.last_sync_added, 'new transaction') : null,
     item.last_sync_modified ? `${count(item.last_sync_modified)} updated` : null,
@@ -148,7 +149,7 @@ export function connectionState(item: Item, now: number, opts: { unconfirmed?: b
   else if (kind === 'syncing') detail = `Checking for new transactions…${updatedAt ? ` (last updated ${timeAgo(updatedAt, now)})` : ''}`;
   else if (kind === 'up_to_date' || kind === 'new_accounts') {
     const result = syncResult(item);
-    detail = `${updatedLine(item, now)}${result ? ` · ${item.initial_sync_done && item.last_sync_added === item.transactions_synced ? `${plural(item.transactions_synced, 'transaction')} imported` : result}` : ''}`;
+    detail = `${updatedLine(item, now)}${result ? ` · ${result}` : ''}`;
   } else detail = updatedAt ? `Last updated ${timeAgo(updatedAt, now)}` : 'Not updated yet';
   const badge = opts.unconfirmed ? { text: 'Status unconfirmed', tone: 'muted' as Tone } : BADGES[kind];
   if (opts.unconfirmed) detail = `Last known: ${BADGES[kind].text.replace(/…$/, '')}. ${detail}`;

@@ -31,6 +31,8 @@ export type Item = {
   last_sync_added: number;
   last_sync_modified: number;
   last_sync_removed: number;
+  /** The last successful sync was the first: the import of the history. */
+  last_sync_was_import: boolean;
 };
 
 export type Account = {
