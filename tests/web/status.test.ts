@@ -128,16 +128,20 @@ describe('2. backend unreachable or erroring', () => {
     await page.getByTestId('manual-accounts').getByText(/No manual accounts/).waitFor();
 
     // Down again while showing data: the data stays, its status is not claimed, and it says since when.
-    await context.route('**/functions/v1/plaid-accounts', (route) => route.abort('connectionrefused'));
+    await context.route(/\/functions\/v1\/plaid-(accounts|sync)$/, (route) => route.abort('connectionrefused'));
     await poll(page);
     await card.getByTestId('connection-status').getByText('Status unconfirmed').waitFor();
+    await card.getByRole('button', { name: 'Sync now' }).click();
+    await card.getByTestId('connection-message').getByText('Sync now failed: Nestfolio could not be reached. Check your connection and try again.').waitFor();
     expect(await card.getByTestId('updated').textContent()).toMatch(/^Last known: Up to date\. Updated/);
     expect(await error.textContent()).toMatch(/Updating your accounts failed: .* What you see was loaded (just now|\d+ (second|minute)s? ago); statuses are not confirmed until it works again\./);
     await screenshot(page, 'backend-down-stale-data');
-    await context.unroute('**/functions/v1/plaid-accounts');
+    await context.unroute(/\/functions\/v1\/plaid-(accounts|sync)$/);
     await poll(page);
     await card.getByTestId('connection-status').getByText('Up to date').waitFor();
     await error.waitFor({ state: 'hidden' });
+    // The card's own error of that time is gone too.
+    await card.getByTestId('connection-message').getByText(/failed/).waitFor({ state: 'detached' });
     await context.close();
   }, 60_000);
 

@@ -21,6 +21,7 @@ export class ConnectionCard {
   private unconfirmed = false;
   /** "Sync now" was asked when the last sync was `since`: its result is announced when a newer one is done. */
   private syncAsked: { since: string | null } | null = null;
+  private unreachableSince: number | null = null;
   private readonly heading: HTMLHeadingElement;
   private readonly badge: HTMLElement;
   private readonly updated: HTMLElement;
@@ -84,6 +85,9 @@ export class ConnectionCard {
       this.calloutButton.hidden = !state.callout.remedy;
       this.calloutButton.textContent = state.callout.remedy?.button ?? '';
     }
+    // The backend is back (a load worked after the failure): the old error goes.
+    const loadedAt = this.ctx.store.state.loadedAt;
+    if (this.unreachableSince !== null && !unconfirmed && loadedAt !== null && loadedAt > this.unreachableSince) this.say('');
     // "Sync now" finished: say what it changed (the detail line keeps saying it).
     if (this.syncAsked && !unconfirmed && state.kind !== 'syncing' && state.kind !== 'importing') {
       const done = item.last_synced_at !== this.syncAsked.since;
@@ -120,6 +124,13 @@ export class ConnectionCard {
 
   private say(text: string): void {
     this.message.textContent = text;
+    this.unreachableSince = null;
+  }
+
+  /** An action failed because Nestfolio could not be reached: said until a load works again. */
+  private sayFailure(e: unknown, doing: string): void {
+    this.say(errorMessage(e, doing));
+    if (e instanceof ApiError && (e.code === 'NETWORK' || e.code === 'SERVER')) this.unreachableSince = Date.now();
   }
 
   private async guarded(key: string, button: HTMLButtonElement, run: () => Promise<void>): Promise<void> {
@@ -164,7 +175,7 @@ export class ConnectionCard {
         this.say('');
         await this.ctx.store.refresh();
       } catch (e) {
-        this.say(errorMessage(e, 'Sync now'));
+        this.sayFailure(e, 'Sync now');
       }
     });
   }
@@ -184,7 +195,7 @@ export class ConnectionCard {
           const at = e.details.next_allowed_at;
           this.say(`Balances were refreshed recently. To limit costs at the bank, you can refresh again at ${time(at)}.`);
         } else {
-          this.say(errorMessage(e, 'Refreshing balances'));
+          this.sayFailure(e, 'Refreshing balances');
         }
       }
     });

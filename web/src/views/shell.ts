@@ -45,7 +45,8 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'announce' 
   const renderAttention = (state: StoreState) => {
     const n = needingAttention(state.overview?.items ?? [], Date.now()).length;
     attention.hidden = n === 0;
-    replaceChildren(attention, h('span', { 'aria-hidden': 'true' }, String(n)),
+    if (n === 0) replaceChildren(attention);
+    else replaceChildren(attention, h('span', { 'aria-hidden': 'true' }, String(n)),
       h('span', { class: 'visually-hidden' }, `, ${n} connection${n === 1 ? ' needs' : 's need'} your attention`));
   };
   const user = h('span', { class: 'user-email', 'data-testid': 'user' });
