@@ -229,6 +229,12 @@ describe('7. small things', () => {
     await expect.poll(() => summary.getAttribute('aria-expanded')).toBe('true');
     expect(await chevron()).not.toBe(closed);
     await row.getByTestId('transaction').first().waitFor();
+    // The net worth's "Totals by institution" shows it too.
+    const totals = page.getByTestId('net-worth-summary').locator('summary', { hasText: 'Totals by institution' });
+    const marker = () => totals.evaluate((e) => getComputedStyle(e, '::before').transform);
+    const folded = await marker();
+    await totals.click();
+    await expect.poll(marker).not.toBe(folded);
 
     // "Show more" by keyboard: focus stays on it while more remain.
     const more = row.getByRole('button', { name: 'Show more transactions' });
