@@ -1,7 +1,7 @@
 // What a connection is doing, as ONE state derived from its overview row (item_overview): every view
 // renders this, so a card never says "Importing…" beside "Up to date" and the header's count agrees
 // with the cards. Pure (the time is a parameter), unit-tested in tests/web/connection-state.test.ts.
-import { count, dateTime, time, timeAgo } from './format.ts';
+import { count, dateTime, humanize, time, timeAgo } from './format.ts';
 import type { Item } from './types.ts';
 
 export type Tone = 'ok' | 'info' | 'warn' | 'error' | 'muted';
@@ -32,7 +32,6 @@ export type ConnectionState = {
 
 const sentence = (s: string) => { const t = s.charAt(0).toUpperCase() + s.slice(1); return /[.!?]$/.test(t) ? t : `${t}.`; };
 const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
-const humanize = (code: string) => { const s = code.toLowerCase().replace(/_/g, ' '); return s.charAt(0).toUpperCase() + s.slice(1); };
 
 /** The later of two ISO times (either may be missing). */
 export function later(a: string | null, b: string | null): string | null {
