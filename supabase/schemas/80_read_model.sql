@@ -42,7 +42,15 @@ select
     when i.new_accounts_available then 'new_accounts'
   end as action_needed,
   -- Records Plaid sent that could not be stored as sent (public.quarantined_records): the rest were.
-  (select count(*) from public.quarantined_records q where q.user_id = i.user_id and q.item_id = i.id)::integer as records_quarantined
+  (select count(*) from public.quarantined_records q where q.user_id = i.user_id and q.item_id = i.id)::integer as records_quarantined,
+  -- What the last successful transactions sync changed ("12 new transactions"): every run since the
+  -- success before it, so an import or a sync continued over several invocations counts whole; the
+  -- first success is the import.
+  lr.finished_at as last_sync_finished_at,
+  coalesce(lc.added, 0) as last_sync_added,
+  coalesce(lc.modified, 0) as last_sync_modified,
+  coalesce(lc.removed, 0) as last_sync_removed,
+  coalesce(lr.previous_started_at is null, false) as last_sync_was_import
 from public.plaid_items i
 left join public.plaid_sync_state t on t.item_id = i.id and t.product = 'transactions'
 left join lateral (
@@ -58,7 +66,23 @@ left join lateral (
        filter (where ss.last_error is not null))[1] as last_error_display_message
   from public.plaid_sync_state ss
   where ss.item_id = i.id
-) s on true;
+) s on true
+left join lateral (
+  select r.started_at, r.finished_at,
+    (select max(p.started_at) from public.sync_runs p
+     where p.user_id = i.user_id and p.item_id = i.id and p.product = 'transactions'
+       and p.outcome = 'succeeded' and p.started_at < r.started_at) as previous_started_at
+  from public.sync_runs r
+  where r.user_id = i.user_id and r.item_id = i.id and r.product = 'transactions' and r.outcome = 'succeeded'
+  order by r.started_at desc limit 1
+) lr on true
+left join lateral (
+  select sum(c.added)::integer as added, sum(c.modified)::integer as modified, sum(c.removed)::integer as removed
+  from public.sync_runs c
+  where c.user_id = i.user_id and c.item_id = i.id and c.product = 'transactions'
+    and c.outcome in ('succeeded', 'continued') and c.started_at <= lr.started_at
+    and c.started_at > coalesce(lr.previous_started_at, '-infinity')
+) lc on true;
 
 comment on view public.item_overview is
   'The caller''s connections with status, sync progress and action_needed (null | reconnect | reconnect_required_revoked | error | new_accounts).';

@@ -1,7 +1,7 @@
 -- The UI's read model (account_overview, item_overview): balances, source, item status, last synced,
 -- sync progress and action_needed, read as the user under RLS.
 begin;
-select plan(24);
+select plan(27);
 
 select tests.seed_connected_user('rm_view') as a \gset
 select (:'a'::jsonb ->> 'item_id') as item, (:'a'::jsonb ->> 'checking_id') as checking,
@@ -105,6 +105,32 @@ select throws_ok($$select access_token_secret_id from public.item_overview$$, '4
   'item_overview has no secret id column');
 select lives_ok($$select * from public.item_overview$$, 'select * on item_overview works for a user');
 select lives_ok($$select * from public.account_overview$$, 'select * on account_overview works for a user');
+select tests.clear_authentication();
+
+-- What the last successful sync changed -------------------------------------------------------------------------
+-- A first success (the import), then a sync continued over two invocations: the runs since the previous
+-- success count whole; a failed run and another product's run do not count.
+delete from public.sync_runs where item_id = :'item';
+insert into public.sync_runs (user_id, item_id, product, trigger, started_at, finished_at, outcome, added, modified, removed)
+select user_id, id, p, t, now() - s * interval '1 minute', now() - s * interval '1 minute' + interval '1 second', o, a, m, r
+from public.plaid_items, (values
+  ('transactions', 'initial', 50, 'succeeded', 120, 0, 0),
+  ('transactions', 'retry', 40, 'failed', 0, 0, 0),
+  ('transactions', 'webhook', 30, 'continued', 10, 1, 0),
+  ('transactions', 'follow_up', 20, 'succeeded', 2, 0, 1),
+  ('liabilities', 'webhook', 10, 'succeeded', 99, 99, 99)) v(p, t, s, o, a, m, r)
+where id = :'item';
+select tests.authenticate_as('rm_view');
+select results_eq(format($$select last_sync_added, last_sync_modified, last_sync_removed, last_sync_was_import
+                           from public.item_overview where id = %L$$, :'item'),
+  $$values (12, 1, 1, false)$$, 'the last sync''s changes are summed over its runs since the previous success');
+select ok((select last_sync_finished_at > now() - interval '20 minutes' from public.item_overview where id = :'item'),
+  'and it says when that sync finished');
+select tests.clear_authentication();
+delete from public.sync_runs where item_id = :'item' and started_at > now() - interval '45 minutes';
+select tests.authenticate_as('rm_view');
+select results_eq(format($$select last_sync_added, last_sync_was_import from public.item_overview where id = %L$$, :'item'),
+  $$values (120, true)$$, 'a first success is the import');
 select tests.clear_authentication();
 
 select * from finish();

@@ -6,7 +6,14 @@ import type { Browser } from 'playwright-core';
 import { emulator } from '../support/functions.ts';
 import { newSession } from '../support/stack.ts';
 import { sql } from '../support/sync.ts';
+import { copyFileSync } from 'node:fs';
 import { accountRow, connectionCard, launchBrowser, linkNewConnection, openAs, PHONE, screenshot } from './support.ts';
+
+/** NESTFOLIO_DOCS_SCREENSHOTS=1 npm test -- --only=vitest tests/web/connect: docs/img/first-run-*.png anew. */
+async function docScreenshot(page: Parameters<typeof screenshot>[0], name: string): Promise<void> {
+  const path = await screenshot(page, name, false);
+  if (process.env.NESTFOLIO_DOCS_SCREENSHOTS === '1') copyFileSync(path, new URL(`../../docs/img/${name}.png`, import.meta.url));
+}
 
 let browser: Browser;
 beforeAll(async () => { browser = await launchBrowser(); }, 60_000);
@@ -47,7 +54,8 @@ describe('Setup Hub: Connect accounts', () => {
     await expect.poll(async () => (await sql`select count(*)::int as n from public.transactions
       where plaid_transaction_id = ${pending.transaction_id}`)[0].n, { timeout: 20_000 }).toBe(1);
     await card.getByTestId('connection-status').getByText('Up to date').waitFor();
-    expect(await card.getByTestId('updated').textContent()).toMatch(/^Updated (just now|\d+ (second|minute)s? ago)$/);
+    // When, and what the last sync changed (the pending espresso, or the webhook's own sync after it).
+    expect(await card.getByTestId('updated').textContent()).toMatch(/^Updated (just now|\d+ (second|minute)s? ago) · ([\d,]+ new transactions?|no new transactions|[\d,]+ transactions imported)/);
     const accounts = await sql`select a.name, a.current_balance::text as balance from public.accounts a where a.user_id = ${s.user_id} order by a.name`;
     await expect.poll(() => card.getByTestId('account').count()).toBe(accounts.length);
 
@@ -89,6 +97,36 @@ describe('Setup Hub: Connect accounts', () => {
     expect(page.errors).toEqual([]);
     await page.context().close();
   }, 150_000);
+
+  it('walks the first run of docs/first-run.md: a new user opens the app, connects with user_good, sees the accounts', async () => {
+    const s = await newSession('web-first-run');
+    const page = await openAs(browser, s.email, '');
+    // Nothing connected yet: the app opens on the Setup Hub.
+    await page.getByRole('heading', { name: 'Setup Hub', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Connect accounts' }).click();
+    await linkNewConnection(page);
+    const done = page.getByTestId('import-progress').getByText(/^First Platypus Bank is connected: 11 accounts, [\d,]+ transactions imported\./);
+    await done.waitFor({ timeout: 60_000 });
+    const [{ n }] = await sql`select count(*)::int as n from public.transactions where user_id = ${s.user_id}`;
+    expect(await done.textContent()).toContain(`${n.toLocaleString('en-US')} transactions imported`);
+    await docScreenshot(page, 'first-run-imported');
+
+    await page.getByRole('link', { name: 'View accounts' }).click();
+    const card = connectionCard(page, 'First Platypus Bank');
+    await card.getByTestId('connection-status').getByText('Up to date').waitFor();
+    // What the last sync changed: the whole import when it came in one sync, else the last part of it
+    // (Plaid sends the newest 30 days first, then the history).
+    await card.getByTestId('updated').getByText(new RegExp(`^Updated (just now|\\d+ seconds? ago) · (${n.toLocaleString('en-US')} transactions imported|[\\d,]+ new transactions|no new transactions)$`)).waitFor();
+    const checking = accountRow(page, 'Plaid Checking');
+    await checking.locator('summary').click();
+    await checking.getByTestId('transaction').first().waitFor();
+    // The toolbar at the top of a tall window: the connection, its status and the opened account.
+    await page.setViewportSize({ width: 1100, height: 1300 });
+    await page.getByRole('button', { name: 'Refresh all' }).evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await docScreenshot(page, 'first-run-accounts');
+    expect(page.errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
 
   it('explains a Link closed by the user and a Link that failed, and connects nothing', async () => {
     const s = await newSession('web-exit');

@@ -27,10 +27,11 @@ describe('Accounts: a connection', () => {
     const page = await openAs(browser, s.email);
     const card = connectionCard(page, 'First Platypus Bank');
     await card.getByTestId('connection-status').getByText('Up to date').waitFor();
-    expect(await card.getByTestId('updated').textContent()).toMatch(/^Updated (just now|\d+ (second|minute)s? ago)$/);
+    expect(await card.getByTestId('updated').textContent()).toMatch(/^Updated (just now|\d+ (second|minute)s? ago) · /);
 
     await card.getByRole('button', { name: 'Sync now' }).click();
-    await card.getByTestId('connection-message').getByText(/Sync requested/).waitFor();
+    // Done: the card says what the sync changed, and the live region tells a screen reader.
+    await page.getByTestId('announcer').getByText(/^First Platypus Bank: Updated .* · no new transactions$/).waitFor({ timeout: 20_000 });
     // The request went the product's way: a sync run triggered by the user.
     await expect.poll(async () => (await sql`select count(*)::int as n from public.sync_runs
       where item_id = ${item.id} and trigger = 'manual'`)[0].n, { timeout: 20_000 }).toBeGreaterThan(0);

@@ -56,7 +56,7 @@ describe('Net worth', () => {
     });
     expect(order).toBeTruthy();
     await screenshot(page, 'insights-accounts-net-worth');
-    expect(await axeViolations(page, { allRules: true })).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     expect(page.errors).toEqual([]);
   });
 
@@ -73,7 +73,7 @@ describe('Net worth', () => {
     expect(await page.getByRole('button', { name: '1M (one month)' }).getAttribute('aria-pressed')).toBe('true');
     expect(await series.locator('figcaption').textContent()).toMatch(/^Net worth in USD (up|down|unchanged).*Earlier days are estimated/);
     await screenshot(page, 'insights-net-worth-1m');
-    expect(await axeViolations(page, { allRules: true })).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     expect(await unnamedControls(page)).toEqual([]);
   });
 
@@ -85,7 +85,7 @@ describe('Net worth', () => {
     expect(await page.getByTestId('card-credit').getByRole('meter').getAttribute('value')).toBe('20.5');
     await page.getByTestId('chart').locator('canvas').first().waitFor();
     await screenshot(page, 'insights-card');
-    expect(await axeViolations(page, { allRules: true })).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Count this account in net worth').uncheck();
     await page.getByText('Left out of net worth.').waitFor();
     expect((await sql`select exclude_from_totals from public.accounts where id = ${card.id}`)[0].exclude_from_totals).toBe(true);
@@ -107,7 +107,7 @@ describe('Net worth', () => {
     expect(await table.getByRole('columnheader').allTextContents()).toEqual(['Security', 'Quantity', 'Price', 'Value', 'Cost basis', 'Gain']);
     await page.getByTestId('investment-transactions').waitFor();
     await screenshot(page, 'insights-investments');
-    expect(await axeViolations(page, { allRules: true })).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 });
 
@@ -146,7 +146,7 @@ describe('Transactions explorer', () => {
     await expect.poll(async () => (await posted.allTextContents()).every((t) => /uber/i.test(t))).toBe(true);
     await expect.poll(() => posted.first().locator('.logo-fallback').textContent()).toBe('U');
     await screenshot(page, 'insights-explorer');
-    expect(await axeViolations(page, { allRules: true })).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     expect(await unnamedControls(page)).toEqual([]);
     expect(page.errors).toEqual([]);
     // A whole journey (it pages through every matching row): past 30 s on two loaded cores.
@@ -182,7 +182,7 @@ describe('Transactions explorer', () => {
     await screenshot(page, 'insights-explorer-phone-offline');
     // Nothing is wider than the phone's screen (the nav of four pages wraps).
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
-    expect(await axeViolations(page, { allRules: true })).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 });
 

@@ -30,11 +30,16 @@ async function toApiError(error: unknown): Promise<ApiError> {
   if (error instanceof FunctionsHttpError) {
     const res = error.context as Response;
     const body = await res.json().catch(() => null) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null;
-    return new ApiError(res.status, body?.error?.code ?? `HTTP_${res.status}`,
-      body?.error?.message ?? `The server answered ${res.status}.`, body?.error?.details);
+    // Only our functions' envelope is words for people (docs/api.md); anything else in front of them (a
+    // gateway, a proxy, a crashed isolate) is never shown as it came.
+    if (typeof body?.error?.code !== 'string' || typeof body.error.message !== 'string') {
+      return new ApiError(res.status, res.status >= 500 ? 'SERVER' : `HTTP_${res.status}`, `The server answered ${res.status}.`);
+    }
+    return new ApiError(res.status, body.error.code, body.error.message, body.error.details);
   }
   if (error instanceof FunctionsFetchError) return new ApiError(0, 'NETWORK', 'Nestfolio could not be reached. Check your connection and try again.');
-  return new ApiError(0, 'UNKNOWN', error instanceof Error ? error.message : String(error));
+  // FunctionsRelayError and anything else: the platform's words, not ours.
+  return new ApiError(0, 'SERVER', 'Nestfolio\'s server did not answer properly.');
 }
 
 export type Api = ReturnType<typeof createApi>;

@@ -24,7 +24,15 @@ export type Item = {
   /** Records from the bank that could not be stored as sent (set aside; the rest was stored). */
   records_quarantined: number;
   created_at: string;
+  last_balance_refresh_at: string | null;
   balance_refresh_available_at: string | null;
+  /** What the last successful transactions sync changed (null: none yet). */
+  last_sync_finished_at: string | null;
+  last_sync_added: number;
+  last_sync_modified: number;
+  last_sync_removed: number;
+  /** The last successful sync was the first: the import of the history. */
+  last_sync_was_import: boolean;
 };
 
 export type Account = {

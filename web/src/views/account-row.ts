@@ -15,6 +15,8 @@ export type RowData = {
   holdings: Holdings | null;
   /** Changes whenever a sync may have changed the account's transactions. */
   syncMarker: string;
+  /** "Balance from 3 days ago" when this account's balance is older than its connection's update. */
+  freshness: string | null;
   manualAccounts: Account[];
 };
 
@@ -38,7 +40,13 @@ export class AccountRow {
     this.summary = h('summary');
     this.body = h('div', { class: 'account-body' });
     this.details = h('details', {}, this.summary, this.body);
-    this.details.addEventListener('toggle', () => { if (this.details.open) this.opened(); });
+    // The summary says whether the row is open, to screen readers (aria-expanded) and to the eye (the
+    // chevron turns), since the grid layout drops the browser's own marker.
+    this.summary.setAttribute('aria-expanded', 'false');
+    this.details.addEventListener('toggle', () => {
+      this.summary.setAttribute('aria-expanded', String(this.details.open));
+      if (this.details.open) this.opened();
+    });
     this.el = h('li', { class: 'account', 'data-account-id': data.account.id, 'data-testid': 'account' }, this.details);
     this.render(null);
   }
@@ -59,7 +67,7 @@ export class AccountRow {
 
   private render(previous: RowData | null): void {
     const a = this.data.account;
-    const summaryKey = shownFields(a);
+    const summaryKey = `${shownFields(a)}|${this.data.freshness}`;
     if (summaryKey !== this.summaryKey) { this.summaryKey = summaryKey; this.renderSummary(); }
     if (this.transactions) {
       this.renderBody();
@@ -71,13 +79,14 @@ export class AccountRow {
     const a = this.data.account;
     const kind = a.subtype ? humanize(a.subtype) : humanize(a.type);
     replaceChildren(this.summary,
-      h('span', { class: 'account-name' }, a.label, a.mask ? h('span', { class: 'mask' }, ` ••${a.mask}`) : null,
+      h('span', { class: 'account-name' }, h('span', { class: 'disclosure', 'aria-hidden': 'true' }), a.label, a.mask ? h('span', { class: 'mask' }, ` ••${a.mask}`) : null,
         a.hidden ? h('span', { class: 'badge tone-muted' }, 'Hidden') : null),
       h('span', { class: 'account-kind' }, kind),
       h('span', { class: 'account-balance', 'data-testid': 'balance' }, money(a.current_balance, a.currency ?? a.unofficial_currency_code),
         a.available_balance !== null && a.available_balance !== a.current_balance
           ? h('span', { class: 'muted' }, `${money(a.available_balance, a.currency)} available`) : null,
-        a.credit_limit !== null ? h('span', { class: 'muted' }, `limit ${money(a.credit_limit, a.currency)}`) : null));
+        a.credit_limit !== null ? h('span', { class: 'muted' }, `limit ${money(a.credit_limit, a.currency)}`) : null,
+        this.data.freshness ? h('span', { class: 'muted', 'data-testid': 'account-freshness' }, this.data.freshness) : null));
   }
 
   private renderBody(): void {
@@ -99,7 +108,7 @@ export class AccountRow {
       l.last_payment_amount !== null && l.last_payment_date ? `Last paid ${money(l.last_payment_amount, c)} on ${day(l.last_payment_date)}` : null,
     ].filter(Boolean);
     return h('div', { class: 'summary-block', 'data-testid': 'liability' },
-      h('h4', {}, humanize(l.kind === 'credit' ? 'credit_card' : `${l.kind}_loan`)),
+      h('h3', {}, humanize(l.kind === 'credit' ? 'credit_card' : `${l.kind}_loan`)),
       l.is_overdue ? h('p', { class: 'callout tone-warn' }, `Payment overdue${l.past_due_amount ? `: ${money(l.past_due_amount, c)} past due` : ''}.`) : null,
       h('p', {}, parts.join(' · ')));
   }
@@ -109,7 +118,7 @@ export class AccountRow {
     if (!hs) return null;
     const shown = hs.positions.slice(0, 5);
     return h('div', { class: 'summary-block', 'data-testid': 'holdings' },
-      h('h4', {}, `${count(hs.positions.length)} holding${hs.positions.length === 1 ? '' : 's'} worth ${money(hs.total_value, hs.currency)}`),
+      h('h3', {}, `${count(hs.positions.length)} holding${hs.positions.length === 1 ? '' : 's'} worth ${money(hs.total_value, hs.currency)}`),
       h('ul', { class: 'holdings' }, ...shown.map((p) => h('li', {},
         h('span', {}, p.ticker ? `${p.ticker} · ${p.name ?? ''}` : p.name ?? 'Unnamed security'),
         h('span', { class: 'muted' }, `${Number(p.quantity).toLocaleString(undefined, { maximumFractionDigits: 4 })} × · ${money(p.value, hs.currency)}`)))),

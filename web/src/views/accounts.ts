@@ -4,8 +4,11 @@
 import { type AppContext, takeReturn } from '../context.ts';
 import type { LinkReturn } from '../plaid-link.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
+import { timeAgo } from '../format.ts';
 import { connectAccounts } from '../flows.ts';
 import { errorMessage } from '../messages.ts';
+import { accountFreshness } from '../connection-state.ts';
+import { refreshAll } from '../refresh-all.ts';
 import type { StoreState } from '../store.ts';
 import type { Account, Overview } from '../types.ts';
 import { AccountRow, type RowData } from './account-row.ts';
@@ -17,6 +20,8 @@ import { NetWorthSummary } from './net-worth-summary.ts';
 // Accounts in a group by kind (cash, credit, loans, investments, other), then by name.
 const KIND_ORDER: Record<string, number> = { depository: 1, credit: 2, loan: 3, investment: 4, brokerage: 4 };
 const byKind = (a: Account, b: Account) => (KIND_ORDER[a.type] ?? 5) - (KIND_ORDER[b.type] ?? 5) || a.label.localeCompare(b.label);
+
+const SHOW_HIDDEN_KEY = 'nestfolio.showHiddenAccounts';
 
 /** Puts children in order, moving only what is out of place (moving a node would drop its focus). */
 function reorder(parent: Element, wanted: Element[]): void {
@@ -33,10 +38,28 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
   const manualEmpty = h('p', { class: 'muted' }, 'No manual accounts. Add one for cash, property or a bank Plaid cannot connect.');
   const manual = h('section', { class: 'card', 'aria-labelledby': manualHeadingId, 'data-testid': 'manual-accounts' },
     h('h2', { id: manualHeadingId }, 'Manual accounts'), manualList, manualEmpty);
-  const showHidden = h('input', { type: 'checkbox', id: uid('show-hidden') });
-  const message = h('p', { role: 'status', class: 'page-message' });
-  const error = h('p', { role: 'alert', class: 'page-error' });
-  const loading = h('p', { class: 'muted' }, 'Loading your accounts…');
+  // The choice survives a reload (this browser only: it is a view preference, not account data).
+  const showHidden = h('input', { type: 'checkbox', id: uid('show-hidden'), checked: localStorage.getItem(SHOW_HIDDEN_KEY) === '1' });
+  const message = h('p', { role: 'status', class: 'page-message', 'data-testid': 'page-message' });
+  // Loading failed: what, in words, with Retry; shown until a load succeeds.
+  const errorText = h('p', { role: 'alert', 'data-testid': 'page-error-text' });
+  const retry = h('button', { type: 'button', class: 'secondary', onclick: () => { errorText.textContent = 'Trying again…'; void ctx.store.refresh(); } }, 'Retry');
+  const error = h('div', { class: 'page-error callout tone-error', 'data-testid': 'page-error', hidden: true }, errorText, retry);
+  const loading = h('p', { class: 'muted', role: 'status' }, 'Loading your accounts…');
+  const refreshAllButton = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => void refreshEverything() }, 'Refresh all');
+  let refreshing = false;
+  async function refreshEverything(): Promise<void> {
+    if (refreshing) return;
+    refreshing = true;
+    refreshAllButton.setAttribute('aria-disabled', 'true');
+    try {
+      await refreshAll(ctx.api, ctx.store.state.overview?.items ?? [], (m) => { message.textContent = m; });
+      await ctx.store.refresh();
+    } finally {
+      refreshing = false;
+      refreshAllButton.removeAttribute('aria-disabled');
+    }
+  }
   const connect = async (back?: LinkReturn) => {
     connectButton.disabled = true;
     await connectAccounts(ctx, (m) => { message.textContent = m; }, back);
@@ -54,7 +77,7 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
     h('h1', { id: 'page-title', tabindex: -1 }, 'Accounts'),
     summary.el,
-    h('div', { class: 'toolbar' }, connectButton,
+    h('div', { class: 'toolbar' }, connectButton, refreshAllButton,
       h('button', { type: 'button', class: 'secondary', onclick: () => addManualAccount(ctx) }, 'Add manual account'),
       h('span', { class: 'toggle' }, showHidden, h('label', { for: showHidden.id }, 'Show hidden accounts'))),
     message, error, loading, connections, manual, deleteAll);
@@ -66,6 +89,7 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
       liability: o.liabilities.find((l) => l.account_id === a.id) ?? null,
       holdings: o.holdings.find((x) => x.account_id === a.id) ?? null,
       syncMarker: item ? `${item.last_synced_at}|${item.transactions_synced}` : '',
+      freshness: accountFreshness(a.balance_updated_at, item ?? null, Date.now()),
       manualAccounts,
     };
     let row = rows.get(a.id);
@@ -73,21 +97,32 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     return row;
   };
 
+  let failedBefore = false;
   function render(state: StoreState): void {
-    error.textContent = state.error ? errorMessage(state.error, 'Updating your accounts') : '';
+    // Never an endless "Loading…" nor an empty state for what did not load: what failed, and Retry.
+    error.hidden = !state.error;
+    const errorWords = !state.error ? '' : state.overview
+      ? `${errorMessage(state.error, 'Updating your accounts')} What you see was loaded ${timeAgo(new Date(state.loadedAt!).toISOString())}; statuses are not confirmed until it works again.`
+      : errorMessage(state.error, 'Loading your accounts');
+    // Set only when the words change, so a screen reader hears a failing poll once, not every time.
+    if (errorText.textContent !== errorWords) errorText.textContent = errorWords;
+    loading.hidden = state.error !== null || state.overview !== null;
     const o = state.overview;
+    for (const part of [summary.el, manual, deleteAll]) part.hidden = !o;
     if (!o) return;
-    loading.remove();
+    const recovered = failedBefore && !state.error;
+    failedBefore = state.error !== null;
+    refreshAllButton.hidden = o.items.length === 0;
     // By kind, then the name the user sees (their own label when they renamed an account).
     const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden).sort(byKind);
     // The totals follow every change of what they are made of.
     const key = JSON.stringify(o.accounts.map((a) => [a.id, a.current_balance, a.currency, a.hidden, a.type, a.label]));
-    if (key !== totalsKey) { totalsKey = key; void summary.refresh(); }
+    if (key !== totalsKey || recovered) { totalsKey = key; void summary.refresh(); }
     const manualAccounts = o.accounts.filter((a) => a.source === 'manual');
     const seenRows = new Set<string>();
     const wantedCards = o.items.map((item) => {
       let card = cards.get(item.id);
-      if (card) card.update(item); else cards.set(item.id, card = new ConnectionCard(ctx, item));
+      if (card) card.update(item, state.error !== null); else cards.set(item.id, card = new ConnectionCard(ctx, item, state.error !== null));
       const own = visible.filter((a) => a.item_id === item.id).map((a) => { seenRows.add(a.id); return rowFor(a, o, manualAccounts); });
       reorder(card.accountList, own.map((r) => r.el));
       return card;
@@ -118,7 +153,10 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     back = null;
   };
 
-  showHidden.addEventListener('change', () => render(ctx.store.state));
+  showHidden.addEventListener('change', () => {
+    localStorage.setItem(SHOW_HIDDEN_KEY, showHidden.checked ? '1' : '0');
+    render(ctx.store.state);
+  });
   const unsubscribe = ctx.store.subscribe((state) => { render(state); if (state.overview) resumeUpdate(state.overview); });
   // Relative times ("3 minutes ago") and rate-limit notes age without new data.
   const ticker = setInterval(() => { for (const c of cards.values()) c.tick(); }, 30_000);

@@ -1,13 +1,15 @@
-// One bank connection on the Accounts page: institution, status badge, "Updated 3 minutes ago", the
+// One bank connection on the Accounts page, rendering its one state (connection-state.ts): institution,
+// status badge, "Updated 3 minutes ago · 12 new transactions", the
 // action it needs (Reconnect, Add new accounts, Connect again), Sync now, Refresh balances (disabled
 // while rate-limited, saying when it is possible again) and Remove connection, then its accounts.
 // Persistent: update() edits text and states in place, so polling never moves the user's focus.
 import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
-import { count, dateTime, time, timeAgo } from '../format.ts';
+import { dateTime, time, timeAgo } from '../format.ts';
 import { connectAccounts, updateConnection } from '../flows.ts';
 import type { LinkReturn } from '../plaid-link.ts';
-import { errorMessage, neededAction, quarantineNote, retryNote, statusBadge } from '../messages.ts';
+import { errorMessage, quarantineNote } from '../messages.ts';
+import { connectionState, type ConnectionState } from '../connection-state.ts';
 import { ApiError } from '../api.ts';
 import type { Item } from '../types.ts';
 import { openFormDialog } from './dialog.ts';
@@ -16,6 +18,11 @@ export class ConnectionCard {
   readonly el: HTMLElement;
   readonly accountList: HTMLUListElement;
   private item: Item;
+  private state: ConnectionState;
+  private unconfirmed = false;
+  /** "Sync now" was asked when the last sync was `since`: its result is announced when a newer one is done. */
+  private syncAsked: { since: string | null } | null = null;
+  private unreachableSince: number | null = null;
   private readonly heading: HTMLHeadingElement;
   private readonly badge: HTMLElement;
   private readonly updated: HTMLElement;
@@ -32,8 +39,9 @@ export class ConnectionCard {
   private busy = new Set<string>();
   private blocked = false;
 
-  constructor(private readonly ctx: AppContext, item: Item) {
+  constructor(private readonly ctx: AppContext, item: Item, unconfirmed = false) {
     this.item = item;
+    this.state = connectionState(item, Date.now());
     const headingId = uid('connection');
     const noteId = uid('balance-note');
     this.heading = h('h2', { id: headingId });
@@ -54,33 +62,41 @@ export class ConnectionCard {
       h('div', { class: 'actions' }, this.syncButton, this.balanceButton,
         h('button', { type: 'button', class: 'danger-outline', onclick: () => this.remove() }, 'Remove connection')),
       this.balanceNote, this.message, this.accountList);
-    this.update(item);
+    this.update(item, unconfirmed);
   }
 
-  update(item: Item): void {
+  /** Shows the item's one state (connection-state.ts); `unconfirmed` when the overview could not be refreshed. */
+  update(item: Item, unconfirmed = this.unconfirmed): void {
     this.item = item;
+    this.unconfirmed = unconfirmed;
+    const state = this.state = connectionState(item, Date.now(), { unconfirmed });
     this.heading.textContent = item.institution_name ?? 'Bank connection';
-    const badge = statusBadge(item);
-    this.badge.textContent = badge.text;
-    this.badge.className = `badge tone-${badge.tone}`;
-    replaceChildren(this.updated, item.last_synced_at
-      ? h('time', { datetime: item.last_synced_at, title: dateTime(item.last_synced_at) }, `Updated ${timeAgo(item.last_synced_at)}`)
-      : item.initial_sync_done ? 'Not updated yet' : `Importing transactions… ${count(item.transactions_synced)}`);
+    this.badge.textContent = state.badge.text;
+    this.badge.className = `badge tone-${state.badge.tone}`;
+    replaceChildren(this.updated, state.updatedAt
+      ? h('time', { datetime: state.updatedAt, title: dateTime(state.updatedAt) }, state.detail)
+      : state.detail);
     const setAside = quarantineNote(item);
     this.quarantine.hidden = !setAside;
     this.quarantine.textContent = setAside ?? '';
-    const need = neededAction(item);
-    const retry = need ? null : retryNote(item);
-    this.callout.hidden = !need && !retry;
-    if (need) {
-      this.callout.className = `callout tone-${item.action_needed === 'new_accounts' ? 'info' : item.action_needed === 'reconnect' ? 'warn' : 'error'}`;
-      this.calloutText.textContent = need.message;
-      this.calloutButton.hidden = !need.kind;
-      this.calloutButton.textContent = need.button;
-    } else if (retry) {
-      this.callout.className = 'callout tone-warn';
-      this.calloutText.textContent = retry;
-      this.calloutButton.hidden = true;
+    this.callout.hidden = !state.callout;
+    if (state.callout) {
+      this.callout.className = `callout tone-${state.callout.tone}`;
+      this.calloutText.textContent = state.callout.message;
+      this.calloutButton.hidden = !state.callout.remedy;
+      this.calloutButton.textContent = state.callout.remedy?.button ?? '';
+    }
+    // The backend is back (a load worked after the failure): the old error goes.
+    const loadedAt = this.ctx.store.state.loadedAt;
+    if (this.unreachableSince !== null && !unconfirmed && loadedAt !== null && loadedAt > this.unreachableSince) this.say('');
+    // "Sync now" finished: say what it changed (the detail line keeps saying it).
+    if (this.syncAsked && !unconfirmed && state.kind !== 'syncing' && state.kind !== 'importing') {
+      const done = item.last_synced_at !== this.syncAsked.since;
+      if (done || state.kind === 'retrying' || state.needsUser) {
+        this.syncAsked = null;
+        this.say('');
+        this.ctx.announce(`${item.institution_name ?? 'The connection'}: ${done ? state.detail : state.callout?.message ?? state.badge.text}`);
+      }
     }
     // Plaid answers nothing for an item that needs the user: only the callout's action helps then.
     const blocked = item.status === 'login_required' || item.status === 'revoked';
@@ -109,6 +125,13 @@ export class ConnectionCard {
 
   private say(text: string): void {
     this.message.textContent = text;
+    this.unreachableSince = null;
+  }
+
+  /** An action failed because Nestfolio could not be reached: said until a load works again. */
+  private sayFailure(e: unknown, doing: string): void {
+    this.say(errorMessage(e, doing));
+    if (e instanceof ApiError && (e.code === 'NETWORK' || e.code === 'SERVER')) this.unreachableSince = Date.now();
   }
 
   private async guarded(key: string, button: HTMLButtonElement, run: () => Promise<void>): Promise<void> {
@@ -125,8 +148,8 @@ export class ConnectionCard {
   }
 
   private act(): Promise<void> {
-    const need = neededAction(this.item);
-    if (!need?.kind) return Promise.resolve();
+    const need = this.state.callout?.remedy;
+    if (!need) return Promise.resolve();
     return this.guarded('link', this.calloutButton, async () => {
       const report = (m: string) => this.say(m);
       // Connecting again replaces this connection (and this card): the page's live region says how it went.
@@ -145,11 +168,15 @@ export class ConnectionCard {
   private syncNow(): Promise<void> {
     return this.guarded('sync', this.syncButton, async () => {
       try {
+        const since = this.item.last_synced_at;
         await this.ctx.api.syncNow(this.item.id);
-        this.say(`Sync requested. ${this.item.institution_name ?? 'The connection'} is updating…`);
+        // The badge says "Syncing…" from here on (the request is recorded before the answer), and the
+        // result replaces it when done: no message of our own that could outlive it.
+        this.syncAsked = { since };
+        this.say('');
         await this.ctx.store.refresh();
       } catch (e) {
-        this.say(errorMessage(e, 'Sync now'));
+        this.sayFailure(e, 'Sync now');
       }
     });
   }
@@ -169,7 +196,7 @@ export class ConnectionCard {
           const at = e.details.next_allowed_at;
           this.say(`Balances were refreshed recently. To limit costs at the bank, you can refresh again at ${time(at)}.`);
         } else {
-          this.say(errorMessage(e, 'Refreshing balances'));
+          this.sayFailure(e, 'Refreshing balances');
         }
       }
     });

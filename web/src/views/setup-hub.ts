@@ -8,6 +8,7 @@ import { connectAccounts } from '../flows.ts';
 import { errorMessage } from '../messages.ts';
 import type { StoreState } from '../store.ts';
 import { addManualAccount } from './account-dialogs.ts';
+import { needingAttention } from '../connection-state.ts';
 
 export function setupHubPage(ctx: AppContext): { el: HTMLElement; dispose(): void } {
   // Connections made in this visit stay listed once done, with what was imported.
@@ -16,6 +17,16 @@ export function setupHubPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
   const flowError = h('p', { role: 'alert', class: 'flow-error', 'data-testid': 'connect-error' });
   const progress = h('ul', { class: 'progress-list', 'aria-label': 'Connections being imported', 'data-testid': 'import-progress' });
   const connect = h('button', { type: 'button', class: 'primary large', onclick: () => void run() }, 'Connect accounts');
+  // The connections could not be loaded: said in words with Retry, and gone once a load works.
+  const loadErrorText = h('p', { role: 'alert' });
+  const loadError = h('div', { class: 'callout tone-error', 'data-testid': 'load-error', hidden: true }, loadErrorText,
+    h('button', { type: 'button', class: 'secondary', onclick: () => { loadErrorText.textContent = 'Trying again…'; void ctx.store.refresh(); } }, 'Retry'));
+  // Connections that need the user (sign in again, new accounts, consent expiring, revoked).
+  const attentionHeading = h('h2', { id: 'attention-heading' });
+  const attentionList = h('ul', { class: 'plain-list' });
+  const attention = h('section', { class: 'card attention tone-warn', 'aria-labelledby': 'attention-heading', 'data-testid': 'needs-attention', hidden: true },
+    attentionHeading, attentionList, h('a', { href: '#/accounts', class: 'button-link' }, 'Fix on the Accounts page'));
+  let attentionKey = '';
 
   async function run(back?: LinkReturn): Promise<void> {
     connect.disabled = true;
@@ -37,8 +48,19 @@ export function setupHubPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
   const announced = new Set<string>();
 
   function render(state: StoreState): void {
-    if (state.error && !state.overview) flowError.textContent = errorMessage(state.error, 'Loading your connections');
+    loadError.hidden = !state.error;
+    const loadText = state.error ? errorMessage(state.error, 'Loading your connections') : '';
+    if (loadErrorText.textContent !== loadText) loadErrorText.textContent = loadText;
     const items = state.overview?.items ?? [];
+    const needing = needingAttention(items, Date.now());
+    const key = JSON.stringify(needing.map((n) => [n.item.id, n.state.attention]));
+    if (key !== attentionKey) {
+      attentionKey = key;
+      attention.hidden = needing.length === 0;
+      attentionHeading.textContent = `${needing.length === 1 ? 'A connection needs' : `${needing.length} connections need`} your attention`;
+      replaceChildren(attentionList, ...needing.map((n) => h('li', { 'data-testid': 'attention-item' },
+        `${n.item.institution_name ?? 'A bank connection'} ${n.state.attention}`)));
+    }
     const shown = items.filter((i) => !i.initial_sync_done || connectedHere.has(i.id));
     for (const i of shown) {
       if (!i.initial_sync_done) continue;
@@ -50,8 +72,8 @@ export function setupHubPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
       }
     }
     // Rebuilt only when something shown changed, so a focused link is not replaced by a poll.
-    const key = JSON.stringify(shown.map((i) => [i.id, i.initial_sync_done, i.transactions_synced, i.action_needed, i.account_count]));
-    if (key !== shownKey) shownKey = key; else return;
+    const progressKey = JSON.stringify(shown.map((i) => [i.id, i.initial_sync_done, i.transactions_synced, i.action_needed, i.account_count]));
+    if (progressKey !== shownKey) shownKey = progressKey; else return;
     replaceChildren(progress, ...shown.map((i) => {
       const bank = i.institution_name ?? 'Your bank';
       if (i.action_needed && !i.initial_sync_done) {
@@ -71,6 +93,7 @@ export function setupHubPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
     h('h1', { id: 'page-title', tabindex: -1 }, 'Setup Hub'),
     h('p', { class: 'lead' }, 'Get Nestfolio ready: bring in your accounts, then let them update themselves.'),
+    loadError, attention,
     h('ol', { class: 'steps' },
       h('li', { class: 'card step' },
         h('h2', {}, 'Connect accounts'),

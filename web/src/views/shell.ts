@@ -9,6 +9,8 @@ import { field, openFormDialog } from './dialog.ts';
 import { accountPage } from './account-page.ts';
 import { explorerPage } from './explorer.ts';
 import { netWorthPage } from './net-worth-page.ts';
+import { needingAttention } from '../connection-state.ts';
+import type { StoreState } from '../store.ts';
 
 type Page = { el: HTMLElement; dispose(): void };
 type Route = { title: string; page: (ctx: AppContext, params: URLSearchParams) => Page };
@@ -19,6 +21,10 @@ const routes: Record<string, Route> = {
   '#/net-worth': { title: 'Net worth', page: netWorthPage },
 };
 const accountRoute = /^#\/accounts\/([0-9a-f-]{36})$/i;
+
+/** Where the app opens when no page is named: Accounts once anything is there, else the Setup Hub. */
+const home = (state: StoreState) => state.overview && !state.overview.items.length && !state.overview.accounts.length ? '#/setup' : '#/accounts';
+const isHome = (hash: string) => ['', '#', '#/'].includes(hash.split('?')[0]);
 
 /** The route for a hash: its path (before "?") names the page; #/accounts/<id> is one account. */
 function resolve(hash: string): { nav: string; route: Route; params: URLSearchParams } {
@@ -33,6 +39,16 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'announce' 
   const announcer = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'data-testid': 'announcer' });
   const main = h('main', { id: 'main', tabindex: -1 });
   const links = Object.entries(routes).map(([hash, r]) => h('a', { href: hash }, r.title));
+  // Connections that need the user, counted on the Accounts link wherever they are in the app.
+  const attention = h('span', { class: 'attention-count', 'data-testid': 'attention-count', hidden: true });
+  links.find((a) => a.getAttribute('href') === '#/accounts')!.append(attention);
+  const renderAttention = (state: StoreState) => {
+    const n = needingAttention(state.overview?.items ?? [], Date.now()).length;
+    attention.hidden = n === 0;
+    if (n === 0) replaceChildren(attention);
+    else replaceChildren(attention, h('span', { 'aria-hidden': 'true' }, String(n)),
+      h('span', { class: 'visually-hidden' }, `, ${n} connection${n === 1 ? ' needs' : 's need'} your attention`));
+  };
   const user = h('span', { class: 'user-email', 'data-testid': 'user' });
   const userBox = h('div', { class: 'user' }, user);
   if (base.auth.kind === 'local') {
@@ -52,7 +68,7 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'announce' 
     userBox.append(h('button', { type: 'button', class: 'link-button', onclick: async () => { await base.auth.signOut(); location.reload(); } }, 'Sign out'));
   }
   const header = h('header', { class: 'app-header' },
-    h('a', { class: 'brand', href: '#/setup' }, 'Nestfolio'),
+    h('a', { class: 'brand', href: '#/' }, 'Nestfolio'),
     h('nav', { 'aria-label': 'Main' }, ...links),
     userBox);
   replaceChildren(root, header, main, announcer);
@@ -69,7 +85,13 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'announce' 
     navigate(route) { location.hash = route; },
   };
 
-  function show(): void {
+  async function show(): Promise<void> {
+    if (isHome(location.hash)) {
+      // Which page is home depends on what the user has: the first load says (a failed one opens
+      // Accounts, which says what failed and offers Retry).
+      if (!base.store.state.overview && !base.store.state.error) await base.store.refresh();
+      history.replaceState(null, '', `${location.pathname}${location.search}${home(base.store.state)}`);
+    }
     const { nav: hash, route, params } = resolve(location.hash);
     current?.dispose();
     current = route.page(ctx, params);
@@ -84,6 +106,7 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'announce' 
   const renderUser = () => { user.textContent = base.auth.user()?.email ?? ''; };
   base.auth.onChange(renderUser);
   renderUser();
-  window.addEventListener('hashchange', show);
-  show();
+  base.store.subscribe(renderAttention);
+  window.addEventListener('hashchange', () => void show());
+  void show();
 }

@@ -24,7 +24,7 @@ export class TransactionsList {
     this.status = h('p', { class: 'muted', role: 'status' });
     this.more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => void this.loadMore() }, 'Show more transactions');
     this.el = h('section', { class: 'transactions', 'data-testid': 'transactions' },
-      h('h4', { id: headingId }, `Recent transactions`, h('span', { class: 'visually-hidden' }, ` of ${accountLabel}`)),
+      h('h3', { id: headingId }, `Recent transactions`, h('span', { class: 'visually-hidden' }, ` of ${accountLabel}`)),
       this.list, this.status, this.more);
   }
 
@@ -35,14 +35,22 @@ export class TransactionsList {
     await this.fetch(null, Math.min(100, Math.max(PAGE, this.rows.length)), true);
   }
 
+  /** The next page; focus stays on "Show more", or moves to the first new row when none are left. */
   async loadMore(): Promise<void> {
+    const focused = document.activeElement === this.more;
+    const before = this.rows.length;
     await this.fetch(this.next, PAGE, false);
+    if (focused && this.more.hidden) {
+      const first = this.list.children[before] as HTMLElement | undefined;
+      if (first) { first.tabIndex = -1; first.focus(); }
+    }
   }
 
   private async fetch(after: TransactionsPage['next'], limit: number, replace: boolean): Promise<void> {
     if (this.loading) return;
     this.loading = true;
-    this.more.disabled = true;
+    // aria-disabled, not disabled: a disabled button loses focus (to the page's top).
+    this.more.setAttribute('aria-disabled', 'true');
     if (!this.rows.length) this.status.textContent = 'Loading transactions…';
     try {
       const page = await this.ctx.api.transactions(this.accountId, after, limit);
@@ -54,7 +62,7 @@ export class TransactionsList {
       this.status.textContent = errorMessage(e, 'Loading transactions');
     } finally {
       this.loading = false;
-      this.more.disabled = false;
+      this.more.removeAttribute('aria-disabled');
     }
   }
 
