@@ -19,12 +19,12 @@ export type HoldingsSummary = {
 };
 
 export async function readAccountsOverview(ctx: UserContext): Promise<{
-  items: Array<ItemOverview & { balance_refresh_available_at: string | null }>;
+  items: Array<ItemOverview & { balance_refresh_available_at: string | null; logo: string | null; primary_color: string | null }>;
   accounts: AccountOverview[]; liabilities: LiabilitySummary[]; holdings: HoldingsSummary[];
 }> {
   const intervalMs = appConfigFrom(ctx.env).BALANCE_REFRESH_INTERVAL_SECONDS * 1000;
   // Row types come from the generated database types (npm run gen:types).
-  const [items, accounts, liabilities, holdings] = await Promise.all([
+  const [items, accounts, liabilities, holdings, institutions] = await Promise.all([
     ctx.db.query<ItemOverview>`select * from public.item_overview order by institution_name nulls last, created_at`,
     ctx.db.query<AccountOverview>`select * from public.account_overview order by institution_name nulls first, name`,
     ctx.db.query<LiabilitySummary>`
@@ -43,10 +43,16 @@ export async function readAccountsOverview(ctx: UserContext): Promise<{
                                           'value', h.institution_value::text) order by h.institution_value desc) as positions
       from public.holdings h join public.securities s on s.id = h.security_id
       group by h.account_id`,
+    // Logos of the caller's connections' banks (private.institutions: fetched once per institution).
+    ctx.admin.query<{ institution_id: string; logo: string | null; primary_color: string | null }>`
+      select institution_id, logo, primary_color from private.institutions_of_user(${ctx.userId}::uuid)`,
   ]);
+  const institution = new Map(institutions.map((i) => [i.institution_id, i]));
   return {
     items: items.map((i) => ({
       ...i,
+      logo: institution.get(i.institution_id ?? '')?.logo ?? null,
+      primary_color: institution.get(i.institution_id ?? '')?.primary_color ?? null,
       balance_refresh_available_at: i.last_balance_refresh_at
         ? new Date(new Date(i.last_balance_refresh_at).getTime() + intervalMs).toISOString() : null,
     })),
