@@ -17,6 +17,7 @@ const MONEY = /^-?\d{1,16}(\.\d{1,4})?$/;
 // An account's kind as net worth counts it: what decides which accounts may be linked (as the server does).
 const KIND: Record<string, string> = { depository: 'cash', credit: 'credit', loan: 'loan', investment: 'investment', brokerage: 'investment' };
 const kindOf = (a: Account) => KIND[a.type] ?? 'other';
+const KIND_WORDS: Record<string, string> = { cash: 'cash or bank account', credit: 'credit card', loan: 'loan', investment: 'investment', other: 'other' };
 
 /** What the account is, in the words its owner chose (a manual account) or the bank's (a synced one). */
 export function kindLabel(a: Account): string {
@@ -158,7 +159,7 @@ export function linkToManual(ctx: AppContext, synced: Account, candidates: Accou
   describe();
   openFormDialog({
     title: `Link ${synced.label} to a manual account`,
-    intro: h('p', {}, `Only your open manual accounts of the same kind (${kindLabel(synced).toLowerCase()}) in ${synced.currency ?? 'its currency'} can be linked.`),
+    intro: h('p', {}, `Only your open manual accounts of the same kind (${KIND_WORDS[kindOf(synced)]}) in ${synced.currency ?? 'its currency'} can be linked.`),
     fields: [field('Manual account', select), effect],
     submitLabel: 'Link accounts',
     validate: (form) => value(form, 'manual') ? null : 'Choose the manual account to link.',
