@@ -149,7 +149,8 @@ describe('Transactions explorer', () => {
     expect(await axeViolations(page, { allRules: true })).toEqual([]);
     expect(await unnamedControls(page)).toEqual([]);
     expect(page.errors).toEqual([]);
-  });
+    // A whole journey (it pages through every matching row): past 30 s on two loaded cores.
+  }, 90_000);
 
   it('exports the filtered list as a CSV file', async () => {
     const page = await open('#/transactions?query=uber&status=posted');
