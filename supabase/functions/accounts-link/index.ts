@@ -8,15 +8,17 @@ import { userFunction } from '../_shared/function.ts';
 import { readJson } from '../_shared/http.ts';
 import { refusedAs } from '../_shared/sql-states.ts';
 
-const body = z.union([
-  z.strictObject({ synced_account_id: z.uuid(), manual_account_id: z.uuid() }),
+// A body without an action is a link (the original shape); naming the action lets errors name the fields.
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const body = z.preprocess((v) => (isObject(v) && !Object.hasOwn(v, 'action') ? { ...v, action: 'link' } : v), z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('link'), synced_account_id: z.uuid(), manual_account_id: z.uuid() }),
   z.strictObject({ action: z.literal('unlink'), account_id: z.uuid() }),
-]);
+]));
 
 export default {
   fetch: userFunction('accounts-link', Deno.env.toObject(), async (req, ctx) => {
     const input = await readJson(req, body);
-    if ('action' in input) {
+    if (input.action === 'unlink') {
       const [row] = await ctx.db.query<{ account_id: string }>`
         select public.unlink_account(${input.account_id}::uuid) as account_id`
         .catch(refusedAs({ P0002: 'this account has no link that can be undone (it was never linked, or its connection was removed since)' }));
