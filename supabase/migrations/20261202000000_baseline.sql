@@ -13,6 +13,21 @@ CREATE EXTENSION "btree_gin" SCHEMA "extensions";
 
 CREATE EXTENSION "pg_trgm" SCHEMA "extensions";
 
+CREATE TABLE "private"."institutions" (
+  "institution_id" text                     NOT NULL,
+  "name"           text                     NOT NULL,
+  "logo"           text,
+  "primary_color"  text,
+  "url"            text,
+  "fetched_at"     timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "institutions_institution_id_check" CHECK (((institution_id <> ''::text) AND (char_length(institution_id) <= 255))),
+  CONSTRAINT "institutions_logo_check" CHECK (((logo ~ '^[A-Za-z0-9+/]+={0,2}$'::text) AND (char_length(logo) <= 500000))),
+  CONSTRAINT "institutions_name_check" CHECK ((char_length(name) <= 500)),
+  CONSTRAINT "institutions_pkey" PRIMARY KEY (institution_id),
+  CONSTRAINT "institutions_primary_color_check" CHECK ((primary_color ~ '^#[0-9A-Fa-f]{6}$'::text)),
+  CONSTRAINT "institutions_url_check" CHECK ((char_length(url) <= 2000))
+);
+
 CREATE TABLE "private"."item_status_checks" (
   "item_id"            uuid                     NOT NULL,
   "requested_at"       timestamp with time zone,
@@ -99,6 +114,30 @@ CREATE TABLE "private"."sync_slots" (
   CONSTRAINT "sync_slots_slot_check" CHECK ((slot > 0))
 );
 
+CREATE TABLE "public"."account_links" (
+  "id"                         uuid                     NOT NULL DEFAULT gen_random_uuid(),
+  "user_id"                    uuid                     NOT NULL,
+  "account_id"                 uuid                     NOT NULL,
+  "plaid_account_id"           uuid                     NOT NULL,
+  "synced_account"             jsonb                    NOT NULL,
+  "manual_account"             jsonb                    NOT NULL,
+  "synced_history"             jsonb                    NOT NULL,
+  "manual_history"             jsonb                    NOT NULL,
+  "synced_orphan_transactions" uuid[]                   NOT NULL DEFAULT '{}'::uuid[],
+  "linked_at"                  timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "account_links_manual_account_check" CHECK ((jsonb_typeof(manual_account) = 'object'::text)),
+  CONSTRAINT "account_links_manual_history_check" CHECK ((jsonb_typeof(manual_history) = 'array'::text)),
+  CONSTRAINT "account_links_pkey" PRIMARY KEY (id),
+  CONSTRAINT "account_links_synced_account_check" CHECK ((jsonb_typeof(synced_account) = 'object'::text)),
+  CONSTRAINT "account_links_synced_history_check" CHECK ((jsonb_typeof(synced_history) = 'array'::text)),
+  CONSTRAINT "account_links_user_id_account_id_key" UNIQUE (user_id, account_id)
+);
+
+ALTER TABLE "public"."account_links"
+  ENABLE ROW LEVEL SECURITY;
+
+REVOKE ALL ON TABLE "public"."account_links" FROM "anon";
+
 CREATE TABLE "public"."accounts" (
   "id"                       uuid                     NOT NULL DEFAULT gen_random_uuid(),
   "source"                   text                     NOT NULL DEFAULT 'manual'::text,
@@ -115,12 +154,17 @@ CREATE TABLE "public"."accounts" (
   "hidden"                   boolean                  NOT NULL DEFAULT false,
   "exclude_from_totals"      boolean                  NOT NULL DEFAULT false,
   "linked_at"                timestamp with time zone,
+  "closed_at"                timestamp with time zone,
+  "institution_name"         text,
+  "mask"                     text,
   "created_at"               timestamp with time zone NOT NULL DEFAULT now(),
   "updated_at"               timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT "accounts_balances_not_nan" CHECK (((current_balance <> 'NaN'::numeric) AND (available_balance <> 'NaN'::numeric) AND (credit_limit <> 'NaN'::numeric))),
   CONSTRAINT "accounts_credit_limit_check" CHECK ((credit_limit >= (0)::numeric)),
   CONSTRAINT "accounts_currency_check" CHECK ((currency ~ '^[A-Z]{3}$'::text)),
   CONSTRAINT "accounts_display_name_check" CHECK (((display_name IS NULL) OR ((btrim(display_name) <> ''::text) AND (char_length(display_name) <= 200)))),
+  CONSTRAINT "accounts_institution_name_check" CHECK ((char_length(institution_name) <= 500)),
+  CONSTRAINT "accounts_mask_check" CHECK ((char_length(mask) <= 32)),
   CONSTRAINT "accounts_name_check" CHECK (((btrim(name) <> ''::text) AND (char_length(name) <= 500))),
   CONSTRAINT "accounts_pkey" PRIMARY KEY (id),
   CONSTRAINT "accounts_source_check" CHECK ((source = ANY (ARRAY['manual'::text, 'plaid'::text]))),
@@ -611,6 +655,19 @@ CREATE OR REPLACE FUNCTION private.account_fields()
     "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}}'::jsonb
 $function$;
 
+CREATE OR REPLACE FUNCTION private.account_kind (
+  p_type text
+)
+  RETURNS text
+  LANGUAGE sql
+  IMMUTABLE
+  PARALLEL SAFE
+  SET search_path TO ''
+  AS $function$
+  select case when p_type = 'depository' then 'cash' when p_type = 'credit' then 'credit' when p_type = 'loan' then 'loan'
+              when p_type in ('investment', 'brokerage') then 'investment' else 'other' end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.accounts_guard_user_writes()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -619,12 +676,19 @@ CREATE OR REPLACE FUNCTION private.accounts_guard_user_writes()
 begin
   if tg_op = 'UPDATE' and old.source = 'plaid' and current_user = 'authenticated'
      and (new.name, new.type, new.subtype, new.current_balance, new.available_balance, new.credit_limit,
-          new.currency, new.unofficial_currency_code, new.balance_updated_at)
+          new.currency, new.unofficial_currency_code, new.balance_updated_at, new.closed_at)
          is distinct from
          (old.name, old.type, old.subtype, old.current_balance, old.available_balance, old.credit_limit,
-          old.currency, old.unofficial_currency_code, old.balance_updated_at) then
+          old.currency, old.unofficial_currency_code, old.balance_updated_at, old.closed_at) then
     raise exception 'synced accounts are updated by the sync: only hidden and display_name can be changed'
       using errcode = '42501';
+  end if;
+  -- A manual account's currency is one of ISO 4217's: "POUNDS" or "ABC" is refused, never cut or kept.
+  if new.source = 'manual' and new.currency is not null
+     and (tg_op = 'INSERT' or new.currency is distinct from old.currency)
+     and not private.is_iso_4217_currency(new.currency) then
+    raise exception 'currency "%" is not an ISO 4217 currency code: choose one such as USD, EUR or GBP', new.currency
+      using errcode = '22023';
   end if;
   if new.source = 'manual' then
     if tg_op = 'INSERT' then
@@ -2128,6 +2192,41 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.institutions_of_user (
+  p_user_id uuid
+)
+  RETURNS TABLE (
+    institution_id text,
+    logo           text,
+    primary_color  text
+  )
+  LANGUAGE sql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  select n.institution_id, n.logo, n.primary_color from private.institutions n
+  where n.institution_id in (select i.institution_id from public.plaid_items i where i.user_id = p_user_id)
+$function$;
+
+CREATE OR REPLACE FUNCTION private.is_iso_4217_currency (
+  p_code text
+)
+  RETURNS boolean
+  LANGUAGE sql
+  IMMUTABLE
+  PARALLEL SAFE
+  SET search_path TO ''
+  AS $function$
+  select p_code = any ('{AED,AFN,ALL,AMD,ANG,AOA,ARS,AUD,AWG,AZN,BAM,BBD,BDT,BGN,BHD,BIF,BMD,BND,BOB,BOV,BRL,BSD,BTN,BWP,
+    BYN,BZD,CAD,CDF,CHE,CHF,CHW,CLF,CLP,CNY,COP,COU,CRC,CUP,CVE,CZK,DJF,DKK,DOP,DZD,EGP,ERN,ETB,EUR,FJD,FKP,GBP,GEL,
+    GHS,GIP,GMD,GNF,GTQ,GYD,HKD,HNL,HTG,HUF,IDR,ILS,INR,IQD,IRR,ISK,JMD,JOD,JPY,KES,KGS,KHR,KMF,KPW,KRW,KWD,KYD,KZT,
+    LAK,LBP,LKR,LRD,LSL,LYD,MAD,MDL,MGA,MKD,MMK,MNT,MOP,MRU,MUR,MVR,MWK,MXN,MXV,MYR,MZN,NAD,NGN,NIO,NOK,NPR,NZD,OMR,
+    PAB,PEN,PGK,PHP,PKR,PLN,PYG,QAR,RON,RSD,RUB,RWF,SAR,SBD,SCR,SDG,SEK,SGD,SHP,SLE,SOS,SRD,SSP,STN,SVC,SYP,SZL,THB,
+    TJS,TMT,TND,TOP,TRY,TTD,TWD,TZS,UAH,UGX,USD,USN,UYI,UYU,UYW,UZS,VED,VES,VND,VUV,WST,XAF,XAG,XAU,XBA,XBB,XBC,XBD,
+    XCD,XCG,XDR,XOF,XPD,XPF,XPT,XSU,XUA,YER,ZAR,ZMW,ZWG}'::text[])
+$function$;
+
 CREATE OR REPLACE FUNCTION private.is_plaid_date (
   p text
 )
@@ -2314,6 +2413,27 @@ begin
   if v_manual.id is null or exists (select 1 from public.plaid_accounts pa where pa.account_id = p_manual_account_id) then
     raise exception 'no manual account % for this user', p_manual_account_id using errcode = 'P0002';
   end if;
+
+  if v_manual.closed_at is not null then
+    raise exception '"%" is closed: reopen it before linking a bank account to it', coalesce(v_manual.display_name, v_manual.name)
+      using errcode = '22023';
+  end if;
+  if private.account_kind(v_synced.type) <> private.account_kind(v_manual.type) then
+    raise exception 'these accounts are of different kinds (% and %): link a synced account only to a manual account of the same kind',
+      private.account_kind(v_synced.type), private.account_kind(v_manual.type) using errcode = '22023';
+  end if;
+  if coalesce(v_synced.currency, v_synced.unofficial_currency_code) is distinct from v_manual.currency then
+    raise exception 'these accounts are in different currencies (% and %): link a synced account only to a manual account in its currency',
+      coalesce(v_synced.currency, v_synced.unofficial_currency_code, 'none'), coalesce(v_manual.currency, 'none') using errcode = '22023';
+  end if;
+
+  -- Both accounts as they are, for the undo.
+  insert into public.account_links (user_id, account_id, plaid_account_id, synced_account, manual_account,
+                                    synced_history, manual_history, synced_orphan_transactions)
+  select v_user, v_manual.id, v_mapping, to_jsonb(v_synced), to_jsonb(v_manual),
+         coalesce((select jsonb_agg(to_jsonb(h)) from public.balance_history h where h.user_id = v_user and h.account_id = v_synced.id), '[]'),
+         coalesce((select jsonb_agg(to_jsonb(h)) from public.balance_history h where h.user_id = v_user and h.account_id = v_manual.id), '[]'),
+         array(select t.id from public.transactions t where t.user_id = v_user and t.account_id = v_synced.id and t.item_id is null);
 
   -- Everything the synced account holds moves to the manual account ...
   update public.transactions t set account_id = v_manual.id
@@ -2835,8 +2955,10 @@ begin
     raise exception 'plaid item % not found', p_item_id using errcode = 'P0002';
   end if;
   if p_keep_history then
-    update public.accounts a set source = 'manual'
+    -- The kept accounts keep where they came from: the mapping and item that held it go below.
+    update public.accounts a set source = 'manual', institution_name = i.institution_name, mask = pa.mask
     from public.plaid_accounts pa
+    join public.plaid_items i on i.id = pa.item_id
     where pa.user_id = v_user_id and pa.item_id = p_item_id and a.user_id = v_user_id and a.id = pa.account_id;
     get diagnostics v_kept = row_count;
     update public.transactions t set item_id = null where t.user_id = v_user_id and t.item_id = p_item_id;
@@ -2942,6 +3064,37 @@ CREATE OR REPLACE FUNCTION private.same_bank_account (
           and pa.institution_id = p_institution_id and pa.mask = p_account ->> 'mask'
           and lower(pa.name) = lower(p_account ->> 'name')
           and pa.type = coalesce(p_account ->> 'type', pa.type)))
+$function$;
+
+CREATE OR REPLACE FUNCTION private.save_institution (
+  p_institution jsonb
+)
+  RETURNS boolean
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_id text := p_institution ->> 'institution_id';
+  v_name text := p_institution ->> 'name';
+  v_logo text := p_institution ->> 'logo';
+  v_color text := p_institution ->> 'primary_color';
+  v_url text := p_institution ->> 'url';
+begin
+  if jsonb_typeof(p_institution) <> 'object' or coalesce(v_id, '') = '' or char_length(v_id) > 255
+     or v_name is null or char_length(v_name) > 500 then
+    return false;
+  end if;
+  insert into private.institutions (institution_id, name, logo, primary_color, url)
+  values (v_id, v_name,
+          case when v_logo ~ '^[A-Za-z0-9+/]+={0,2}$' and char_length(v_logo) <= 500000 then v_logo end,
+          case when v_color ~ '^#[0-9A-Fa-f]{6}$' then v_color end,
+          case when char_length(v_url) <= 2000 then v_url end)
+  on conflict (institution_id) do update
+    set name = excluded.name, logo = excluded.logo, primary_color = excluded.primary_color, url = excluded.url,
+        fetched_at = now();
+  return true;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.security_fields()
@@ -3248,6 +3401,80 @@ CREATE OR REPLACE FUNCTION private.transactions_gate()
     || @.personal_finance_category.type() != "object")'::jsonpath
 $function$;
 
+CREATE OR REPLACE FUNCTION private.unlink_account (
+  p_account_id uuid
+)
+  RETURNS uuid
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_user uuid := (select auth.uid());
+  v_link public.account_links%rowtype;
+  v_current public.accounts%rowtype;
+  v_synced public.accounts%rowtype;
+  v_manual public.accounts%rowtype;
+  v_item uuid;
+  v_since jsonb;
+begin
+  if v_user is null then
+    raise exception 'not signed in' using errcode = '42501';
+  end if;
+  select a.* into v_current from public.accounts a where a.id = p_account_id and a.user_id = v_user for update;
+  select l.* into v_link from public.account_links l where l.user_id = v_user and l.account_id = p_account_id for update;
+  if v_current.id is null or v_link.id is null then
+    raise exception 'no linked account % for this user that can be unlinked', p_account_id using errcode = 'P0002';
+  end if;
+  select pa.item_id into v_item from public.plaid_accounts pa where pa.id = v_link.plaid_account_id for update;
+  -- The days Plaid observed while linked (the link's own write is as old as the link).
+  select coalesce(jsonb_agg(to_jsonb(h)), '[]') into v_since from public.balance_history h
+  where h.user_id = v_user and h.account_id = p_account_id and h.source = 'observed' and h.updated_at > v_link.linked_at;
+  v_synced := jsonb_populate_record(null::public.accounts, v_link.synced_account);
+  v_manual := jsonb_populate_record(null::public.accounts, v_link.manual_account);
+  -- Balances Plaid sent since the link are the synced account's latest.
+  if v_current.balance_updated_at is distinct from v_synced.balance_updated_at and v_current.balance_updated_at > v_link.linked_at then
+    v_synced.current_balance := v_current.current_balance;
+    v_synced.available_balance := v_current.available_balance;
+    v_synced.credit_limit := v_current.credit_limit;
+    v_synced.currency := v_current.currency;
+    v_synced.unofficial_currency_code := v_current.unofficial_currency_code;
+    v_synced.balance_updated_at := v_current.balance_updated_at;
+  end if;
+
+  insert into public.accounts select v_synced.*;
+  update public.plaid_accounts pa set account_id = v_synced.id where pa.id = v_link.plaid_account_id;
+  update public.transactions t set account_id = v_synced.id
+  where t.user_id = v_user and t.account_id = p_account_id
+    and (t.item_id = v_item or t.id = any (v_link.synced_orphan_transactions));
+  update public.holdings h set account_id = v_synced.id where h.user_id = v_user and h.account_id = p_account_id;
+  update public.investment_transactions it set account_id = v_synced.id where it.user_id = v_user and it.account_id = p_account_id;
+  update public.liabilities l set account_id = v_synced.id where l.user_id = v_user and l.account_id = p_account_id;
+  update public.accounts a set
+    source = v_manual.source, name = v_manual.name, display_name = v_manual.display_name, type = v_manual.type,
+    subtype = v_manual.subtype, current_balance = v_manual.current_balance, available_balance = v_manual.available_balance,
+    credit_limit = v_manual.credit_limit, currency = v_manual.currency, unofficial_currency_code = v_manual.unofficial_currency_code,
+    balance_updated_at = v_manual.balance_updated_at, linked_at = v_manual.linked_at, hidden = v_manual.hidden,
+    exclude_from_totals = v_manual.exclude_from_totals
+  where a.id = p_account_id;
+
+  -- Balance histories as they were (the writes above recorded observations of their own), plus the
+  -- days Plaid observed while linked on the synced account.
+  delete from public.balance_history h where h.user_id = v_user and h.account_id in (p_account_id, v_synced.id);
+  insert into public.balance_history
+  select r.* from jsonb_populate_recordset(null::public.balance_history, v_link.manual_history) r;
+  insert into public.balance_history
+  select r.* from jsonb_populate_recordset(null::public.balance_history, v_link.synced_history) r;
+  insert into public.balance_history as h
+  select r.user_id, v_synced.id, r.date, r.balance, r.currency, r.source, r.created_at, r.updated_at
+  from jsonb_populate_recordset(null::public.balance_history, v_since) r
+  on conflict (user_id, account_id, date) do update
+    set balance = excluded.balance, currency = excluded.currency, source = excluded.source, updated_at = excluded.updated_at;
+  delete from public.account_links l where l.id = v_link.id;
+  return v_synced.id;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.upsert_item_accounts (
   p_item_id  uuid,
   p_user_id  uuid,
@@ -3455,7 +3682,7 @@ CREATE OR REPLACE FUNCTION public.net_worth_history (
   SET search_path TO ''
   AS $function$
   with acc as (
-    select n.account_id, n.is_liability,
+    select n.account_id, n.is_liability, n.closed_on,
            (select min(h.date) from public.balance_history h where h.account_id = n.account_id) as first_date,
            (select min(h.date) from public.balance_history h where h.account_id = n.account_id and h.source = 'observed') as first_observed
     from public.net_worth_accounts n
@@ -3464,7 +3691,8 @@ CREATE OR REPLACE FUNCTION public.net_worth_history (
     select coalesce(p_from, (select min(acc.first_date) from acc)) as f, (select max(acc.first_observed) from acc) as observed_from
   ), starts as (
     -- Each account's balance on the first day: its last one before, or else its first one (carried back).
-    select acc.account_id, acc.is_liability, coalesce(l.balance, n.balance) as balance, coalesce(l.currency, n.currency) as currency
+    select acc.account_id, acc.is_liability, acc.closed_on, coalesce(l.balance, n.balance) as balance,
+           coalesce(l.currency, n.currency) as currency
     from acc
     cross join bounds b
     left join lateral (
@@ -3473,7 +3701,7 @@ CREATE OR REPLACE FUNCTION public.net_worth_history (
     left join lateral (
       select h.balance, h.currency from public.balance_history h
       where h.account_id = acc.account_id and h.date > b.f order by h.date limit 1) n on true
-    where coalesce(l.balance, n.balance) is not null
+    where coalesce(l.balance, n.balance) is not null and (acc.closed_on is null or acc.closed_on > b.f)
   ), changes as (
     -- Every later day, account by account in the primary key's date order (no sort of all rows).
     select d.date, d.currency, s.is_liability, d.balance, d.before, d.before_currency
@@ -3483,7 +3711,7 @@ CREATE OR REPLACE FUNCTION public.net_worth_history (
       select h.date, h.currency, h.balance,
              coalesce(lag(h.balance) over w, s.balance) as before, coalesce(lag(h.currency) over w, s.currency) as before_currency
       from public.balance_history h
-      where h.account_id = s.account_id and h.date > b.f and h.date <= p_to
+      where h.account_id = s.account_id and h.date > b.f and h.date <= p_to and (s.closed_on is null or h.date < s.closed_on)
       window w as (order by h.date)) d
   ), deltas as (
     select b.f as date, s.currency, s.is_liability, s.balance as delta
@@ -3495,6 +3723,15 @@ CREATE OR REPLACE FUNCTION public.net_worth_history (
     -- A change of currency moves the balance: the old currency loses what the account had in it.
     select c.date, c.before_currency, c.is_liability, -c.before
     from changes c where c.before_currency <> c.currency
+    union all
+    -- A closed account leaves the totals on the day it was closed, with the balance it had then.
+    select s.closed_on, coalesce(last.currency, s.currency), s.is_liability, -coalesce(last.balance, s.balance)
+    from starts s
+    cross join bounds b
+    left join lateral (
+      select h.balance, h.currency from public.balance_history h
+      where h.account_id = s.account_id and h.date > b.f and h.date < s.closed_on order by h.date desc limit 1) last on true
+    where s.closed_on <= p_to
   ), running as (
     select d.date, d.currency,
            sum(coalesce(sum(d.delta) filter (where not d.is_liability), 0)) over w as assets,
@@ -3516,6 +3753,21 @@ CREATE OR REPLACE FUNCTION public.net_worth_history (
 $function$;
 
 REVOKE ALL ON FUNCTION "public"."net_worth_history"(date, date) FROM PUBLIC, "anon";
+
+CREATE OR REPLACE FUNCTION public.unlink_account (
+  account_id uuid
+)
+  RETURNS uuid
+  LANGUAGE sql
+  SET search_path TO ''
+  AS $function$
+  select private.unlink_account(account_id)
+$function$;
+
+REVOKE ALL ON FUNCTION "public"."unlink_account"(uuid) FROM PUBLIC, "anon", "service_role";
+
+ALTER TABLE "public"."account_links"
+  ADD CONSTRAINT "account_links_plaid_account_id_fkey" FOREIGN KEY (plaid_account_id) REFERENCES public.plaid_accounts(id) ON DELETE CASCADE;
 
 ALTER TABLE "private"."item_status_checks"
   ADD CONSTRAINT "item_status_checks_item_id_fkey" FOREIGN KEY (item_id) REFERENCES public.plaid_items(id) ON DELETE CASCADE;
@@ -3646,17 +3898,22 @@ CREATE VIEW "public"."account_overview" WITH (security_invoker=true) AS  SELECT 
     a.balance_updated_at,
     a.linked_at,
     a.created_at,
-    pa.mask,
+    COALESCE(pa.mask, a.mask) AS mask,
     pa.official_name,
     io.id AS item_id,
-    io.institution_name,
+    COALESCE(io.institution_name, a.institution_name) AS institution_name,
     io.status AS item_status,
     io.error_code,
     io.last_synced_at,
     io.sync_in_progress,
     io.initial_sync_done,
     io.transactions_synced,
-    io.action_needed
+    io.action_needed,
+    a.exclude_from_totals,
+    a.closed_at,
+    (EXISTS ( SELECT 1
+           FROM public.account_links l
+          WHERE (l.account_id = a.id))) AS link_undoable
    FROM ((public.accounts a
      LEFT JOIN public.plaid_accounts pa ON ((pa.account_id = a.id)))
      LEFT JOIN public.item_overview io ON ((io.id = pa.item_id)));
@@ -3690,8 +3947,9 @@ CREATE VIEW "public"."net_worth_accounts" WITH (security_invoker=true) AS  SELEC
     i.institution_name,
     a.hidden,
     a.exclude_from_totals,
-    ((NOT a.hidden) AND (NOT a.exclude_from_totals) AND (a.current_balance IS NOT NULL) AND (COALESCE(a.currency, a.unofficial_currency_code) IS NOT NULL)) AS in_totals,
-    a.balance_updated_at
+    ((NOT a.hidden) AND (NOT a.exclude_from_totals) AND (a.closed_at IS NULL) AND (a.current_balance IS NOT NULL) AND (COALESCE(a.currency, a.unofficial_currency_code) IS NOT NULL)) AS in_totals,
+    a.balance_updated_at,
+    ((a.closed_at AT TIME ZONE 'UTC'::text))::date AS closed_on
    FROM (((public.accounts a
      CROSS JOIN LATERAL ( SELECT
                 CASE
@@ -3744,6 +4002,8 @@ CREATE INDEX plaid_item_removals_user_id_idx ON private.plaid_item_removals USIN
   WHERE (done_at IS NULL);
 
 CREATE INDEX rate_limits_tat_idx ON private.rate_limits USING btree (tat);
+
+CREATE INDEX account_links_plaid_account_id_idx ON public.account_links USING btree (plaid_account_id);
 
 CREATE INDEX balance_history_observed_idx ON public.balance_history USING btree (user_id, account_id, date)
   WHERE (source = 'observed'::text);
@@ -3928,6 +4188,11 @@ CREATE TRIGGER transactions_set_updated_at
   FOR EACH ROW
   EXECUTE FUNCTION private.set_updated_at();
 
+CREATE POLICY "account_links: owner reads" ON "public"."account_links"
+  FOR SELECT
+  TO "authenticated"
+  USING ((( SELECT auth.uid() AS uid) = user_id));
+
 CREATE POLICY "balance_history: owner reads" ON "public"."balance_history"
   FOR SELECT
   TO "authenticated"
@@ -4008,7 +4273,9 @@ COMMENT ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) IS 'Q
 
 COMMENT ON FUNCTION "private"."account_fields"() IS 'The fields a Plaid AccountBase needs to be stored (private.classify_records).';
 
-COMMENT ON FUNCTION "private"."accounts_guard_user_writes"() IS 'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; stamps manual balance edits.';
+COMMENT ON FUNCTION "private"."account_kind"(text) IS 'cash, credit, loan, investment or other, from an account type.';
+
+COMMENT ON FUNCTION "private"."accounts_guard_user_writes"() IS 'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; manual currencies are ISO 4217; stamps manual balance edits.';
 
 COMMENT ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) IS 'Writes the accounts of a /accounts/balance/get response to the item (private.upsert_item_accounts); returns their balances.';
 
@@ -4047,6 +4314,10 @@ COMMENT ON FUNCTION "private"."estimate_balance_history"(uuid[]) IS 'Recomputes 
 COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp with time zone) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch, slot hand-on). Returns the token and wait of a pass to run in this invocation, or no row.';
 
 COMMENT ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) IS 'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, status checks, final or timed statuses, flags. One transaction.';
+
+COMMENT ON FUNCTION "private"."institutions_of_user"(uuid) IS 'Logo and primary colour of the institutions a user is connected to.';
+
+COMMENT ON FUNCTION "private"."is_iso_4217_currency"(text) IS 'Whether a code is a current ISO 4217 currency (List One, less XTS and XXX); the list web/src/currencies.ts offers.';
 
 COMMENT ON FUNCTION "private"."is_plaid_date"(text) IS 'True for a YYYY-MM-DD date Postgres can store (year ≥ 1, a real day).';
 
@@ -4088,6 +4359,8 @@ COMMENT ON FUNCTION "private"."request_sync"(uuid, text, text) IS 'Records a syn
 
 COMMENT ON FUNCTION "private"."same_bank_account"(uuid, text, jsonb) IS 'The user''s live mappings of the same bank account as a Plaid account JSON (persistent id, else institution/type/mask/name).';
 
+COMMENT ON FUNCTION "private"."save_institution"(jsonb) IS 'Stores Plaid''s Institution JSON (get_by_id with optional metadata): name, logo, primary colour, url; invalid fields left out.';
+
 COMMENT ON FUNCTION "private"."set_updated_at"() IS 'BEFORE UPDATE trigger: stamps updated_at.';
 
 COMMENT ON FUNCTION "private"."store_item_access_token"(uuid, text) IS 'Stores a new item''s access token in Vault and records the secret id on the item. Returns the secret id. service_role only.';
@@ -4100,15 +4373,21 @@ COMMENT ON FUNCTION "private"."take_rate_limits"(text[], integer[], integer[]) I
 
 COMMENT ON FUNCTION "private"."transaction_fields"() IS 'The fields a Plaid transaction needs to be stored (private.classify_records).';
 
+COMMENT ON FUNCTION "private"."unlink_account"(uuid) IS 'Implementation of public.unlink_account (caller = auth.uid()).';
+
 COMMENT ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) IS 'Maps Plaid AccountBase JSON onto an item: creates missing accounts and mappings, refreshes mapping details and balances. Returns the accounts written.';
 
 COMMENT ON FUNCTION "public"."account_balance_history"(uuid, date, date) IS 'One account''s balance for every day from p_from (null: its first day) to p_to, the last known balance carried forward; estimated = walked back from transactions.';
 
-COMMENT ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) IS 'Links the caller''s synced account to one of their manual accounts: its transactions, holdings and liabilities move to the manual account, Plaid then feeds the manual account, and the synced account row is deleted. Returns the manual account id. Errors (nothing changed) for ids that are not the caller''s.';
+COMMENT ON FUNCTION "public"."link_plaid_account_to_manual"(uuid, uuid) IS 'Links the caller''s synced account to one of their open manual accounts of the same kind and currency: its transactions, holdings and liabilities move to the manual account, Plaid then feeds the manual account, and the synced account row is deleted (public.unlink_account undoes it). Returns the manual account id. Errors (nothing changed) for ids that are not the caller''s or accounts that do not match.';
 
 COMMENT ON FUNCTION "public"."net_worth_history"(date, date) IS 'Net worth per currency for every day from p_from (null: the first day with a balance) to p_to, from the caller''s balance history (accounts in totals), balances carried forward (and an account''s first balance carried back); estimated = a day before every account had an observed balance.';
 
+COMMENT ON FUNCTION "public"."unlink_account"(uuid) IS 'Undoes public.link_plaid_account_to_manual for the caller''s linked account: the synced account comes back (same id, with Plaid''s data), the manual account and both balance histories are as they were. Returns the synced account id. P0002 (nothing changed) when there is no link to undo.';
+
 COMMENT ON SCHEMA "private" IS 'Nestfolio internals: security-definer functions (Vault access, account linking) and trigger helpers. Not exposed through the Data API.';
+
+COMMENT ON TABLE "private"."institutions" IS 'Plaid''s institution metadata (logo, primary colour, url), fetched once per institution (private.save_institution).';
 
 COMMENT ON TABLE "private"."item_status_checks" IS 'Per item: a wanted /item/get status check (coalesced, rate-limited, leased). Written by webhooks, plaid-item-status and plaid-item-repaired.';
 
@@ -4119,6 +4398,8 @@ COMMENT ON TABLE "private"."rate_limits" IS 'GCRA buckets of rate-limited work (
 COMMENT ON TABLE "private"."sync_settings" IS 'One row: dispatch, schedule and retention settings (README § Configuration). Change with an update as postgres.';
 
 COMMENT ON TABLE "private"."sync_slots" IS 'Dispatch slots (max_in_flight rows): the item and product whose plaid-sync call or run holds each.';
+
+COMMENT ON TABLE "public"."account_links" IS 'Links of a synced account to a manual one that can be undone: both accounts and balance histories as they were before (public.unlink_account).';
 
 COMMENT ON TABLE "public"."accounts" IS 'Nestfolio accounts, manual (source manual: the user writes them) and synced (source plaid: written by the sync; the user may only hide, rename or exclude from totals).';
 
@@ -4148,13 +4429,13 @@ COMMENT ON TABLE "public"."webhook_events" IS 'Plaid webhooks received (after ve
 
 COMMENT ON TYPE "private"."plaid_transaction" IS 'A /transactions/sync transaction as private.apply_transactions_page reads it.';
 
-COMMENT ON VIEW "public"."account_overview" IS 'The caller''s accounts, manual and synced, with balances, source, item status, last synced, sync progress and action_needed.';
+COMMENT ON VIEW "public"."account_overview" IS 'The caller''s accounts, manual and synced, with balances, source, item status, last synced, sync progress, action_needed, whether they count in totals, when closed and whether a link can be undone.';
 
 COMMENT ON VIEW "public"."item_overview" IS 'The caller''s connections with status, sync progress and action_needed (null | reconnect | reconnect_required_revoked | error | new_accounts).';
 
 COMMENT ON VIEW "public"."net_worth" IS 'Net worth of the caller''s accounts in totals: assets, liabilities (amounts owed) and net worth per currency (level total), per kind and per institution. Never adds different currencies.';
 
-COMMENT ON VIEW "public"."net_worth_accounts" IS 'The caller''s accounts as net worth counts them: kind (cash, credit, loan, investment, other) and rank, liability or asset, currency, balance, available credit and utilisation for cards, institution, and whether the account is in the totals (not hidden, not excluded, has a balance and a currency).';
+COMMENT ON VIEW "public"."net_worth_accounts" IS 'The caller''s accounts as net worth counts them: kind (cash, credit, loan, investment, other) and rank, liability or asset, currency, balance, available credit and utilisation for cards, institution, and whether the account is in the totals (not hidden, not excluded, not closed, has a balance and a currency).';
 
 REVOKE ALL ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) FROM PUBLIC;
 
@@ -4169,6 +4450,12 @@ REVOKE ALL ON FUNCTION "private"."account_fields"() FROM PUBLIC;
 REVOKE ALL ON FUNCTION "private"."account_fields"() FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."account_fields"() TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."account_kind"(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."account_kind"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."account_kind"(text) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM PUBLIC;
 
@@ -4406,6 +4693,24 @@ REVOKE ALL ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) FROM "p
 
 GRANT EXECUTE ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."institutions_of_user"(uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."institutions_of_user"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."institutions_of_user"(uuid) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."institutions_of_user"(uuid) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."is_iso_4217_currency"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."is_iso_4217_currency"(text) TO "authenticated";
+
+REVOKE ALL ON FUNCTION "private"."is_iso_4217_currency"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."is_iso_4217_currency"(text) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."is_iso_4217_currency"(text) TO "service_role";
+
 REVOKE ALL ON FUNCTION "private"."is_plaid_date"(text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."is_plaid_date"(text) FROM "postgres";
@@ -4636,6 +4941,14 @@ REVOKE ALL ON FUNCTION "private"."same_bank_account"(uuid, text, jsonb) FROM "po
 
 GRANT EXECUTE ON FUNCTION "private"."same_bank_account"(uuid, text, jsonb) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."save_institution"(jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."save_institution"(jsonb) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."save_institution"(jsonb) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."save_institution"(jsonb) TO "service_role";
+
 REVOKE ALL ON FUNCTION "private"."security_fields"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."security_fields"() FROM "postgres";
@@ -4716,6 +5029,14 @@ REVOKE ALL ON FUNCTION "private"."transactions_gate"() FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."transactions_gate"() TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."unlink_account"(uuid) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."unlink_account"(uuid) TO "authenticated";
+
+REVOKE ALL ON FUNCTION "private"."unlink_account"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."unlink_account"(uuid) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."upsert_item_accounts"(uuid, uuid, jsonb) FROM "postgres";
@@ -4750,13 +5071,31 @@ GRANT EXECUTE ON FUNCTION "public"."net_worth_history"(date, date) TO "postgres"
 
 GRANT EXECUTE ON FUNCTION "public"."net_worth_history"(date, date) TO "service_role";
 
+GRANT EXECUTE ON FUNCTION "public"."unlink_account"(uuid) TO "authenticated";
+
+REVOKE ALL ON FUNCTION "public"."unlink_account"(uuid) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "public"."unlink_account"(uuid) TO "postgres";
+
 GRANT USAGE ON SCHEMA "private" TO "authenticated", "service_role";
+
+REVOKE ALL ON TABLE "public"."account_links" FROM "authenticated";
+
+GRANT SELECT ON TABLE "public"."account_links" TO "authenticated";
+
+REVOKE ALL ON TABLE "public"."account_links" FROM "service_role";
+
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "public"."account_links" TO "service_role";
 
 REVOKE ALL ON TABLE "public"."accounts" FROM "authenticated";
 
 REVOKE ALL ("available_balance") ON TABLE "public"."accounts" FROM "authenticated";
 
 GRANT INSERT ("available_balance"), UPDATE ("available_balance") ON TABLE "public"."accounts" TO "authenticated";
+
+REVOKE ALL ("closed_at") ON TABLE "public"."accounts" FROM "authenticated";
+
+GRANT UPDATE ("closed_at") ON TABLE "public"."accounts" TO "authenticated";
 
 REVOKE ALL ("credit_limit") ON TABLE "public"."accounts" FROM "authenticated";
 
@@ -5044,6 +5383,9 @@ ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" REVOKE ALL ON FUNCTIONS FROM PUBLIC
 
 ALTER TABLE "public"."accounts"
   ADD CONSTRAINT "accounts_user_id_fkey" FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE "public"."account_links"
+  ADD CONSTRAINT "account_links_account_fkey" FOREIGN KEY (user_id, account_id) REFERENCES public.accounts(user_id, id) ON DELETE CASCADE;
 
 ALTER TABLE "public"."balance_history"
   ADD CONSTRAINT "balance_history_account_fkey" FOREIGN KEY (user_id, account_id) REFERENCES public.accounts(user_id, id) ON DELETE CASCADE;

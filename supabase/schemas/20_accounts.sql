@@ -28,6 +28,13 @@ create table public.accounts (
   exclude_from_totals boolean not null default false,
   -- Set when a manual account was linked to a synced Plaid account (it then has source 'plaid').
   linked_at timestamptz,
+  -- The user closed this manual account: still listed, with its history, but out of the totals from
+  -- that day on (net_worth_accounts, net_worth_history in 95_insights.sql).
+  closed_at timestamptz,
+  -- Where an account kept after its connection was removed came from (private.remove_plaid_item):
+  -- the mapping and the item that held these are gone, the user still tells the accounts apart by them.
+  institution_name text check (char_length(institution_name) <= 500),
+  mask text check (char_length(mask) <= 32),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   -- Defaults to the caller: a user creating a manual account never names (or chooses) the owner.
@@ -45,6 +52,28 @@ comment on table public.accounts is
 comment on column public.accounts.exclude_from_totals is
   'The user left this account out of net worth and totals (it is still listed). Hidden accounts are left out too.';
 
+-- ISO 4217's current codes (List One, 2025), less XTS (testing) and XXX (no currency): the currencies a
+-- manual account can be kept in. Plaid's own iso_currency_code is stored as sent (synced accounts).
+create or replace function private.is_iso_4217_currency(p_code text)
+returns boolean
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select p_code = any ('{AED,AFN,ALL,AMD,ANG,AOA,ARS,AUD,AWG,AZN,BAM,BBD,BDT,BGN,BHD,BIF,BMD,BND,BOB,BOV,BRL,BSD,BTN,BWP,
+    BYN,BZD,CAD,CDF,CHE,CHF,CHW,CLF,CLP,CNY,COP,COU,CRC,CUP,CVE,CZK,DJF,DKK,DOP,DZD,EGP,ERN,ETB,EUR,FJD,FKP,GBP,GEL,
+    GHS,GIP,GMD,GNF,GTQ,GYD,HKD,HNL,HTG,HUF,IDR,ILS,INR,IQD,IRR,ISK,JMD,JOD,JPY,KES,KGS,KHR,KMF,KPW,KRW,KWD,KYD,KZT,
+    LAK,LBP,LKR,LRD,LSL,LYD,MAD,MDL,MGA,MKD,MMK,MNT,MOP,MRU,MUR,MVR,MWK,MXN,MXV,MYR,MZN,NAD,NGN,NIO,NOK,NPR,NZD,OMR,
+    PAB,PEN,PGK,PHP,PKR,PLN,PYG,QAR,RON,RSD,RUB,RWF,SAR,SBD,SCR,SDG,SEK,SGD,SHP,SLE,SOS,SRD,SSP,STN,SVC,SYP,SZL,THB,
+    TJS,TMT,TND,TOP,TRY,TTD,TWD,TZS,UAH,UGX,USD,USN,UYI,UYU,UYW,UZS,VED,VES,VND,VUV,WST,XAF,XAG,XAU,XBA,XBB,XBC,XBD,
+    XCD,XCG,XDR,XOF,XPD,XPF,XPT,XSU,XUA,YER,ZAR,ZMW,ZWG}'::text[])
+$$;
+comment on function private.is_iso_4217_currency(text) is
+  'Whether a code is a current ISO 4217 currency (List One, less XTS and XXX); the list web/src/currencies.ts offers.';
+revoke all on function private.is_iso_4217_currency(text) from public, anon, authenticated, service_role;
+grant execute on function private.is_iso_4217_currency(text) to authenticated, service_role;
+
 create trigger accounts_set_updated_at
   before update on public.accounts
   for each row execute function private.set_updated_at();
@@ -60,12 +89,19 @@ as $$
 begin
   if tg_op = 'UPDATE' and old.source = 'plaid' and current_user = 'authenticated'
      and (new.name, new.type, new.subtype, new.current_balance, new.available_balance, new.credit_limit,
-          new.currency, new.unofficial_currency_code, new.balance_updated_at)
+          new.currency, new.unofficial_currency_code, new.balance_updated_at, new.closed_at)
          is distinct from
          (old.name, old.type, old.subtype, old.current_balance, old.available_balance, old.credit_limit,
-          old.currency, old.unofficial_currency_code, old.balance_updated_at) then
+          old.currency, old.unofficial_currency_code, old.balance_updated_at, old.closed_at) then
     raise exception 'synced accounts are updated by the sync: only hidden and display_name can be changed'
       using errcode = '42501';
+  end if;
+  -- A manual account's currency is one of ISO 4217's: "POUNDS" or "ABC" is refused, never cut or kept.
+  if new.source = 'manual' and new.currency is not null
+     and (tg_op = 'INSERT' or new.currency is distinct from old.currency)
+     and not private.is_iso_4217_currency(new.currency) then
+    raise exception 'currency "%" is not an ISO 4217 currency code: choose one such as USD, EUR or GBP', new.currency
+      using errcode = '22023';
   end if;
   if new.source = 'manual' then
     if tg_op = 'INSERT' then
@@ -82,7 +118,7 @@ begin
 end
 $$;
 comment on function private.accounts_guard_user_writes() is
-  'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; stamps manual balance edits.';
+  'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; manual currencies are ISO 4217; stamps manual balance edits.';
 revoke all on function private.accounts_guard_user_writes() from public, anon, authenticated, service_role;
 
 create trigger accounts_guard_user_writes
@@ -120,7 +156,7 @@ grant insert (
 ) on public.accounts to authenticated;
 grant update (
   name, display_name, type, subtype, current_balance, available_balance, credit_limit, currency,
-  unofficial_currency_code, hidden, exclude_from_totals
+  unofficial_currency_code, hidden, exclude_from_totals, closed_at
 ) on public.accounts to authenticated;
 grant select, insert, update, delete on public.accounts to service_role;
 
@@ -351,3 +387,41 @@ $$;
 comment on function private.upsert_item_accounts(uuid, uuid, jsonb) is
   'Maps Plaid AccountBase JSON onto an item: creates missing accounts and mappings, refreshes mapping details and balances. Returns the accounts written.';
 revoke all on function private.upsert_item_accounts(uuid, uuid, jsonb) from public, anon, authenticated, service_role;
+
+
+-- A link of a synced account to a manual one (85_account_linking.sql) that can be undone: both accounts
+-- and their balance histories as they were before it.
+create table public.account_links (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null,
+  -- The manual account Plaid now feeds.
+  account_id uuid not null,
+  -- The mapping that feeds it (gone with its connection: then there is nothing to undo).
+  plaid_account_id uuid not null references public.plaid_accounts (id) on delete cascade,
+  -- Both accounts' rows (to_jsonb(accounts)) and balance_history rows as they were before the link.
+  synced_account jsonb not null check (jsonb_typeof(synced_account) = 'object'),
+  manual_account jsonb not null check (jsonb_typeof(manual_account) = 'object'),
+  synced_history jsonb not null check (jsonb_typeof(synced_history) = 'array'),
+  manual_history jsonb not null check (jsonb_typeof(manual_history) = 'array'),
+  -- The synced account's transactions Plaid no longer feeds (kept from a replaced connection): they
+  -- moved too, and move back by id. Its other transactions move back with the mapping's item.
+  synced_orphan_transactions uuid[] not null default '{}',
+  linked_at timestamptz not null default now(),
+  constraint account_links_account_fkey foreign key (user_id, account_id)
+    references public.accounts (user_id, id) on delete cascade,
+  constraint account_links_user_id_account_id_key unique (user_id, account_id)
+);
+create index account_links_plaid_account_id_idx on public.account_links (plaid_account_id);
+
+comment on table public.account_links is
+  'Links of a synced account to a manual one that can be undone: both accounts and balance histories as they were before (public.unlink_account).';
+
+alter table public.account_links enable row level security;
+
+create policy "account_links: owner reads"
+  on public.account_links for select to authenticated
+  using ((select auth.uid()) = user_id);
+
+revoke all on table public.account_links from public, anon, authenticated, service_role;
+grant select on public.account_links to authenticated;
+grant select, insert, update, delete on public.account_links to service_role;

@@ -110,23 +110,28 @@ select
   a.balance_updated_at,
   a.linked_at,
   a.created_at,
-  pa.mask,
+  -- Kept after its connection was removed: the institution and mask stored on the account.
+  coalesce(pa.mask, a.mask) as mask,
   pa.official_name,
   io.id as item_id,
-  io.institution_name,
+  coalesce(io.institution_name, a.institution_name) as institution_name,
   io.status as item_status,
   io.error_code,
   io.last_synced_at,
   io.sync_in_progress,
   io.initial_sync_done,
   io.transactions_synced,
-  io.action_needed
+  io.action_needed,
+  a.exclude_from_totals,
+  a.closed_at,
+  -- A link to a manual account that public.unlink_account can undo.
+  exists (select 1 from public.account_links l where l.account_id = a.id) as link_undoable
 from public.accounts a
 left join public.plaid_accounts pa on pa.account_id = a.id
 left join public.item_overview io on io.id = pa.item_id;
 
 comment on view public.account_overview is
-  'The caller''s accounts, manual and synced, with balances, source, item status, last synced, sync progress and action_needed.';
+  'The caller''s accounts, manual and synced, with balances, source, item status, last synced, sync progress, action_needed, whether they count in totals, when closed and whether a link can be undone.';
 
 revoke all on table public.account_overview from public, anon, authenticated, service_role;
 grant select on public.account_overview to authenticated, service_role;

@@ -294,8 +294,10 @@ begin
     raise exception 'plaid item % not found', p_item_id using errcode = 'P0002';
   end if;
   if p_keep_history then
-    update public.accounts a set source = 'manual'
+    -- The kept accounts keep where they came from: the mapping and item that held it go below.
+    update public.accounts a set source = 'manual', institution_name = i.institution_name, mask = pa.mask
     from public.plaid_accounts pa
+    join public.plaid_items i on i.id = pa.item_id
     where pa.user_id = v_user_id and pa.item_id = p_item_id and a.user_id = v_user_id and a.id = pa.account_id;
     get diagnostics v_kept = row_count;
     update public.transactions t set item_id = null where t.user_id = v_user_id and t.item_id = p_item_id;

@@ -47,9 +47,11 @@ select
   i.institution_name,
   a.hidden,
   a.exclude_from_totals,
-  not a.hidden and not a.exclude_from_totals and a.current_balance is not null
+  not a.hidden and not a.exclude_from_totals and a.closed_at is null and a.current_balance is not null
     and coalesce(a.currency, a.unofficial_currency_code) is not null as in_totals,
-  a.balance_updated_at
+  a.balance_updated_at,
+  -- A closed account counts in the totals' history until the day it was closed, not after.
+  (a.closed_at at time zone 'UTC')::date as closed_on
 from public.accounts a
 cross join lateral (
   select
@@ -62,7 +64,7 @@ left join public.plaid_accounts pa on pa.account_id = a.id
 left join public.plaid_items i on i.id = pa.item_id;
 
 comment on view public.net_worth_accounts is
-  'The caller''s accounts as net worth counts them: kind (cash, credit, loan, investment, other) and rank, liability or asset, currency, balance, available credit and utilisation for cards, institution, and whether the account is in the totals (not hidden, not excluded, has a balance and a currency).';
+  'The caller''s accounts as net worth counts them: kind (cash, credit, loan, investment, other) and rank, liability or asset, currency, balance, available credit and utilisation for cards, institution, and whether the account is in the totals (not hidden, not excluded, not closed, has a balance and a currency).';
 
 -- Totals of the accounts in_totals: per currency (level total), per currency and kind (level kind), and
 -- per currency and institution (level institution; manual accounts have no institution).
@@ -370,8 +372,9 @@ comment on function public.account_balance_history(uuid, date, date) is
 
 -- Net worth per currency for every day: each account in totals contributes its balance as of that day
 -- (carried forward), assets added, liabilities subtracted. Before an account's first balance, that first
--- balance is carried back, so connecting a mortgage today is not a cliff in the chart; such days (any
--- day before the last account's first observation) are marked estimated, as are back-filled ones.
+-- balance is carried back, so connecting a mortgage today is not a cliff in the chart; a closed account
+-- counts until the day it was closed; days before the last account's first observation are marked
+-- estimated, as are back-filled ones.
 -- Computed from balance changes (one running sum per currency): its cost follows the rows in the
 -- window, not accounts × days.
 create or replace function public.net_worth_history(p_from date, p_to date)
@@ -382,7 +385,7 @@ security invoker
 set search_path = ''
 as $$
   with acc as (
-    select n.account_id, n.is_liability,
+    select n.account_id, n.is_liability, n.closed_on,
            (select min(h.date) from public.balance_history h where h.account_id = n.account_id) as first_date,
            (select min(h.date) from public.balance_history h where h.account_id = n.account_id and h.source = 'observed') as first_observed
     from public.net_worth_accounts n
@@ -391,7 +394,8 @@ as $$
     select coalesce(p_from, (select min(acc.first_date) from acc)) as f, (select max(acc.first_observed) from acc) as observed_from
   ), starts as (
     -- Each account's balance on the first day: its last one before, or else its first one (carried back).
-    select acc.account_id, acc.is_liability, coalesce(l.balance, n.balance) as balance, coalesce(l.currency, n.currency) as currency
+    select acc.account_id, acc.is_liability, acc.closed_on, coalesce(l.balance, n.balance) as balance,
+           coalesce(l.currency, n.currency) as currency
     from acc
     cross join bounds b
     left join lateral (
@@ -400,7 +404,7 @@ as $$
     left join lateral (
       select h.balance, h.currency from public.balance_history h
       where h.account_id = acc.account_id and h.date > b.f order by h.date limit 1) n on true
-    where coalesce(l.balance, n.balance) is not null
+    where coalesce(l.balance, n.balance) is not null and (acc.closed_on is null or acc.closed_on > b.f)
   ), changes as (
     -- Every later day, account by account in the primary key's date order (no sort of all rows).
     select d.date, d.currency, s.is_liability, d.balance, d.before, d.before_currency
@@ -410,7 +414,7 @@ as $$
       select h.date, h.currency, h.balance,
              coalesce(lag(h.balance) over w, s.balance) as before, coalesce(lag(h.currency) over w, s.currency) as before_currency
       from public.balance_history h
-      where h.account_id = s.account_id and h.date > b.f and h.date <= p_to
+      where h.account_id = s.account_id and h.date > b.f and h.date <= p_to and (s.closed_on is null or h.date < s.closed_on)
       window w as (order by h.date)) d
   ), deltas as (
     select b.f as date, s.currency, s.is_liability, s.balance as delta
@@ -422,6 +426,15 @@ as $$
     -- A change of currency moves the balance: the old currency loses what the account had in it.
     select c.date, c.before_currency, c.is_liability, -c.before
     from changes c where c.before_currency <> c.currency
+    union all
+    -- A closed account leaves the totals on the day it was closed, with the balance it had then.
+    select s.closed_on, coalesce(last.currency, s.currency), s.is_liability, -coalesce(last.balance, s.balance)
+    from starts s
+    cross join bounds b
+    left join lateral (
+      select h.balance, h.currency from public.balance_history h
+      where h.account_id = s.account_id and h.date > b.f and h.date < s.closed_on order by h.date desc limit 1) last on true
+    where s.closed_on <= p_to
   ), running as (
     select d.date, d.currency,
            sum(coalesce(sum(d.delta) filter (where not d.is_liability), 0)) over w as assets,

@@ -9,7 +9,8 @@ select plan(47);
 select tests.rls_enabled('public');
 select tables_are('public', array[
   'plaid_items', 'accounts', 'plaid_accounts', 'transactions', 'liabilities', 'securities', 'holdings',
-  'investment_transactions', 'plaid_sync_state', 'sync_runs', 'webhook_events', 'quarantined_records', 'balance_history'
+  'investment_transactions', 'plaid_sync_state', 'sync_runs', 'webhook_events', 'quarantined_records', 'balance_history',
+  'account_links'
 ], 'the data model''s tables');
 select views_are('public', array['account_overview', 'item_overview', 'net_worth', 'net_worth_accounts'], 'the read model''s views');
 select is(
@@ -154,8 +155,8 @@ select is(
 select is(
   (select array_agg(c.column_name::text order by c.column_name::text) from information_schema.column_privileges c
    where c.grantee = 'authenticated' and c.table_schema = 'public' and c.table_name = 'accounts' and c.privilege_type = 'UPDATE'),
-  array['available_balance', 'credit_limit', 'currency', 'current_balance', 'display_name', 'exclude_from_totals', 'hidden',
-        'name', 'subtype', 'type', 'unofficial_currency_code']::text[],
+  array['available_balance', 'closed_at', 'credit_limit', 'currency', 'current_balance', 'display_name', 'exclude_from_totals',
+        'hidden', 'name', 'subtype', 'type', 'unofficial_currency_code']::text[],
   'authenticated may update only the user-editable account columns (never user_id, source, timestamps)');
 select ok(not has_column_privilege('authenticated', 'public.plaid_items', 'access_token_secret_id', 'select'),
   'authenticated cannot read plaid_items.access_token_secret_id');
@@ -165,8 +166,9 @@ select is(
   (select array_agg(p.oid::regprocedure::text order by p.oid::regprocedure::text) from pg_proc p
    where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and has_function_privilege('authenticated', p.oid, 'execute')),
   array['account_balance_history(uuid,date,date)', 'link_plaid_account_to_manual(uuid,uuid)', 'net_worth_history(date,date)',
-        'private.link_plaid_account_to_manual(uuid,uuid)']::text[],
-  'authenticated executes only the account-linking RPC (and its private implementation) and the history read model (security invoker)');
+        'private.is_iso_4217_currency(text)', 'private.link_plaid_account_to_manual(uuid,uuid)', 'private.unlink_account(uuid)',
+        'unlink_account(uuid)']::text[],
+  'authenticated executes only the account-linking RPCs (and their private implementations), the history read model (security invoker) and the currency check its account writes run');
 select ok(
   (select bool_and(has_function_privilege('service_role', f, 'execute')) from unnest(array[
     'private.store_item_access_token(uuid,text)', 'private.read_item_access_token(uuid)']::regprocedure[]) f),

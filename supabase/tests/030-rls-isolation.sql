@@ -6,6 +6,10 @@ select plan((select 7 * count(*)::int + 4 from tests.data_model_tables()));
 
 select tests.seed_connected_user('iso_a') ->> 'user_id' as a_user \gset
 select tests.seed_connected_user('iso_b') ->> 'user_id' as b_user \gset
+-- A link that can be undone, per user (the seed has none).
+insert into public.account_links (user_id, account_id, plaid_account_id, synced_account, manual_account, synced_history, manual_history)
+select a.user_id, a.id, (select pa.id from public.plaid_accounts pa where pa.user_id = a.user_id limit 1), '{}', '{}', '[]', '[]'
+from public.accounts a where a.user_id in (:'a_user', :'b_user') and a.source = 'manual';
 
 -- Runs as postgres, switches to user A (exactly as PostgREST does) for each attempt, and back.
 create function tests.cross_user_checks(a_ident text, a_user uuid, b_user uuid)

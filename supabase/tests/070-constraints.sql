@@ -26,7 +26,7 @@ select throws_ok(format($$update public.sync_runs set outcome = 'done' where use
 select throws_ok(format($$update public.webhook_events set outcome = 'ok' where user_id = %L$$, :'a_user'), '23514', null, 'webhook_events.outcome');
 
 -- Values (23514) ---------------------------------------------------------------------------------------
-select throws_ok(format($$update public.accounts set currency = 'usd' where id = %L$$, :'a_manual'), '23514', null, 'currency must be ISO 4217 upper case');
+select throws_ok(format($$update public.accounts set currency = 'usd' where id = %L$$, :'a_checking'), '23514', null, 'currency must be ISO 4217 upper case');
 select throws_ok(format($$update public.transactions set iso_currency_code = 'DOLLAR' where user_id = %L$$, :'a_user'), '23514', null, 'transaction currency code');
 select throws_ok(format($$update public.accounts set credit_limit = -1 where id = %L$$, :'a_credit'), '23514', null, 'credit_limit is never negative');
 select throws_ok(format($$update public.accounts set current_balance = 'NaN' where id = %L$$, :'a_manual'), '23514', null, 'a balance is never NaN');

@@ -187,15 +187,18 @@ const explorerKeys = ['query', 'account_ids', 'from', 'to', 'categories', 'statu
 
 /** Each function in supabase/functions, driven: a valid body and the fields hostility replaces. */
 const drivers: Record<string, () => Promise<void>> = {
-  'accounts-link': () => check('accounts-link', bodies(
-    fc.record({ synced_account_id: anyId(), manual_account_id: anyId() }), keysOf('synced_account_id', 'manual_account_id')),
+  'accounts-link': () => check('accounts-link', bodies(fc.oneof(
+    fc.record({ synced_account_id: anyId(), manual_account_id: anyId() }),
+    fc.record({ action: fc.constant('unlink'), account_id: anyId() })), keysOf('synced_account_id', 'manual_account_id', 'action', 'account_id')),
   (b) => send('accounts-link', b, userHeaders())),
   'accounts-manual': () => check('accounts-manual', bodies(fc.oneof(
     fc.record({ action: fc.constant('create'), name: text(30), type: fc.constantFrom('depository', 'credit', 'loan', 'investment', 'other'),
-      subtype: text(20), current_balance: money, currency: fc.constantFrom('USD', 'EUR') }, { requiredKeys: ['action', 'name', 'type'] }),
+      subtype: text(20), current_balance: money, currency: fc.constantFrom('USD', 'EUR', 'ABC', 'POUNDS', 'XTS', 'gbp') }, { requiredKeys: ['action', 'name', 'type'] }),
     fc.record({ action: fc.constant('update'), account_id: fc.constantFrom(ids.manual, ids.synced, ids.othersAccount), name: text(30),
-      display_name: text(30), current_balance: money, hidden: fc.boolean() }, { requiredKeys: ['action', 'account_id', 'name'] }),
-  ), keysOf('action', 'name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden', 'account_id')),
+      display_name: text(30), current_balance: money, hidden: fc.boolean(), closed: fc.boolean(), exclude_from_totals: fc.boolean(),
+      currency: fc.constantFrom('GBP', 'ABC', 'ZZZ') }, { requiredKeys: ['action', 'account_id', 'name'] }),
+    fc.record({ action: fc.constant('delete'), account_id: fc.constantFrom(ids.synced, ids.othersAccount) }),
+  ), keysOf('action', 'name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden', 'closed', 'exclude_from_totals', 'account_id')),
   (b) => send('accounts-manual', b, userHeaders())),
   health: () => check('health', fc.tuple(fc.constantFrom('', 'none', 'user', 'publishable', 'secret', 'constructor', '__proto__', '%00', 'user%2F..'), fc.constantFrom('GET', 'POST'))
     .map(([mode, method]) => ({ raw: JSON.stringify({ mode, method }) })),

@@ -14,7 +14,7 @@ const item = (over: Partial<Item> = {}): Item => ({
   last_sync_error_code: null, last_sync_error_display_message: null, sync_retry_at: null, account_count: 2,
   action_needed: null, records_quarantined: 0, created_at: ago(600), last_balance_refresh_at: null,
   balance_refresh_available_at: null, last_sync_finished_at: ago(3), last_sync_added: 12, last_sync_modified: 0,
-  last_sync_removed: 0, last_sync_was_import: false, ...over,
+  last_sync_removed: 0, last_sync_was_import: false, logo: null, primary_color: null, ...over,
 });
 
 describe('connectionState', () => {

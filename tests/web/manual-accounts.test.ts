@@ -41,7 +41,7 @@ describe('Manual accounts', () => {
     expect(await focusedText(page)).toBe('Current balance');
     await page.keyboard.type('12,50x');
     await page.keyboard.press('Enter');
-    await dialog.getByRole('alert').getByText('Enter the balance as a number, such as 1250.00.').waitFor();
+    await dialog.getByRole('alert').getByText('Enter the balance as a number, such as 1,250.00.').waitFor();
     await screenshot(page, 'manual-account-invalid', false);
     expect((await sql`select count(*)::int as n from public.accounts where user_id = ${s.user_id}`)[0].n).toBe(0);
     await dialog.getByLabel('Current balance').fill('1,250.50');
@@ -93,7 +93,7 @@ describe('Manual accounts', () => {
     await checking.locator('summary').click();
     await checking.getByRole('button', { name: 'Link to a manual account' }).click();
     const link = page.getByRole('dialog', { name: 'Link Plaid Checking to a manual account' });
-    await link.getByLabel('Manual account').selectOption({ label: 'Old checking' });
+    await link.getByLabel('Manual account').selectOption({ label: 'Old checking ($5.00)' });
     await link.getByRole('button', { name: 'Link accounts' }).click();
     // The manual account is now fed by the bank: it moves under the connection, with Plaid's balance.
     const old = card.getByTestId('account').filter({ has: page.locator('summary', { hasText: 'Old checking' }) });

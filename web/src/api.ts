@@ -75,6 +75,9 @@ export function createApi(config: ClientConfig, auth: AuthSource) {
       'plaid-data-delete', { confirm: 'delete all my bank data' }),
     linkAccounts: (syncedAccountId: string, manualAccountId: string) =>
       call<{ account_id: string }>('accounts-link', { synced_account_id: syncedAccountId, manual_account_id: manualAccountId }),
+    unlinkAccount: (accountId: string) => call<{ account_id: string }>('accounts-link', { action: 'unlink', account_id: accountId }),
+    deleteManualAccount: (accountId: string) =>
+      call<{ deleted: { account_id: string } }>('accounts-manual', { action: 'delete', account_id: accountId }),
     transactions: (accountId: string, after?: { date: string; id: string } | null, limit = 10) =>
       call<TransactionsPage>('transactions', { account_id: accountId, limit, ...(after ? { after } : {}) }),
     createManualAccount: (fields: { name: string; type: string; current_balance?: string; currency?: string }) =>

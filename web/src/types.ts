@@ -33,6 +33,9 @@ export type Item = {
   last_sync_removed: number;
   /** The last successful sync was the first: the import of the history. */
   last_sync_was_import: boolean;
+  /** Plaid's logo of the institution (base64 PNG) and its colour, when Plaid has them. */
+  logo: string | null;
+  primary_color: string | null;
 };
 
 export type Account = {
@@ -52,7 +55,12 @@ export type Account = {
   balance_updated_at: string | null;
   mask: string | null;
   item_id: string | null;
+  /** The connection's bank; for an account kept after its connection was removed, the bank it came from. */
   institution_name: string | null;
+  exclude_from_totals: boolean;
+  closed_at: string | null;
+  /** Linked to a manual account, and the link can be undone (accounts-link, action unlink). */
+  link_undoable: boolean;
 };
 
 export type Liability = {

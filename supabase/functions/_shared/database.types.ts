@@ -5,16 +5,42 @@ export type Database = {
   
   "public": {
           Tables: {
-            "accounts": {
+            "account_links": {
                   Row: {
-                    "available_balance": number | null,"balance_updated_at": string | null,"created_at": string,"credit_limit": number | null,"currency": string | null,"current_balance": number | null,"display_name": string | null,"exclude_from_totals": boolean,"hidden": boolean,"id": string,"linked_at": string | null,"name": string,"source": string,"subtype": string | null,"type": string,"unofficial_currency_code": string | null,"updated_at": string,"user_id": string
+                    "account_id": string,"id": string,"linked_at": string,"manual_account": NonNullable<Json>,"manual_history": NonNullable<Json>,"plaid_account_id": string,"synced_account": NonNullable<Json>,"synced_history": NonNullable<Json>,"synced_orphan_transactions": (string)[],"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "available_balance"?: number | null,"balance_updated_at"?: string | null,"created_at"?: string,"credit_limit"?: number | null,"currency"?: string | null,"current_balance"?: number | null,"display_name"?: string | null,"exclude_from_totals"?: boolean,"hidden"?: boolean,"id"?: string,"linked_at"?: string | null,"name": string,"source"?: string,"subtype"?: string | null,"type"?: string,"unofficial_currency_code"?: string | null,"updated_at"?: string,"user_id"?: string
+                    "account_id": string,"id"?: string,"linked_at"?: string,"manual_account": NonNullable<Json>,"manual_history": NonNullable<Json>,"plaid_account_id": string,"synced_account": NonNullable<Json>,"synced_history": NonNullable<Json>,"synced_orphan_transactions"?: (string)[],"user_id": string
                   }
                   Update: {
-                    "available_balance"?: number | null,"balance_updated_at"?: string | null,"created_at"?: string,"credit_limit"?: number | null,"currency"?: string | null,"current_balance"?: number | null,"display_name"?: string | null,"exclude_from_totals"?: boolean,"hidden"?: boolean,"id"?: string,"linked_at"?: string | null,"name"?: string,"source"?: string,"subtype"?: string | null,"type"?: string,"unofficial_currency_code"?: string | null,"updated_at"?: string,"user_id"?: string
+                    "account_id"?: string,"id"?: string,"linked_at"?: string,"manual_account"?: NonNullable<Json>,"manual_history"?: NonNullable<Json>,"plaid_account_id"?: string,"synced_account"?: NonNullable<Json>,"synced_history"?: NonNullable<Json>,"synced_orphan_transactions"?: (string)[],"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "account_links_account_fkey"
+      columns: ["user_id","account_id"]
+isOneToOne: true
+      referencedRelation: "accounts"
+      referencedColumns: ["user_id","id"]
+    },{
+      foreignKeyName: "account_links_plaid_account_id_fkey"
+      columns: ["plaid_account_id"]
+isOneToOne: false
+      referencedRelation: "plaid_accounts"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"accounts": {
+                  Row: {
+                    "available_balance": number | null,"balance_updated_at": string | null,"closed_at": string | null,"created_at": string,"credit_limit": number | null,"currency": string | null,"current_balance": number | null,"display_name": string | null,"exclude_from_totals": boolean,"hidden": boolean,"id": string,"institution_name": string | null,"linked_at": string | null,"mask": string | null,"name": string,"source": string,"subtype": string | null,"type": string,"unofficial_currency_code": string | null,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "available_balance"?: number | null,"balance_updated_at"?: string | null,"closed_at"?: string | null,"created_at"?: string,"credit_limit"?: number | null,"currency"?: string | null,"current_balance"?: number | null,"display_name"?: string | null,"exclude_from_totals"?: boolean,"hidden"?: boolean,"id"?: string,"institution_name"?: string | null,"linked_at"?: string | null,"mask"?: string | null,"name": string,"source"?: string,"subtype"?: string | null,"type"?: string,"unofficial_currency_code"?: string | null,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "available_balance"?: number | null,"balance_updated_at"?: string | null,"closed_at"?: string | null,"created_at"?: string,"credit_limit"?: number | null,"currency"?: string | null,"current_balance"?: number | null,"display_name"?: string | null,"exclude_from_totals"?: boolean,"hidden"?: boolean,"id"?: string,"institution_name"?: string | null,"linked_at"?: string | null,"mask"?: string | null,"name"?: string,"source"?: string,"subtype"?: string | null,"type"?: string,"unofficial_currency_code"?: string | null,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     
@@ -300,7 +326,7 @@ isOneToOne: false
           Views: {
             "account_overview": {
                   Row: {
-                    "action_needed": string | null,"available_balance": number | null,"balance_updated_at": string | null,"created_at": string,"credit_limit": number | null,"currency": string | null,"current_balance": number | null,"display_name": string | null,"error_code": string | null,"hidden": boolean,"id": string,"initial_sync_done": boolean | null,"institution_name": string | null,"item_id": string | null,"item_status": string | null,"label": string | null,"last_synced_at": string | null,"linked_at": string | null,"mask": string | null,"name": string,"official_name": string | null,"source": string,"subtype": string | null,"sync_in_progress": boolean | null,"transactions_synced": number | null,"type": string,"unofficial_currency_code": string | null
+                    "action_needed": string | null,"available_balance": number | null,"balance_updated_at": string | null,"closed_at": string | null,"created_at": string,"credit_limit": number | null,"currency": string | null,"current_balance": number | null,"display_name": string | null,"error_code": string | null,"exclude_from_totals": boolean,"hidden": boolean,"id": string,"initial_sync_done": boolean | null,"institution_name": string | null,"item_id": string | null,"item_status": string | null,"label": string | null,"last_synced_at": string | null,"link_undoable": boolean | null,"linked_at": string | null,"mask": string | null,"name": string,"official_name": string | null,"source": string,"subtype": string | null,"sync_in_progress": boolean | null,"transactions_synced": number | null,"type": string,"unofficial_currency_code": string | null
                   }
                   ComputedFields: never
                   Relationships: [
@@ -324,7 +350,7 @@ isOneToOne: false
                   ]
                 },"net_worth_accounts": {
                   Row: {
-                    "account_id": string,"available_balance": number | null,"available_credit": number | null,"balance": number | null,"balance_updated_at": string | null,"credit_limit": number | null,"currency": string | null,"exclude_from_totals": boolean,"hidden": boolean,"in_totals": boolean | null,"institution_id": string | null,"institution_name": string | null,"is_liability": boolean | null,"item_id": string | null,"kind": string | null,"kind_rank": number | null,"label": string | null,"source": string,"subtype": string | null,"type": string,"utilization": number | null
+                    "account_id": string,"available_balance": number | null,"available_credit": number | null,"balance": number | null,"balance_updated_at": string | null,"closed_on": string | null,"credit_limit": number | null,"currency": string | null,"exclude_from_totals": boolean,"hidden": boolean,"in_totals": boolean | null,"institution_id": string | null,"institution_name": string | null,"is_liability": boolean | null,"item_id": string | null,"kind": string | null,"kind_rank": number | null,"label": string | null,"source": string,"subtype": string | null,"type": string,"utilization": number | null
                   }
                   ComputedFields: never
                   Relationships: [
@@ -345,6 +371,9 @@ isOneToOne: false
 { Args: { "p_from": string,"p_to": string }; Returns: {
               "assets": number,"currency": string,"date": string,"estimated": boolean,"liabilities": number,"net_worth": number
             }[]
+                           },
+"unlink_account":
+{ Args: { "account_id": string }; Returns: string
                            }
           }
           Enums: {

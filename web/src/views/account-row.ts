@@ -7,7 +7,9 @@ import { h, replaceChildren } from '../dom.ts';
 import { day, humanize, money, count } from '../format.ts';
 import type { Account, Holdings, Liability } from '../types.ts';
 import { TransactionsList } from './transactions.ts';
-import { editManualAccount, linkToManual, renameSynced, setHidden } from './account-dialogs.ts';
+import {
+  closeOrDelete, editManualAccount, kindLabel, linkableTo, linkToManual, renameSynced, reopen, setHidden, setInTotals, unlink,
+} from './account-dialogs.ts';
 
 export type RowData = {
   account: Account;
@@ -22,7 +24,8 @@ export type RowData = {
 
 /** What the row shows of an account (the overview row also carries sync fields that change often). */
 const shownFields = (a: Account) => JSON.stringify([a.label, a.mask, a.hidden, a.type, a.subtype, a.source, a.current_balance,
-  a.available_balance, a.credit_limit, a.currency, a.unofficial_currency_code]);
+  a.available_balance, a.credit_limit, a.currency, a.unofficial_currency_code, a.closed_at, a.exclude_from_totals, a.link_undoable,
+  a.institution_name, a.item_id]);
 
 export class AccountRow {
   readonly el: HTMLLIElement;
@@ -77,11 +80,14 @@ export class AccountRow {
 
   private renderSummary(): void {
     const a = this.data.account;
-    const kind = a.subtype ? humanize(a.subtype) : humanize(a.type);
+    // A manual account kept from a removed connection still says which bank it came from.
+    const origin = !a.item_id && a.institution_name ? ` · from ${a.institution_name} (disconnected)` : '';
     replaceChildren(this.summary,
       h('span', { class: 'account-name' }, h('span', { class: 'disclosure', 'aria-hidden': 'true' }), a.label, a.mask ? h('span', { class: 'mask' }, ` ••${a.mask}`) : null,
-        a.hidden ? h('span', { class: 'badge tone-muted' }, 'Hidden') : null),
-      h('span', { class: 'account-kind' }, kind),
+        a.hidden ? h('span', { class: 'badge tone-muted' }, 'Hidden') : null,
+        a.closed_at ? h('span', { class: 'badge tone-muted', 'data-testid': 'closed' }, 'Closed') : null,
+        a.exclude_from_totals && !a.closed_at ? h('span', { class: 'badge tone-muted' }, 'Not in totals') : null),
+      h('span', { class: 'account-kind' }, `${kindLabel(a)}${origin}`),
       h('span', { class: 'account-balance', 'data-testid': 'balance' }, money(a.current_balance, a.currency ?? a.unofficial_currency_code),
         a.available_balance !== null && a.available_balance !== a.current_balance
           ? h('span', { class: 'muted' }, `${money(a.available_balance, a.currency)} available`) : null,
@@ -91,7 +97,8 @@ export class AccountRow {
 
   private renderBody(): void {
     const d = this.data;
-    const key = JSON.stringify([shownFields(d.account), d.liability, d.holdings, d.manualAccounts.map((m) => [m.id, m.label])]);
+    const key = JSON.stringify([shownFields(d.account), d.liability, d.holdings,
+      d.manualAccounts.map((m) => [m.id, m.label, m.type, m.currency, m.closed_at, m.current_balance])]);
     if (key === this.bodyKey) return;
     this.bodyKey = key;
     replaceChildren(this.body, this.liabilityLine(), this.holdingsBlock(), this.actions(), this.transactions?.el);
@@ -127,14 +134,23 @@ export class AccountRow {
 
   private actions(): HTMLElement {
     const a = this.data.account;
+    const button = (label: string, onclick: () => void, cls = 'secondary') => h('button', { type: 'button', class: cls, onclick }, label);
+    const totals = a.closed_at ? null
+      : button(a.exclude_from_totals ? 'Count in totals' : 'Leave out of totals', () => void setInTotals(this.ctx, a, a.exclude_from_totals));
+    const linkable = a.source === 'plaid' ? linkableTo(a, this.data.manualAccounts) : [];
     const buttons = a.source === 'manual'
-      ? [h('button', { type: 'button', class: 'secondary', onclick: () => editManualAccount(this.ctx, a) }, 'Edit account')]
+      ? [
+        button('Edit account', () => editManualAccount(this.ctx, a)),
+        totals,
+        a.closed_at ? button('Reopen account', () => void reopen(this.ctx, a)) : null,
+        button('Close or delete…', () => closeOrDelete(this.ctx, a), 'danger-outline'),
+      ]
       : [
-        h('button', { type: 'button', class: 'secondary', onclick: () => renameSynced(this.ctx, a) }, 'Rename'),
-        h('button', { type: 'button', class: 'secondary', onclick: () => void setHidden(this.ctx, a, !a.hidden) }, a.hidden ? 'Show in lists' : 'Hide from lists'),
-        this.data.manualAccounts.length
-          ? h('button', { type: 'button', class: 'secondary', onclick: () => linkToManual(this.ctx, a, this.data.manualAccounts) }, 'Link to a manual account')
-          : null,
+        button('Rename', () => renameSynced(this.ctx, a)),
+        button(a.hidden ? 'Show in lists' : 'Hide from lists', () => void setHidden(this.ctx, a, !a.hidden)),
+        totals,
+        linkable.length ? button('Link to a manual account', () => linkToManual(this.ctx, a, linkable)) : null,
+        a.link_undoable ? button('Unlink', () => unlink(this.ctx, a)) : null,
       ];
     return h('div', { class: 'actions' }, ...buttons);
   }

@@ -10,7 +10,7 @@ import { errorMessage } from '../messages.ts';
 import { accountFreshness } from '../connection-state.ts';
 import { refreshAll } from '../refresh-all.ts';
 import type { StoreState } from '../store.ts';
-import type { Account, Overview } from '../types.ts';
+import type { Account, Item, Overview } from '../types.ts';
 import { AccountRow, type RowData } from './account-row.ts';
 import { addManualAccount } from './account-dialogs.ts';
 import { deleteAllBankData } from './delete-all-dialog.ts';
@@ -116,15 +116,21 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     // By kind, then the name the user sees (their own label when they renamed an account).
     const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden).sort(byKind);
     // The totals follow every change of what they are made of.
-    const key = JSON.stringify(o.accounts.map((a) => [a.id, a.current_balance, a.currency, a.hidden, a.type, a.label]));
+    const key = JSON.stringify(o.accounts.map((a) => [a.id, a.current_balance, a.currency, a.hidden, a.type, a.label, a.exclude_from_totals, a.closed_at]));
     if (key !== totalsKey || recovered) { totalsKey = key; void summary.refresh(); }
     const manualAccounts = o.accounts.filter((a) => a.source === 'manual');
     const seenRows = new Set<string>();
+    // The same bank connected twice: each card says which accounts it has.
+    const sameBank = (i: Item) => o.items.filter((x) => (x.institution_id ?? x.institution_name) === (i.institution_id ?? i.institution_name)).length > 1;
     const wantedCards = o.items.map((item) => {
       let card = cards.get(item.id);
       if (card) card.update(item, state.error !== null); else cards.set(item.id, card = new ConnectionCard(ctx, item, state.error !== null));
-      const own = visible.filter((a) => a.item_id === item.id).map((a) => { seenRows.add(a.id); return rowFor(a, o, manualAccounts); });
-      reorder(card.accountList, own.map((r) => r.el));
+      const own = o.accounts.filter((a) => a.item_id === item.id);
+      card.showAccounts(sameBank(item)
+        ? own.length ? `Accounts: ${own.map((a) => `${a.label}${a.mask ? ` ••${a.mask}` : ''}`).join(', ')}` : 'No accounts yet'
+        : null);
+      const shown = visible.filter((a) => a.item_id === item.id).map((a) => { seenRows.add(a.id); return rowFor(a, o, manualAccounts); });
+      reorder(card.accountList, shown.map((r) => r.el));
       return card;
     });
     for (const [id] of cards) if (!o.items.some((i) => i.id === id)) cards.delete(id);

@@ -34,6 +34,8 @@ export class ConnectionCard {
   private readonly balanceNote: HTMLElement;
   private readonly quarantine: HTMLElement;
   private readonly message: HTMLElement;
+  private readonly logo: HTMLElement;
+  private readonly accountsNote: HTMLElement;
   private refreshAllowedAt: number | null = null;
   private reenableTimer: ReturnType<typeof setTimeout> | null = null;
   private busy = new Set<string>();
@@ -56,9 +58,11 @@ export class ConnectionCard {
     this.message = h('p', { class: 'card-message', role: 'status', 'data-testid': 'connection-message' });
     this.quarantine = h('p', { class: 'muted note', 'data-testid': 'quarantine-note' });
     this.accountList = h('ul', { class: 'account-list', 'aria-labelledby': headingId });
+    this.logo = h('span', { class: 'bank-logo', 'aria-hidden': 'true', 'data-testid': 'bank-logo' });
+    this.accountsNote = h('p', { class: 'muted accounts-note', 'data-testid': 'connection-accounts' });
     this.el = h('section', { class: 'card connection', 'aria-labelledby': headingId, 'data-item-id': item.id, 'data-testid': 'connection' },
-      h('header', { class: 'connection-header' }, this.heading, this.badge),
-      this.updated, this.callout, this.quarantine,
+      h('header', { class: 'connection-header' }, this.logo, this.heading, this.badge),
+      this.accountsNote, this.updated, this.callout, this.quarantine,
       h('div', { class: 'actions' }, this.syncButton, this.balanceButton,
         h('button', { type: 'button', class: 'danger-outline', onclick: () => this.remove() }, 'Remove connection')),
       this.balanceNote, this.message, this.accountList);
@@ -71,6 +75,7 @@ export class ConnectionCard {
     this.unconfirmed = unconfirmed;
     const state = this.state = connectionState(item, Date.now(), { unconfirmed });
     this.heading.textContent = item.institution_name ?? 'Bank connection';
+    this.renderLogo(item);
     this.badge.textContent = state.badge.text;
     this.badge.className = `badge tone-${state.badge.tone}`;
     replaceChildren(this.updated, state.updatedAt
@@ -105,6 +110,24 @@ export class ConnectionCard {
     const server = item.balance_refresh_available_at ? Date.parse(item.balance_refresh_available_at) : null;
     if (server && server > Date.now()) this.refreshAllowedAt = Math.max(this.refreshAllowedAt ?? 0, server);
     this.renderBalanceState();
+  }
+
+  /** Plaid's logo when it has one, else the bank's initial (decorative: the heading names the bank). */
+  private renderLogo(item: Item): void {
+    const key = `${item.logo ?? ''}|${item.primary_color ?? ''}|${item.institution_name ?? ''}`;
+    if (this.logo.dataset.key === key) return;
+    this.logo.dataset.key = key;
+    this.logo.style.borderColor = item.primary_color ?? '';
+    replaceChildren(this.logo, item.logo
+      ? h('img', { src: `data:image/png;base64,${item.logo}`, alt: '', width: 32, height: 32 })
+      : (item.institution_name ?? '?').trim().charAt(0).toUpperCase());
+  }
+
+  /** Which accounts this connection has ("Plaid Checking ••0000, …"), or nothing: shown when another
+   *  connection looks the same (the same bank twice). */
+  showAccounts(text: string | null): void {
+    this.accountsNote.hidden = !text;
+    this.accountsNote.textContent = text ?? '';
   }
 
   /** Re-renders time-dependent text (called on a timer). */

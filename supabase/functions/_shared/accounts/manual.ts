@@ -9,12 +9,15 @@ export const accountTypes = ['depository', 'credit', 'loan', 'investment', 'othe
 export type AccountFields = {
   name?: string; display_name?: string | null; type?: (typeof accountTypes)[number]; subtype?: string | null;
   current_balance?: string | null; currency?: string; hidden?: boolean; exclude_from_totals?: boolean;
+  /** true closes a manual account (now), false reopens it. */
+  closed?: boolean;
 };
+type Column = (typeof editable)[number];
 
 const returned = `id, source, name, display_name, coalesce(display_name, name) as label, type, subtype,
-  current_balance::text as current_balance, currency, hidden, exclude_from_totals, balance_updated_at`;
-const editable = ['name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden', 'exclude_from_totals'] as const;
-const syncedEditable = new Set(['display_name', 'hidden', 'exclude_from_totals']);
+  current_balance::text as current_balance, currency, hidden, exclude_from_totals, closed_at, balance_updated_at`;
+const editable = ['name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden', 'exclude_from_totals', 'closed_at'] as const;
+const syncedEditable = new Set<string>(['display_name', 'hidden', 'exclude_from_totals']);
 
 const outOfRange = (message: string) => `a value is out of range: ${message}`;
 /** Database refusals as the 4xx they are: nothing was written. */
@@ -22,19 +25,31 @@ const asHttpError = refusedAs({
   '42501': 'a synced account gets its name, type and balances from the bank: only display_name, hidden and exclude_from_totals can change',
   '23514': outOfRange,
   '22003': outOfRange,
+  // The currency check (private.is_iso_4217_currency): its message names the code and what to do.
+  '22023': (message) => message,
 });
 
+/** The columns a request writes, closed as closed_at (now, or null to reopen). */
+function columns(fields: AccountFields): Partial<Record<Column, unknown>> {
+  const { closed, ...rest } = fields;
+  const values: Partial<Record<Column, unknown>> = { ...rest };
+  if (closed !== undefined) values.closed_at = closed ? new Date().toISOString() : null;
+  return values;
+}
+
 export async function createManualAccount(ctx: UserContext, fields: AccountFields & { name: string; type: string }) {
-  const cols = editable.filter((k) => fields[k] !== undefined);
+  const values = columns(fields);
+  const cols = editable.filter((k) => values[k] !== undefined);
   const rows = await ctx.db.queryRaw(
     `insert into public.accounts (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')}) returning ${returned}`,
-    cols.map((k) => fields[k]),
+    cols.map((k) => values[k]),
   ).catch(asHttpError);
   return { account: rows[0] };
 }
 
 export async function updateAccount(ctx: UserContext, accountId: string, fields: AccountFields) {
-  const cols = editable.filter((k) => fields[k] !== undefined);
+  const values = columns(fields);
+  const cols = editable.filter((k) => values[k] !== undefined);
   const [current] = await ctx.db.query<{ source: string }>`select source from public.accounts where id = ${accountId}::uuid`;
   if (!current) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
   const refused = current.source === 'plaid' ? cols.filter((c) => !syncedEditable.has(c)) : [];
@@ -43,8 +58,20 @@ export async function updateAccount(ctx: UserContext, accountId: string, fields:
   }
   const rows = await ctx.db.queryRaw(
     `update public.accounts set ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')} where id = $1 returning ${returned}`,
-    [accountId, ...cols.map((k) => fields[k])],
+    [accountId, ...cols.map((k) => values[k])],
   ).catch(asHttpError);
   if (!rows[0]) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
   return { account: rows[0] };
+}
+
+/** Deletes a manual account with its history (balance history and any kept transactions cascade). */
+export async function deleteManualAccount(ctx: UserContext, accountId: string) {
+  const [current] = await ctx.db.query<{ source: string }>`select source from public.accounts where id = ${accountId}::uuid`;
+  if (!current) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
+  if (current.source !== 'manual') {
+    throw new HttpError(400, 'INVALID_REQUEST', 'a synced account is deleted by removing its connection (or hidden); only manual accounts are deleted here');
+  }
+  const rows = await ctx.db.query<{ id: string }>`delete from public.accounts where id = ${accountId}::uuid and source = 'manual' returning id`;
+  if (!rows[0]) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
+  return { deleted: { account_id: accountId } };
 }

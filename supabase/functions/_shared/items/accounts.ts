@@ -19,7 +19,7 @@ export type HoldingsSummary = {
 };
 
 export async function readAccountsOverview(ctx: UserContext): Promise<{
-  items: Array<ItemOverview & { balance_refresh_available_at: string | null }>;
+  items: Array<ItemOverview & { balance_refresh_available_at: string | null; logo: string | null; primary_color: string | null }>;
   accounts: AccountOverview[]; liabilities: LiabilitySummary[]; holdings: HoldingsSummary[];
 }> {
   const intervalMs = appConfigFrom(ctx.env).BALANCE_REFRESH_INTERVAL_SECONDS * 1000;
@@ -43,9 +43,15 @@ export async function readAccountsOverview(ctx: UserContext): Promise<{
                                           'value', h.institution_value::text) order by h.institution_value desc) as positions
       from public.holdings h join public.securities s on s.id = h.security_id
       group by h.account_id`;
+  // Logos of the caller's connections' banks (private.institutions: fetched once per institution).
+  const institutions = await ctx.admin.query<{ institution_id: string; logo: string | null; primary_color: string | null }>`
+      select institution_id, logo, primary_color from private.institutions_of_user(${ctx.userId}::uuid)`;
+  const institution = new Map(institutions.map((i) => [i.institution_id, i]));
   return {
     items: items.map((i) => ({
       ...i,
+      logo: institution.get(i.institution_id ?? '')?.logo ?? null,
+      primary_color: institution.get(i.institution_id ?? '')?.primary_color ?? null,
       balance_refresh_available_at: i.last_balance_refresh_at
         ? new Date(new Date(i.last_balance_refresh_at).getTime() + intervalMs).toISOString() : null,
     })),
