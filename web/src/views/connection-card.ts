@@ -59,8 +59,10 @@ export class ConnectionCard {
     this.quarantine = h('p', { class: 'muted note', 'data-testid': 'quarantine-note' });
     this.accountList = h('ul', { class: 'account-list', 'aria-labelledby': headingId });
     this.logo = h('span', { class: 'bank-logo', 'aria-hidden': 'true', 'data-testid': 'bank-logo' });
-    this.accountsNote = h('p', { class: 'muted accounts-note', 'data-testid': 'connection-accounts' });
-    this.el = h('section', { class: 'card connection', 'aria-labelledby': headingId, 'data-item-id': item.id, 'data-testid': 'connection' },
+    // The same bank connected twice: its accounts are part of the card's name (landmarks are told apart).
+    const accountsId = uid('connection-accounts');
+    this.accountsNote = h('p', { id: accountsId, class: 'muted accounts-note', 'data-testid': 'connection-accounts' });
+    this.el = h('section', { class: 'card connection', 'aria-labelledby': `${headingId} ${accountsId}`, 'data-item-id': item.id, 'data-testid': 'connection' },
       h('header', { class: 'connection-header' }, this.logo, this.heading, this.badge),
       this.accountsNote, this.updated, this.callout, this.quarantine,
       h('div', { class: 'actions' }, this.syncButton, this.balanceButton,
