@@ -3856,7 +3856,7 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
     COALESCE(lc.added, 0) AS last_sync_added,
     COALESCE(lc.modified, 0) AS last_sync_modified,
     COALESCE(lc.removed, 0) AS last_sync_removed,
-    COALESCE((lr.previous_started_at IS NULL), false) AS last_sync_was_import
+    COALESCE((lr.previous_added = 0), false) AS last_sync_was_import
    FROM ((((public.plaid_items i
      LEFT JOIN public.plaid_sync_state t ON (((t.item_id = i.id) AND (t.product = 'transactions'::text))))
      LEFT JOIN LATERAL ( SELECT bool_or(((ss.running_since IS NOT NULL) AND (ss.lease_expires_at > now()))) AS running,
@@ -3871,7 +3871,12 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
             r.finished_at,
             ( SELECT max(p.started_at) AS max
                    FROM public.sync_runs p
-                  WHERE ((p.user_id = i.user_id) AND (p.item_id = i.id) AND (p.product = 'transactions'::text) AND (p.outcome = 'succeeded'::text) AND (p.started_at < r.started_at))) AS previous_started_at
+                  WHERE ((p.user_id = i.user_id) AND (p.item_id = i.id) AND (p.product = 'transactions'::text) AND (p.outcome = 'succeeded'::text) AND (p.started_at < r.started_at))) AS previous_started_at,
+            ( SELECT COALESCE(sum(p.added), (0)::bigint) AS "coalesce"
+                   FROM public.sync_runs p
+                  WHERE ((p.user_id = i.user_id) AND (p.item_id = i.id) AND (p.product = 'transactions'::text) AND (p.outcome = ANY (ARRAY['succeeded'::text, 'continued'::text])) AND (p.started_at <= ( SELECT max(q.started_at) AS max
+                           FROM public.sync_runs q
+                          WHERE ((q.user_id = i.user_id) AND (q.item_id = i.id) AND (q.product = 'transactions'::text) AND (q.outcome = 'succeeded'::text) AND (q.started_at < r.started_at)))))) AS previous_added
            FROM public.sync_runs r
           WHERE ((r.user_id = i.user_id) AND (r.item_id = i.id) AND (r.product = 'transactions'::text) AND (r.outcome = 'succeeded'::text))
           ORDER BY r.started_at DESC

@@ -50,7 +50,9 @@ select
   coalesce(lc.added, 0) as last_sync_added,
   coalesce(lc.modified, 0) as last_sync_modified,
   coalesce(lc.removed, 0) as last_sync_removed,
-  coalesce(lr.previous_started_at is null, false) as last_sync_was_import
+  -- The import: the last sync is the first that stored anything (a first sync that found Plaid not
+  -- ready yet, NOT_READY, added nothing; the sync its webhook starts brings the whole history).
+  coalesce(lr.previous_added = 0, false) as last_sync_was_import
 from public.plaid_items i
 left join public.plaid_sync_state t on t.item_id = i.id and t.product = 'transactions'
 left join lateral (
@@ -72,6 +74,13 @@ left join lateral (
     (select max(p.started_at) from public.sync_runs p
      where p.user_id = i.user_id and p.item_id = i.id and p.product = 'transactions'
        and p.outcome = 'succeeded' and p.started_at < r.started_at) as previous_started_at
+    -- What the syncs up to the previous successful one stored (0: the last sync is the import).
+    , (select coalesce(sum(p.added), 0) from public.sync_runs p
+     where p.user_id = i.user_id and p.item_id = i.id and p.product = 'transactions'
+       and p.outcome in ('succeeded', 'continued')
+       and p.started_at <= (select max(q.started_at) from public.sync_runs q
+                            where q.user_id = i.user_id and q.item_id = i.id and q.product = 'transactions'
+                              and q.outcome = 'succeeded' and q.started_at < r.started_at)) as previous_added
   from public.sync_runs r
   where r.user_id = i.user_id and r.item_id = i.id and r.product = 'transactions' and r.outcome = 'succeeded'
   order by r.started_at desc limit 1

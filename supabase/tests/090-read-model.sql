@@ -1,7 +1,7 @@
 -- The UI's read model (account_overview, item_overview): balances, source, item status, last synced,
 -- sync progress and action_needed, read as the user under RLS.
 begin;
-select plan(27);
+select plan(28);
 
 select tests.seed_connected_user('rm_view') as a \gset
 select (:'a'::jsonb ->> 'item_id') as item, (:'a'::jsonb ->> 'checking_id') as checking,
@@ -131,6 +131,15 @@ delete from public.sync_runs where item_id = :'item' and started_at > now() - in
 select tests.authenticate_as('rm_view');
 select results_eq(format($$select last_sync_added, last_sync_was_import from public.item_overview where id = %L$$, :'item'),
   $$values (120, true)$$, 'a first success is the import');
+select tests.clear_authentication();
+-- Plaid not ready at the first sync (NOT_READY: nothing added); the webhook's sync brings the history.
+update public.sync_runs set added = 0 where item_id = :'item';
+insert into public.sync_runs (user_id, item_id, product, trigger, started_at, finished_at, outcome, added, modified, removed)
+select user_id, id, 'transactions', 'webhook', now() - interval '5 minutes', now() - interval '4 minutes', 'succeeded', 2920, 0, 0
+from public.plaid_items where id = :'item';
+select tests.authenticate_as('rm_view');
+select results_eq(format($$select last_sync_added, last_sync_was_import from public.item_overview where id = %L$$, :'item'),
+  $$values (2920, true)$$, 'a sync after one that stored nothing is still the import');
 select tests.clear_authentication();
 
 select * from finish();
