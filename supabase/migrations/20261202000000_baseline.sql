@@ -1623,7 +1623,9 @@ begin
     update public.plaid_accounts pa set item_id = v_item_id, plaid_account_id = m.account ->> 'account_id',
       replaced_at = now()
     from jsonb_to_recordset(v_matches) as m(account jsonb, mapping_id uuid, item_id uuid)
-    where m.mapping_id = pa.id and m.item_id = v_revoked;
+    where m.mapping_id = pa.id and m.item_id = v_revoked
+      -- An account Plaid sent without an id is not a match to move (its mapping stays, kept as manual).
+      and m.account ->> 'account_id' is not null;
     -- Its transactions stay on their accounts without an item (the new import re-imports what Plaid
     -- still has; private.drop_replaced_history then drops the old copies of that period).
     update public.transactions t set item_id = null where t.user_id = p_user_id and t.item_id = v_revoked;

@@ -3,7 +3,7 @@
 -- skipped by the database, a revoked connection taken over with its history, "delete all my bank data",
 -- and a failed sync waiting for its retry shown as such.
 begin;
-select plan(54);
+select plan(56);
 
 create function pg_temp.accounts_json(p_prefix text, p_specs jsonb) returns jsonb language sql as $$
   select jsonb_agg(jsonb_build_object('account_id', p_prefix || '-' || (s ->> 'mask'), 'mask', s ->> 'mask', 'name', s ->> 'name',
@@ -152,6 +152,16 @@ update public.plaid_sync_state set initial_sync_done = true where item_id = :'r2
 select results_eq(format($$select plaid_transaction_id from public.transactions where account_id = %L order by date$$, :'r1_chk'),
   $$values ('old-400'), ('new-20'), ('new-10')$$,
   'once the new import is done, the old copies of its period go (and old pending ones); older history stays');
+
+-- Plaid's account without an id (never sent, but not trusted): the takeover does not move it, nothing fails.
+select tests.create_supabase_user('lc_rev_noid') as rev_noid \gset
+select pg_temp.create_item(:'rev_noid', 'item-lc-n1', '[{"mask": "0000", "name": "Plaid Checking", "type": "depository"}]') ->> 'id' as n1 \gset
+update public.plaid_items set status = 'revoked' where id = :'n1';
+select lives_ok(format($$select private.create_plaid_item(%L, 'item-lc-n2', 'access-sandbox-item-lc-n2', 'ins_109508', 'First Platypus Bank',
+    '{}', '{transactions}', null, null, pg_temp.accounts_json('item-lc-n2', '[{"mask": "0000", "name": "Plaid Checking", "type": "depository"}]') #- '{0,account_id}', 'refuse')$$,
+  :'rev_noid'), 'connecting a revoked bank again with an account Plaid sent without an id does not fail');
+select is((select source from public.accounts where user_id = :'rev_noid' and name = 'Plaid Checking'), 'manual',
+  '… that account is kept, as a manual account with its history');
 
 -- Delete all my bank data -----------------------------------------------------------------------------------------
 select tests.seed_connected_user('lc_all') as everything \gset
