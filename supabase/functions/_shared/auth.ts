@@ -1,12 +1,16 @@
-// User access tokens, checked completely. @supabase/server verifies the signature against the
-// project's JWKS, `exp` when present, and (given the options below) `aud` and `iss`; a user token is
+// User access tokens, checked completely. @supabase/server's user gate (withRequiredClaims, the same
+// verification as withSupabase({ auth: 'user' }) without loading supabase-js: a cold worker starts
+// faster) verifies the signature against the project's JWKS, `exp` when present, and (given the
+// options below) `aud` and `iss`; a user token is
 // more than that, as hosted Supabase Auth issues it: `role` authenticated, `sub` the user's uuid, `exp`
 // present and at most Supabase Auth's longest expiry away, `iat` present and not in the future. Only
 // such tokens reach a handler, and `withPostgresClient` never assumes any other role: a correctly signed
 // token naming `service_role` or `postgres` is refused here with the other bad tokens (401 INVALID_JWT).
 import { defineMiddleware } from '@supabase/middleware';
-import { ErrorCodeHeader, Errors, InvalidJwtError, withSupabase } from '@supabase/server';
+import { withRequiredClaims } from '@supabase/server/middleware/required-claims';
+import { withSupabaseCors } from './cors.ts';
 import type { Env } from './function.ts';
+import { errorResponse } from './http.ts';
 
 /** Supabase Auth's longest configurable access token expiry (JWT expiry limit: one week). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
@@ -39,15 +43,15 @@ export function userClaimsProblem(claims: Record<string, unknown>, nowSeconds: n
   return null;
 }
 
-/** A 401 INVALID_JWT in @supabase/server's own format (the error envelope words it like its others). */
+/** A 401 INVALID_JWT worded as @supabase/server words its own (envelope.ts), in the one envelope. */
 export function invalidJwt(reason: string, hint: string): Response {
-  const error = Errors[InvalidJwtError]({ reason, hint, authModes: ['user'] });
-  return Response.json(error.toJSON(), { status: error.status, headers: { [ErrorCodeHeader]: error.code } });
+  return errorResponse(401, 'INVALID_JWT', `The JWT in the Authorization header failed verification: ${reason}.`,
+    { details: { hint, acceptedAuthModes: ['user'] } });
 }
 
 type Claims = { jwtClaims: Record<string, unknown> | null };
 
-/** After withSupabase({ auth: 'user' }): refuses verified tokens that are not complete user tokens. */
+/** After the user gate: refuses verified tokens that are not complete user tokens. */
 export const withCompleteUserClaims = defineMiddleware<'completeUserClaims', { now?: () => number }, Claims, true>({
   key: 'completeUserClaims',
   run: (config) => (_req, ctx) => {
@@ -61,7 +65,20 @@ export const withCompleteUserClaims = defineMiddleware<'completeUserClaims', { n
   },
 });
 
-/** The user auth of every user function: the signature, `aud` and `iss` (@supabase/server), then the rest. */
+/** An apikey header and no bearer token (a key the gateway did not recognise): an unusable credential,
+ *  as withSupabase answers it and docs/api.md says (the required-claims gate would call it missing). */
+export const withNoBareApiKey = defineMiddleware<'noBareApiKey', Record<never, never>, Record<never, never>, true>({
+  key: 'noBareApiKey',
+  run: () => (req) => {
+    if (req.headers.has('authorization') || !req.headers.has('apikey')) return Promise.resolve({ noBareApiKey: true as const });
+    return Promise.resolve(errorResponse(401, 'UNUSABLE_CREDENTIAL',
+      'The request carried an apikey header, which no accepted auth mode reads: this function takes a signed-in user\'s access token.',
+      { details: { acceptedAuthModes: ['user'], hint: 'Send the access token of a signed-in user as "Authorization: Bearer <token>".' } }));
+  },
+});
+
+/** The user auth of every user function: CORS as withSupabase answers it, the signature, `aud` and
+ *  `iss` (@supabase/server), then the rest. */
 export function withUserAuth(env: Env) {
-  return [withSupabase({ auth: 'user', audience: 'authenticated', issuer: authIssuer(env) }), withCompleteUserClaims({})] as const;
+  return [withSupabaseCors({}), withNoBareApiKey({}), withRequiredClaims({ audience: 'authenticated', issuer: authIssuer(env) }), withCompleteUserClaims({})] as const;
 }

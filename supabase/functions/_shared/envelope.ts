@@ -4,7 +4,8 @@
 // `x-supabase-server-error` header; this middleware, outermost, rewrites their body and keeps the
 // status and every header (CORS included). Preflights and our own answers pass through untouched.
 import { defineMiddleware } from '@supabase/middleware';
-import { ErrorCodeHeader, type ErrorPayload, ErrorSource } from '@supabase/server';
+import type { ErrorPayload } from '@supabase/server';
+import { ErrorCodeHeader, ErrorSource } from './server-errors.ts';
 import { errorResponse, OUR_FAILURE, toErrorResponse } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 

@@ -1,10 +1,10 @@
-// The shape of every Edge Function here: @supabase/server authenticates the caller, its Postgres
-// middleware provides an RLS-scoped connection (`db`, as the user) and an admin one (`admin`, for
+// The shape of every Edge Function here: @supabase/server authenticates the caller (a user here; the
+// project's secret key or no one: server-function.ts, the one place that loads its main entry), its
+// Postgres middleware provides an RLS-scoped connection (`db`, as the user) and an admin one (`admin`, for
 // writes the product makes on the user's behalf and for Vault), and every failure, @supabase/server's
 // own 401s included, becomes one error envelope (envelope.ts). Entries pass their environment in,
 // so this module stays runtime-neutral.
 import { pipeline } from '@supabase/middleware';
-import { withSupabase } from '@supabase/server';
 import { withPostgresClient } from '@supabase/server/middleware/postgres';
 import { withPostgresAdminClient } from '@supabase/server/middleware/postgres-admin';
 import type { PostgresApi } from '@supabase/server/middleware/postgres';
@@ -29,7 +29,7 @@ export type BaseContext = {
 export type UserContext = BaseContext & { userId: string; /** RLS-scoped to the caller. */ db: PostgresApi };
 export type ServiceContext = BaseContext;
 
-const pool = { max: 3 };
+export const pool = { max: 3 };
 
 /**
  * The worker's first database connection, opened while the worker starts (through the same
@@ -38,7 +38,7 @@ const pool = { max: 3 };
  * exactly one connection (tests/platform/cold-start.test.ts).
  */
 let warmUp: Promise<unknown> | null = null;
-function warmConnection(): void {
+export function warmConnection(): void {
   warmUp ??= pipeline([withPostgresAdminClient({ pool })], async (_req, ctx) => {
     await ctx.postgresAdmin.query`select 1`;
     return new Response(null, { status: 204 });
@@ -53,7 +53,7 @@ function counted(api: PostgresApi, stats: BaseContext['stats']): PostgresApi {
   } as PostgresApi;
 }
 
-function base(name: string, env: Env, admin: PostgresApi, fields: Record<string, unknown>): BaseContext {
+export function base(name: string, env: Env, admin: PostgresApi, fields: Record<string, unknown>): BaseContext {
   const log = createLogger({ fn: name, ...fields });
   const stats = { dbRoundTrips: 0, peakHeapBytes: 0 };
   let client: PlaidClient | null = null;
@@ -66,8 +66,8 @@ export function userFunction(name: string, env: Env, handler: (req: Request, ctx
   return pipeline(
     [withErrorEnvelope({ fn: name }), ...withUserAuth(env), withPostgresClient({ pool }), withPostgresAdminClient({ pool })],
     async (req, ctx) => {
-      const b = base(name, env, ctx.postgresAdmin, { user: ctx.userClaims!.id });
-      const c: UserContext = { ...b, userId: ctx.userClaims!.id, db: counted(ctx.postgres, b.stats) };
+      const b = base(name, env, ctx.postgresAdmin, { user: String(ctx.jwtClaims.sub) });
+      const c: UserContext = { ...b, userId: String(ctx.jwtClaims.sub), db: counted(ctx.postgres, b.stats) };
       try {
         // A token outlives its user (deleting a user revokes nothing already issued): nothing is done,
         // written or asked of Plaid for a user who is gone.
@@ -80,25 +80,3 @@ export function userFunction(name: string, env: Env, handler: (req: Request, ctx
     },
   );
 }
-
-/** A function whose caller is not a user: the project's secret key ('secret') or a caller that proves
- *  itself in the request ('none': Plaid's webhooks carry a signature). Only the admin connection. */
-function serverFunction(auth: 'secret' | 'none', name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) {
-  warmConnection();
-  return pipeline([withErrorEnvelope({ fn: name }), withSupabase({ auth }), withPostgresAdminClient({ pool })], async (req, ctx) => {
-    const c = base(name, env, ctx.postgresAdmin, {});
-    try {
-      return await handler(req, c);
-    } catch (e) {
-      return toErrorResponse(e, c.log);
-    }
-  });
-}
-
-/** A function for the database scheduler and other servers (the project's secret key). */
-export const serviceFunction = (name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) =>
-  serverFunction('secret', name, env, handler);
-
-/** A function anyone may call that authenticates the caller itself (Plaid's webhooks verify a signature). */
-export const publicFunction = (name: string, env: Env, handler: (req: Request, ctx: ServiceContext) => Promise<Response>) =>
-  serverFunction('none', name, env, handler);

@@ -17,7 +17,8 @@ const byMode = Object.fromEntries(
     auth,
     auth === 'user'
       // The user functions' own check: a complete user token (auth.ts).
-      ? pipeline([withErrorEnvelope({ fn: 'health' }), ...withUserAuth(Deno.env.toObject())], (_req, ctx) => ok(ctx))
+      ? pipeline([withErrorEnvelope({ fn: 'health' }), ...withUserAuth(Deno.env.toObject())],
+        (_req, ctx) => ok({ authMode: 'user', userClaims: { id: String(ctx.jwtClaims.sub) } }))
       : pipeline([withErrorEnvelope({ fn: 'health' }), withSupabase({ auth })], (_req, ctx) => ok(ctx)),
   ]),
 ) as Record<Mode, (req: Request) => Promise<Response>>;

@@ -1,7 +1,7 @@
 // POST { removal_id } (the database, with the secret key) → works one entry of the Plaid removal queue:
 // /item/remove with the token kept in Vault, retried by the database's sweep until Plaid is done.
 import { z } from 'zod';
-import { serviceFunction } from '../_shared/function.ts';
+import { serviceFunction } from '../_shared/server-function.ts';
 import { readJson } from '../_shared/http.ts';
 import { processRemoval } from '../_shared/items/removals.ts';
 

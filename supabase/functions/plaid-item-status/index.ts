@@ -1,7 +1,7 @@
 // POST { item_id } (the database, with the secret key, after an ITEM webhook) → confirms the item's
 // status with Plaid's /item/get (coalesced and rate-limited per item in SQL) and applies it.
 import { z } from 'zod';
-import { serviceFunction } from '../_shared/function.ts';
+import { serviceFunction } from '../_shared/server-function.ts';
 import { readJson } from '../_shared/http.ts';
 import { runStatusCheck } from '../_shared/items/status.ts';
 

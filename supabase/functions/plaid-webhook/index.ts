@@ -1,7 +1,7 @@
 // Plaid's webhooks. No user auth: every delivery is verified against Plaid's signature (ES256 JWT in
 // Plaid-Verification, key from /webhook_verification_key/get, iat ≤ 5 min, body SHA-256), then
 // recorded once and acted on in one SQL call; rejected deliveries answer 401 and store nothing.
-import { publicFunction } from '../_shared/function.ts';
+import { publicFunction } from '../_shared/server-function.ts';
 import { plaidKeyFetcher, WebhookKeyCache } from '../_shared/webhooks/key-cache.ts';
 import { handlePlaidWebhook } from '../_shared/webhooks/handle.ts';
 import { PlaidClient } from '../_shared/plaid/client.ts';
