@@ -82,14 +82,15 @@ goals[0][2] += why(['initial-10000', 'initial-100000', 'sql-10000', 'sql-100000'
   `${d('sql-100000', 'perPage').toFixed(1)} ms a page at 100k (${d('sql-100000', 'parsePerPage').toFixed(1)} ms of it Postgres parsing the page's JSON, ` +
   `which a COPY of rows converted beforehand does not do), against ${(d('initial-100000', 'copy') / d('initial-100000', 'pages')).toFixed(1)} ms a page ` +
   `for the whole COPY baseline, fetches included; per page, the SQL is ${d('sql-100000', 'ratio').toFixed(2)}× COPY + INSERT ON CONFLICT. ` +
-  `What a page pays that one COPY does not: a statement's fixed costs on \`transactions\` (the balance-history statement triggers of issue 17 ` +
-  `capture each page's rows in transition tables, for the INSERT and for the UPDATE of INSERT … ON CONFLICT) and the item's balance-history ` +
-  `back-fill when its import completes, which the COPY baseline does not do.`);
+  `What a page pays that one COPY does not: parsing its JSON, INSERT … ON CONFLICT's speculative insertion row by row (one COPY ` +
+  `inserts its rows in batches), the lease, cursor and run bookkeeping (about 1 ms a page) and the item's balance-history back-fill when ` +
+  `its import completes. The explorer's indexes (the trigram GIN most) and the foreign keys cost both sides alike: they slow both, ` +
+  `they do not widen the ratio; closing the gap would take a COPY from the function, which @supabase/server's Postgres API does not offer.`);
 goals[1][2] += why(['sweep-linear'], () =>
   `Postgres CPU per item was ${d('sweep-linear', 'cpuSmall').toFixed(1)} ms at 1,000 and ${d('sweep-linear', 'cpuLarge').toFixed(1)} ms at 10,000 (breakdown below).`);
 for (const [i, id] of [[3, 'cold-plaid-accounts'], [3, 'cold-plaid-sync']] as const) {
   goals[i][2] += why([id], () => `${id.slice(5)}: of ${d(id, 'cold').toFixed(0)} ms, ${d(id, 'preflight').toFixed(0)} ms is starting the worker and loading ` +
-    `the function's modules (Deno's Node compatibility layer, @supabase/server with supabase-js, pg, zod), measured by a preflight to a fresh ` +
+    `the function's modules (Deno's Node compatibility layer, @supabase/server's user gate and Postgres middleware, pg, zod), measured by a preflight to a fresh ` +
     `worker; the rest is verifying the JWT, the first connection and the first queries on a fresh Postgres backend (warm: ${d(id, 'warm').toFixed(0)} ms).`);
 }
 
