@@ -2409,6 +2409,12 @@ begin
   if v_synced.id is null or v_mapping is null then
     raise exception 'no synced account % for this user', p_synced_account_id using errcode = 'P0002';
   end if;
+  -- A linked account (a manual account Plaid feeds) linked again would be deleted with the undo of
+  -- its link: the manual account it was could never come back.
+  if exists (select 1 from public.account_links l where l.user_id = v_user and l.account_id = p_synced_account_id) then
+    raise exception '"%" is already linked to a bank account: unlink it before linking that bank account to another manual account',
+      coalesce(v_synced.display_name, v_synced.name) using errcode = '22023';
+  end if;
 
   select a.* into v_manual from public.accounts a
   where a.id = p_manual_account_id and a.user_id = v_user and a.source = 'manual';

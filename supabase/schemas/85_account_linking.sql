@@ -9,7 +9,8 @@
 -- any change, and everything happens in the caller's one transaction.
 --
 -- Only compatible accounts link: the same kind (cash, credit, loan, investment, other: as net worth
--- counts them) and the same currency, and an open manual account. A link can be undone
+-- counts them) and the same currency, an open manual account, and a synced account that is not itself
+-- a link (unlink it first). A link can be undone
 -- (public.unlink_account): public.account_links (20_accounts.sql) keeps both accounts and their balance histories as
 -- they were, and unlinking puts them back exactly, with what Plaid sent since on the synced account.
 
@@ -59,6 +60,12 @@ begin
   for update;
   if v_synced.id is null or v_mapping is null then
     raise exception 'no synced account % for this user', p_synced_account_id using errcode = 'P0002';
+  end if;
+  -- A linked account (a manual account Plaid feeds) linked again would be deleted with the undo of
+  -- its link: the manual account it was could never come back.
+  if exists (select 1 from public.account_links l where l.user_id = v_user and l.account_id = p_synced_account_id) then
+    raise exception '"%" is already linked to a bank account: unlink it before linking that bank account to another manual account',
+      coalesce(v_synced.display_name, v_synced.name) using errcode = '22023';
   end if;
 
   select a.* into v_manual from public.accounts a

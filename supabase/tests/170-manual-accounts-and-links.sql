@@ -4,7 +4,7 @@
 -- accounts and both balance histories exactly; accounts kept after removing a connection keep their
 -- institution and mask; a user reads only the institutions of their own connections.
 begin;
-select plan(35);
+select plan(38);
 set local timezone = 'UTC';
 
 select tests.seed_connected_user('ml_a') as a \gset
@@ -108,6 +108,23 @@ select is(pg_temp.state(array[:'a_checking', :'a_manual']::uuid[]), :'before',
 select is((select count(*)::int from public.account_links where user_id = :'a_user'), 0, 'and the link is gone');
 select tests.authenticate_as('ml_a');
 select throws_ok(format($$select public.unlink_account(%L)$$, :'a_manual'), 'P0002', null, 'a second unlink is refused');
+
+-- A linked account is not linked again elsewhere: that would delete the manual account it was and its undo.
+select public.link_plaid_account_to_manual(:'a_checking', :'a_manual');
+insert into public.accounts (name, type, currency) values ('Spare checking', 'depository', 'USD');
+select id as a_spare from public.accounts where name = 'Spare checking' \gset
+select tests.clear_authentication();
+select pg_temp.state(array[:'a_manual', :'a_spare']::uuid[]) || (select count(*) from public.account_links where user_id = :'a_user') as linked \gset
+select tests.authenticate_as('ml_a');
+select throws_ok(format($$select public.link_plaid_account_to_manual(%L, %L)$$, :'a_manual', :'a_spare'), '22023',
+  '"Cash jar" is already linked to a bank account: unlink it before linking that bank account to another manual account',
+  'a linked account cannot be linked to another manual account');
+select tests.clear_authentication();
+select is(pg_temp.state(array[:'a_manual', :'a_spare']::uuid[]) || (select count(*) from public.account_links where user_id = :'a_user'), :'linked',
+  'and nothing changed: both accounts and the link are as they were');
+select tests.authenticate_as('ml_a');
+select is(public.unlink_account(:'a_manual')::text, :'a_checking', 'the first link can still be undone');
+delete from public.accounts where id = :'a_spare';
 
 -- What Plaid sent while linked is the synced account's after unlinking
 select public.link_plaid_account_to_manual(:'a_checking', :'a_manual');

@@ -73,6 +73,8 @@ describe('Manual accounts', () => {
     await waitForIdle(item.id);
     const manual = await callFunction('accounts-manual', { action: 'create', name: 'Old checking', type: 'depository', current_balance: '5.00' }, { session: s });
     expect(manual.status).toBe(201);
+    // A second candidate: the linked account must still not offer linking again (that would lose the first).
+    expect((await callFunction('accounts-manual', { action: 'create', name: 'Spare checking', type: 'depository' }, { session: s })).status).toBe(201);
     const page = await openAs(browser, s.email);
     const card = connectionCard(page, 'First Platypus Bank');
 
@@ -100,6 +102,9 @@ describe('Manual accounts', () => {
     await old.waitFor();
     await checking.waitFor({ state: 'detached' });
     expect(await old.getByTestId('balance').textContent()).toMatch(/^\$110\.00/);
+    await old.locator('summary').click();
+    await old.getByRole('button', { name: 'Unlink' }).waitFor();
+    expect(await old.getByRole('button', { name: 'Link to a manual account' }).count()).toBe(0);
     await screenshot(page, 'accounts-linked-manual');
     const [row] = await sql`select a.source, a.display_name, pa.item_id from public.accounts a join public.plaid_accounts pa on pa.account_id = a.id
       where a.id = ${manual.body.account.id}`;

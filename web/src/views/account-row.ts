@@ -137,7 +137,8 @@ export class AccountRow {
     const button = (label: string, onclick: () => void, cls = 'secondary') => h('button', { type: 'button', class: cls, onclick }, label);
     const totals = a.closed_at ? null
       : button(a.exclude_from_totals ? 'Count in totals' : 'Leave out of totals', () => void setInTotals(this.ctx, a, a.exclude_from_totals));
-    const linkable = a.source === 'plaid' ? linkableTo(a, this.data.manualAccounts) : [];
+    // A linked account is unlinked first: linking it again would lose the manual account it was (the server refuses it).
+    const linkable = a.source === 'plaid' && !a.link_undoable ? linkableTo(a, this.data.manualAccounts) : [];
     const buttons = a.source === 'manual'
       ? [
         button('Edit account', () => editManualAccount(this.ctx, a)),
