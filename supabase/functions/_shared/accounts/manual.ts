@@ -16,7 +16,7 @@ type Column = (typeof editable)[number];
 
 const returned = `id, source, name, display_name, coalesce(display_name, name) as label, type, subtype,
   current_balance::text as current_balance, currency, hidden, exclude_from_totals, closed_at, balance_updated_at`;
-const editable = ['name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden', 'exclude_from_totals', 'closed_at'] as const;
+const editable = ['name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden', 'exclude_from_totals'] as const;
 const syncedEditable = new Set<string>(['display_name', 'hidden', 'exclude_from_totals']);
 
 const outOfRange = (message: string) => `a value is out of range: ${message}`;
@@ -29,13 +29,15 @@ const asHttpError = refusedAs({
   '22023': (message) => message,
 });
 
-/** The columns a request writes, closed as closed_at (now, or null to reopen). */
+/** The columns a request writes (closed is closed_at: see closedAt). */
 function columns(fields: AccountFields): Partial<Record<Column, unknown>> {
-  const { closed, ...rest } = fields;
-  const values: Partial<Record<Column, unknown>> = { ...rest };
-  if (closed !== undefined) values.closed_at = closed ? new Date().toISOString() : null;
+  const { closed: _, ...values } = fields;
   return values;
 }
+
+/** closed as SQL: closing keeps the day an account was first closed (a repeated close, a retry, moves
+ *  nothing: it would put the account back in the totals since then), reopening clears it. */
+const closedAt = (closed: boolean) => closed ? 'coalesce(closed_at, now())' : 'null';
 
 export async function createManualAccount(ctx: UserContext, fields: AccountFields & { name: string; type: string }) {
   const values = columns(fields);
@@ -52,12 +54,15 @@ export async function updateAccount(ctx: UserContext, accountId: string, fields:
   const cols = editable.filter((k) => values[k] !== undefined);
   const [current] = await ctx.db.query<{ source: string }>`select source from public.accounts where id = ${accountId}::uuid`;
   if (!current) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
-  const refused = current.source === 'plaid' ? cols.filter((c) => !syncedEditable.has(c)) : [];
+  const written = fields.closed === undefined ? cols : [...cols, 'closed_at'];
+  const refused = current.source === 'plaid' ? written.filter((c) => !syncedEditable.has(c)) : [];
   if (refused.length) {
     throw new HttpError(400, 'INVALID_REQUEST', `${refused.join(', ')}: a synced account gets these from the bank; only display_name, hidden and exclude_from_totals can change`);
   }
+  const sets = cols.map((c, i) => `${c} = $${i + 2}`);
+  if (fields.closed !== undefined) sets.push(`closed_at = ${closedAt(fields.closed)}`);
   const rows = await ctx.db.queryRaw(
-    `update public.accounts set ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')} where id = $1 returning ${returned}`,
+    `update public.accounts set ${sets.join(', ')} where id = $1 returning ${returned}`,
     [accountId, ...cols.map((k) => values[k])],
   ).catch(asHttpError);
   if (!rows[0]) throw new HttpError(404, 'NOT_FOUND', `no account ${accountId} for this user`);
