@@ -1,6 +1,6 @@
 // User tokens are checked completely (supabase/functions/_shared/auth.ts): tokens signed with the
 // project's real signing key, but not what Supabase Auth issues to a signed-in user (another role, a
-// sub that is no uuid, the wrong audience or issuer, no or an endless expiry, issued in the future),
+// sub that is no lowercase uuid, the wrong audience or issuer, no or an endless expiry, issued in the future),
 // and tokens of a user who was deleted, are 401 INVALID_JWT in the envelope on every user function,
 // and nothing is written or asked of Plaid.
 import { importJWK, SignJWT } from 'jose';
@@ -55,8 +55,11 @@ describe('user tokens', () => {
     ['role anon', () => ({ role: 'anon' }), /role "anon"/],
     ['no role', () => ({ role: undefined }), /no "role"/],
     ['a sub that is not a uuid', () => ({ sub: 'not-a-uuid' }), /"sub".*uuid/],
+    // The same user in capitals: another text key (rate-limit buckets) for the same user.
+    ['the user\'s id in capitals', (userId) => ({ sub: userId.toUpperCase() }), /"sub".*lowercase uuid/],
     ['no aud', () => ({ aud: undefined }), /"aud"/],
     ['aud anon', () => ({ aud: 'anon' }), /"aud"/],
+    ['an aud list with another audience', () => ({ aud: ['authenticated', 'elsewhere'] }), /"aud".*one audience/],
     ['another project\'s issuer', () => ({ iss: 'https://elsewhere.supabase.co/auth/v1' }), /"iss"/],
     ['no exp', () => ({ exp: undefined }), /"exp"/],
     ['an exp a year away', () => ({ exp: now() + 365 * 86400 }), /longer than/],

@@ -1,8 +1,8 @@
 // User access tokens, checked completely. @supabase/server's user gate (withRequiredClaims, the same
 // verification as withSupabase({ auth: 'user' }) without loading supabase-js: a cold worker starts
 // faster) verifies the signature against the project's JWKS, `exp` when present, and (given the
-// options below) `aud` and `iss`; a user token is
-// more than that, as hosted Supabase Auth issues it: `role` authenticated, `sub` the user's uuid, `exp`
+// options below) `aud` and `iss`; a user token is more than that, as hosted Supabase Auth issues it:
+// `role` authenticated, `aud` the one string "authenticated", `sub` the user's uuid (lowercase), `exp`
 // present and at most Supabase Auth's longest expiry away, `iat` present and not in the future. Only
 // such tokens reach a handler, and `withPostgresClient` never assumes any other role: a correctly signed
 // token naming `service_role` or `postgres` is refused here with the other bad tokens (401 INVALID_JWT).
@@ -17,7 +17,9 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
 /** How far ahead of our clock a token's `iat` may be (clock skew between Auth and the functions). */
 export const MAX_CLOCK_SKEW_SECONDS = 30;
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Lowercase, as Supabase Auth writes it: the user id is also a key as text (rate-limit buckets, logs),
+// where the same uuid in capitals would be another user.
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The project's Auth URL: what Supabase Auth puts in `iss`. */
 export function authIssuer(env: Env): string {
@@ -29,11 +31,13 @@ export function authIssuer(env: Env): string {
  * expired `exp` are @supabase/server's checks (made before this); nowSeconds is our clock.
  */
 export function userClaimsProblem(claims: Record<string, unknown>, nowSeconds: number): string | null {
-  const { role, sub, exp, iat } = claims;
+  const { role, sub, exp, iat, aud } = claims;
   if (role !== 'authenticated') {
     return role === undefined ? 'it has no "role" claim' : `its role ${JSON.stringify(role)} is not a signed-in user's ("authenticated")`;
   }
-  if (typeof sub !== 'string' || !uuid.test(sub)) return 'its "sub" claim is not a user id (a uuid)';
+  // @supabase/server accepts a list that contains the audience; Supabase Auth writes the one string.
+  if (aud !== 'authenticated') return `its "aud" claim ${JSON.stringify(aud)} is not the one audience of a user token ("authenticated")`;
+  if (typeof sub !== 'string' || !uuid.test(sub)) return 'its "sub" claim is not a user id (a lowercase uuid)';
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return 'it has no numeric "exp" claim: a user token always expires';
   if (typeof iat !== 'number' || !Number.isFinite(iat)) return 'it has no numeric "iat" claim';
   if (iat > nowSeconds + MAX_CLOCK_SKEW_SECONDS) return 'its "iat" claim is in the future';
