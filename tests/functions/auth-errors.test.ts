@@ -1,5 +1,6 @@
 // Every function's 401 through the gateway, in the one error envelope docs/api.md states: no token, a
-// garbage token, an expired token, a wrong API key, the publishable key alone (signed out). The codes
+// garbage, empty or huge token, an expired token, a wrong API key (with a user's token too), the
+// publishable key alone (signed out). The codes
 // are the ones docs/api.md lists for 401; CORS headers are on the answer and preflights are unchanged.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,11 +67,20 @@ describe('401s in the error envelope', () => {
     if (name !== 'plaid-sync') await expect401(name, { apikey: testStack.keys.secretKey }, 'INVALID_JWT');
     await expect401(name, { Authorization: `Bearer ${testStack.keys.secretKey}` }, 'UNUSABLE_CREDENTIAL');
     await expect401(name, { Authorization: 'Basic dXNlcjpwYXNz' }, 'UNUSABLE_CREDENTIAL');
+    await expect401(name, { Authorization: 'Bearer ' }, 'UNUSABLE_CREDENTIAL');
+    await expect401(name, { Authorization: `bearer ${expiredToken}` }, 'UNUSABLE_CREDENTIAL');
+    // A 40 KB token (a header the gateway still passes on) is a malformed token, not a failure.
+    await expect401(name, { Authorization: `Bearer ${'a'.repeat(40_000)}.b.c` }, 'INVALID_JWT');
   });
 
   it('secret function plaid-sync (the scheduler\'s half) and health/secret', async () => {
     const wrong = await expect401('plaid-sync', { apikey: wrongSecret }, 'INVALID_API_KEY');
     expect(wrong.details).toMatchObject({ acceptedAuthModes: ['secret'], received: { apikey: 'secret' } });
+    // A signed-in user naming a secret key they do not have: the scheduler's half refuses it (no user
+    // token opens the service path), and no sync is requested.
+    const user = await newSession('secret-guess');
+    const guessed = await expect401('plaid-sync', { Authorization: `Bearer ${user.access_token}`, apikey: wrongSecret }, 'INVALID_API_KEY');
+    expect(guessed.details).toMatchObject({ acceptedAuthModes: ['secret'] });
     await expect401('health/secret', {}, 'MISSING_CREDENTIALS');
     await expect401('health/secret', { Authorization: 'Bearer garbage' }, 'INVALID_CREDENTIALS');
     await expect401('health/secret', { apikey: wrongSecret }, 'INVALID_API_KEY');
