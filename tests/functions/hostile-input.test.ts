@@ -97,7 +97,9 @@ let s: LocalSession;
 let other: LocalSession;
 /** plaid-data-delete's caller: a valid body deletes everything it has, so not the user the others share. */
 let deleter: LocalSession;
-let ids: { item: string; plaidItem: string; synced: string; manual: string; othersItem: string; othersAccount: string };
+let ids: { item: string; plaidItem: string; synced: string; manual: string; othersItem: string; othersAccount: string;
+  /** A synced account and a manual one that link (same kind and currency), a closed manual one that would. */
+  linkSynced: string; linkManual: string; closedManual: string };
 let userTables: string[];
 
 beforeAll(async () => {
@@ -110,9 +112,14 @@ beforeAll(async () => {
   await sql`insert into public.accounts (user_id, name, type) values (${deleter.user_id}, 'Savings tin', 'other')`;
   await waitForImport(item.id);
   const [manual] = await sql`insert into public.accounts (user_id, name, type) values (${s.user_id}, 'Cash jar', 'other') returning id`;
+  const [linkSynced] = await sql`select a.id from public.accounts a where a.user_id = ${s.user_id} and a.source = 'plaid'
+    and a.type = 'depository' and a.currency = 'USD' and a.id <> ${item.accounts[0].id} order by a.id limit 1`;
+  const [linkManual, closedManual] = await sql`insert into public.accounts (user_id, name, type, currency, closed_at)
+    values (${s.user_id}, 'Old checking', 'depository', 'USD', null), (${s.user_id}, 'Closed checking', 'depository', 'USD', now()) returning id`;
   ids = {
     item: item.id, plaidItem: await plaidItemId(item.id), synced: item.accounts[0].id, manual: manual.id,
     othersItem: theirs.id, othersAccount: theirs.accounts[0].id,
+    linkSynced: linkSynced.id, linkManual: linkManual.id, closedManual: closedManual.id,
   };
   userTables = (await sql`select c.table_name from information_schema.columns c
     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
@@ -187,17 +194,26 @@ const explorerKeys = ['query', 'account_ids', 'from', 'to', 'categories', 'statu
 
 /** Each function in supabase/functions, driven: a valid body and the fields hostility replaces. */
 const drivers: Record<string, () => Promise<void>> = {
-  'accounts-link': () => check('accounts-link', bodies(fc.oneof(
-    fc.record({ synced_account_id: anyId(), manual_account_id: anyId() }),
-    fc.record({ action: fc.constant('unlink'), account_id: anyId() })), keysOf('synced_account_id', 'manual_account_id', 'action', 'account_id')),
-  (b) => send('accounts-link', b, userHeaders())),
+  // Links that succeed (then unlinks that do) are frequent enough that hostility also meets a linked
+  // account: linking it again, closing or deleting it, unlinking twice. Unlinked at the end.
+  'accounts-link': async () => {
+    const linkIds = () => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(ids.linkSynced, ids.linkManual) },
+      fc.constantFrom(ids.closedManual, ids.manual), anyId());
+    const pair = { synced_account_id: linkIds(), manual_account_id: linkIds() };
+    await check('accounts-link', bodies(fc.oneof(
+      fc.record(pair), fc.record({ action: fc.constant('link'), ...pair }),
+      fc.record({ action: fc.constant('unlink'), account_id: linkIds() })), keysOf('synced_account_id', 'manual_account_id', 'action', 'account_id')),
+    (b) => send('accounts-link', b, userHeaders()));
+    await send('accounts-link', { json: { action: 'unlink', account_id: ids.linkManual } }, userHeaders());
+  },
   'accounts-manual': () => check('accounts-manual', bodies(fc.oneof(
     fc.record({ action: fc.constant('create'), name: text(30), type: fc.constantFrom('depository', 'credit', 'loan', 'investment', 'other'),
       subtype: text(20), current_balance: money, currency: fc.constantFrom('USD', 'EUR', 'ABC', 'POUNDS', 'XTS', 'gbp') }, { requiredKeys: ['action', 'name', 'type'] }),
-    fc.record({ action: fc.constant('update'), account_id: fc.constantFrom(ids.manual, ids.synced, ids.othersAccount), name: text(30),
-      display_name: text(30), current_balance: money, hidden: fc.boolean(), closed: fc.boolean(), exclude_from_totals: fc.boolean(),
-      currency: fc.constantFrom('GBP', 'ABC', 'ZZZ') }, { requiredKeys: ['action', 'account_id', 'name'] }),
-    fc.record({ action: fc.constant('delete'), account_id: fc.constantFrom(ids.synced, ids.othersAccount) }),
+    fc.record({ action: fc.constant('update'), account_id: fc.constantFrom(ids.manual, ids.synced, ids.othersAccount, ids.closedManual, crypto.randomUUID()),
+      name: text(30), display_name: text(30), type: fc.constantFrom('depository', 'credit', 'brokerage', 'other'), subtype: text(20),
+      current_balance: money, hidden: fc.boolean(), closed: fc.boolean(), exclude_from_totals: fc.boolean(),
+      currency: fc.constantFrom('GBP', 'ABC', 'ZZZ', 'usd', 'XXX') }, { requiredKeys: ['action', 'account_id'] }),
+    fc.record({ action: fc.constant('delete'), account_id: fc.constantFrom(ids.synced, ids.othersAccount, crypto.randomUUID()) }),
   ), keysOf('action', 'name', 'display_name', 'type', 'subtype', 'current_balance', 'currency', 'hidden', 'closed', 'exclude_from_totals', 'account_id')),
   (b) => send('accounts-manual', b, userHeaders())),
   health: () => check('health', fc.tuple(fc.constantFrom('', 'none', 'user', 'publishable', 'secret', 'constructor', '__proto__', '%00', 'user%2F..'), fc.constantFrom('GET', 'POST'))
@@ -251,10 +267,19 @@ const drivers: Record<string, () => Promise<void>> = {
     keysOf('item_id', 'account_selection', 'redirect_uri')), (b) => send('plaid-link-token', b, userHeaders())),
   'plaid-sync': async () => {
     await check('plaid-sync (user)', bodies(fc.record({ item_id: itemId() }), keysOf('item_id')), (b) => send('plaid-sync', b, userHeaders()));
+    // dispatch: the database's token of a call (another's here: a stale call, which does nothing);
+    // delay_ms: a run that starts later. A delayed run is answered before it starts, when nothing shows it
+    // is on its way: a body that would start one is sent with wait: true (the run starts at once and is
+    // answered when done), so nothing of it lands after the next count.
     await check('plaid-sync (scheduler)', bodies(fc.record({
       item_id: itemId(), product: fc.constantFrom('transactions', 'liabilities', 'investments'),
       trigger: fc.constantFrom('cron', 'manual', 'webhook', 'initial', 'retry', 'follow_up'), wait: fc.constant(true),
-    }), keysOf('item_id', 'product', 'trigger', 'wait')), (b) => send('plaid-sync', b, { apikey: testStack.keys.secretKey }));
+      dispatch: fc.uuid(), delay_ms: fc.integer({ min: 0, max: 60_000 }),
+    }, { requiredKeys: ['item_id', 'wait'] }), keysOf('item_id', 'product', 'trigger', 'wait', 'dispatch', 'delay_ms')), (b) => {
+      const json = 'json' in b ? b.json as Record<string, unknown> | null : null;
+      const delayed = json !== null && typeof json === 'object' && !Array.isArray(json) && json.delay_ms !== undefined;
+      return send('plaid-sync', delayed ? { json: { ...json, wait: true } } : b, { apikey: testStack.keys.secretKey });
+    });
   },
   transactions: () => check('transactions', bodies(fc.record({
     account_id: fc.constantFrom(ids.synced, ids.manual, ids.othersAccount), limit: fc.integer({ min: 1, max: 100 }),
