@@ -82,6 +82,15 @@ describe('request fields', () => {
     expect((await emu.plaid('/accounts/get', { access_token, options: null })).status).toBe(200);
   });
 
+  it('refuses a Link language the spec does not list as supported', async () => {
+    const base = { client_name: 'Nestfolio', country_codes: ['US'], user: { client_user_id: 'u' }, products: ['transactions'] };
+    for (const language of ['klingon', 'EN', 'en-US', 'english']) {
+      const r = await emu.plaid('/link/token/create', { ...base, language });
+      expect(r.body).toMatchObject({ error_code: 'INVALID_FIELD', error_message: expect.stringContaining('language must be one of: da, nl, en') });
+    }
+    for (const language of ['en', 'fr', 'vi']) expect((await emu.plaid('/link/token/create', { ...base, language })).status).toBe(200);
+  });
+
   it('validates webhook URLs where the spec says format: url', async () => {
     const base = { client_name: 'Nestfolio', language: 'en', country_codes: ['US'], user: { client_user_id: 'u' }, products: ['transactions'] };
     for (const webhook of ['not a url', 'ftp://example.com/hook', 'https://']) {
