@@ -23,6 +23,8 @@ export type FaultRule = {
   page: number | null;
   /** only for requests on this Item */
   item_id: string | null;
+  /** only for requests about this institution (body.institution_id: /institutions/get_by_id, /sandbox/public_token/create) */
+  institution_id: string | null;
   hits: number;
 };
 
@@ -50,6 +52,7 @@ export class Faults {
       remaining: input.count ?? 1,
       page: input.page ?? null,
       item_id: input.item_id ?? null,
+      institution_id: input.institution_id ?? null,
       hits: 0,
     };
     this.rules.push(rule);
@@ -57,10 +60,11 @@ export class Faults {
   }
 
   /** Take (and count down) the first rule matching this call; `page` is known only inside sync. */
-  take(endpoint: string, ctx: { itemId: string | null; page: number | null }): FaultRule | null {
+  take(endpoint: string, ctx: { itemId: string | null; institutionId?: string | null; page: number | null }): FaultRule | null {
     const rule = this.rules.find((r) =>
       (r.endpoint === endpoint || r.endpoint === '*') &&
       (r.item_id === null || r.item_id === ctx.itemId) &&
+      (r.institution_id === null || r.institution_id === ctx.institutionId) &&
       (ctx.page === null ? r.page === null : r.page === ctx.page),
     );
     if (!rule) return null;

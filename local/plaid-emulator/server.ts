@@ -233,7 +233,7 @@ async function handlePlaid(state: EmulatorState, req: IncomingMessage, res: Serv
     const itemId = typeof b.access_token === 'string' ? state.byAccessToken.get(b.access_token)?.item_id ?? null : null;
     const limited = state.rateLimited(path, itemId);
     if (limited) throw new PlaidApiError(limited);
-    const fault = state.faults.take(path, { itemId, page: null });
+    const fault = state.faults.take(path, { itemId, institutionId: typeof b.institution_id === 'string' ? b.institution_id : null, page: null });
     if (fault) {
       if (fault.latency_ms) await sleep(fault.latency_ms);
       if (fault.hang) {

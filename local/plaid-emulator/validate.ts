@@ -4,11 +4,13 @@
 // Two rules of Plaid's API that the spec does not spell out are applied first (prepareRequest): a field
 // the endpoint does not know is refused (UNKNOWN_FIELDS, as Plaid answers; the spec's request schemas
 // do not say additionalProperties: false), and an explicit `null` for a field that is not nullable is
-// taken as absent (Plaid's own quickstart sends `cursor: null` on a first /transactions/sync).
+// taken as absent (Plaid's own quickstart sends `cursor: null` on a first /transactions/sync), except
+// where the spec says in words that it must not be `null` (the `options` objects: INVALID_FIELD).
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { PlaidApiError } from './errors.ts';
+import { NOT_NULL } from './spec/openapi-to-jsonschema.ts';
 
 type SchemaDoc = {
   specVersion: string;
@@ -126,7 +128,9 @@ function prepare(schema: Schema | undefined, value: unknown, path: string, unkno
       if (s.additionalProperties !== true) unknown.push(field);
       continue;
     }
-    if (obj[key] === null && !nullable(props[key])) delete obj[key];
+    // A null the spec forbids in words ("If specified, `options` must not be `null`") stays, so the
+    // schema refuses it: INVALID_FIELD "options must be of type object".
+    if (obj[key] === null && !nullable(props[key]) && !resolve(props[key])?.[NOT_NULL]) delete obj[key];
     else prepare(props[key], obj[key], field, unknown);
   }
 }

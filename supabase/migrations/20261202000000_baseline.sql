@@ -13,6 +13,18 @@ CREATE EXTENSION "btree_gin" SCHEMA "extensions";
 
 CREATE EXTENSION "pg_trgm" SCHEMA "extensions";
 
+CREATE TABLE "private"."institution_fetches" (
+  "institution_id"  text                     NOT NULL,
+  "failures"        integer                  NOT NULL DEFAULT 0,
+  "next_attempt_at" timestamp with time zone NOT NULL,
+  "last_attempt_at" timestamp with time zone NOT NULL DEFAULT now(),
+  "last_error_code" text,
+  CONSTRAINT "institution_fetches_failures_check" CHECK ((failures >= 0)),
+  CONSTRAINT "institution_fetches_institution_id_check" CHECK (((institution_id <> ''::text) AND (char_length(institution_id) <= 255))),
+  CONSTRAINT "institution_fetches_last_error_code_check" CHECK ((char_length(last_error_code) <= 100)),
+  CONSTRAINT "institution_fetches_pkey" PRIMARY KEY (institution_id)
+);
+
 CREATE TABLE "private"."institutions" (
   "institution_id" text                     NOT NULL,
   "name"           text                     NOT NULL,
@@ -1319,6 +1331,31 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.claim_institution_fetch (
+  p_institution_id text
+)
+  RETURNS boolean
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_claimed boolean;
+begin
+  if coalesce(p_institution_id, '') = '' or char_length(p_institution_id) > 255
+     or exists (select 1 from private.institutions n where n.institution_id = p_institution_id) then
+    return false;
+  end if;
+  insert into private.institution_fetches as f (institution_id, next_attempt_at)
+  values (p_institution_id, now() + interval '2 minutes')
+  on conflict (institution_id) do update
+    set next_attempt_at = now() + interval '2 minutes', last_attempt_at = now()
+    where f.next_attempt_at <= now()
+  returning true into v_claimed;
+  return coalesce(v_claimed, false);
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.claim_item_removal (
   p_removal_id    uuid,
   p_lease_seconds integer
@@ -2192,6 +2229,22 @@ begin
   where s.item_id = p_item_id and s.product = p_product;
   return v_state;
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.institution_fetch_failed (
+  p_institution_id text,
+  p_error_code     text
+)
+  RETURNS timestamp WITH time zone
+  LANGUAGE sql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  update private.institution_fetches f
+  set failures = f.failures + 1, last_error_code = left(p_error_code, 100),
+      next_attempt_at = now() + least(interval '1 day', interval '1 minute' * power(4, least(f.failures, 10)))
+  where f.institution_id = p_institution_id
+  returning f.next_attempt_at
 $function$;
 
 CREATE OR REPLACE FUNCTION private.institutions_of_user (
@@ -3101,6 +3154,7 @@ begin
   on conflict (institution_id) do update
     set name = excluded.name, logo = excluded.logo, primary_color = excluded.primary_color, url = excluded.url,
         fetched_at = now();
+  delete from private.institution_fetches f where f.institution_id = v_id;
   return true;
 end
 $function$;
@@ -4304,6 +4358,8 @@ COMMENT ON FUNCTION "private"."check_link_accounts"(uuid, text, jsonb) IS 'Dupli
 
 COMMENT ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) IS 'Claims the item''s balance refresh slot atomically; claimed=false with next_allowed_at when rate-limited.';
 
+COMMENT ON FUNCTION "private"."claim_institution_fetch"(text) IS 'Claims an institution''s /institutions/get_by_id fetch: false when stored, running or backing off after a failure.';
+
 COMMENT ON FUNCTION "private"."claim_sync"(uuid, text, text, integer, uuid) IS 'Takes the item/product sync lease, opens a sync_runs row and returns the cursor state and access token; no row for a stale call, when a live lease exists (then rerun_requested) or when the item needs the user.';
 
 COMMENT ON FUNCTION "private"."classify_records"(jsonb, jsonb, text) IS 'Classifies a JSON array of Plaid records in one pass: (record, position, key, problem); problem null = storable.';
@@ -4327,6 +4383,8 @@ COMMENT ON FUNCTION "private"."estimate_balance_history"(uuid[]) IS 'Recomputes 
 COMMENT ON FUNCTION "private"."finish_sync"(uuid, text, uuid, uuid, text, jsonb, text, boolean, timestamp with time zone) IS 'Releases the run''s lease and records its outcome (retry backoff, item status, follow-up dispatch, slot hand-on). Returns the token and wait of a pass to run in this invocation, or no row.';
 
 COMMENT ON FUNCTION "private"."handle_plaid_webhook"(text, jsonb) IS 'Records a verified Plaid webhook once (by body hash) and acts on it: sync requests, status checks, final or timed statuses, flags. One transaction.';
+
+COMMENT ON FUNCTION "private"."institution_fetch_failed"(text, text) IS 'Records a failed /institutions/get_by_id: the next attempt after a backoff of 1 min, 4 min, 16 min, ... at most a day.';
 
 COMMENT ON FUNCTION "private"."institutions_of_user"(uuid) IS 'Logo and primary colour of the institutions a user is connected to.';
 
@@ -4399,6 +4457,8 @@ COMMENT ON FUNCTION "public"."net_worth_history"(date, date) IS 'Net worth per c
 COMMENT ON FUNCTION "public"."unlink_account"(uuid) IS 'Undoes public.link_plaid_account_to_manual for the caller''s linked account: the synced account comes back (same id, with Plaid''s data), the manual account and both balance histories are as they were. Returns the synced account id. P0002 (nothing changed) when there is no link to undo.';
 
 COMMENT ON SCHEMA "private" IS 'Nestfolio internals: security-definer functions (Vault access, account linking) and trigger helpers. Not exposed through the Data API.';
+
+COMMENT ON TABLE "private"."institution_fetches" IS 'Pending /institutions/get_by_id fetches: one at a time per institution, failures retried with backoff (private.claim_institution_fetch).';
 
 COMMENT ON TABLE "private"."institutions" IS 'Plaid''s institution metadata (logo, primary colour, url), fetched once per institution (private.save_institution).';
 
@@ -4551,6 +4611,14 @@ REVOKE ALL ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) FROM "po
 GRANT EXECUTE ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) TO "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."claim_balance_refresh"(uuid, integer) TO "service_role";
+
+REVOKE ALL ON FUNCTION "private"."claim_institution_fetch"(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."claim_institution_fetch"(text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."claim_institution_fetch"(text) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."claim_institution_fetch"(text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."claim_item_removal"(uuid, integer) FROM PUBLIC;
 
@@ -4705,6 +4773,14 @@ REVOKE ALL ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) FROM PU
 REVOKE ALL ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."hold_lease"(uuid, text, uuid, integer) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."institution_fetch_failed"(text, text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "private"."institution_fetch_failed"(text, text) FROM "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."institution_fetch_failed"(text, text) TO "postgres";
+
+GRANT EXECUTE ON FUNCTION "private"."institution_fetch_failed"(text, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "private"."institutions_of_user"(uuid) FROM PUBLIC;
 

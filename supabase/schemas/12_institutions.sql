@@ -18,6 +18,69 @@ comment on table private.institutions is
   'Plaid''s institution metadata (logo, primary colour, url), fetched once per institution (private.save_institution).';
 revoke all on table private.institutions from public, anon, authenticated, service_role;
 
+-- Fetches of institutions not stored yet. A failed /institutions/get_by_id (a rate limit, Plaid down,
+-- INVALID_INSTITUTION) is tried again with backoff, 1 min, 4 min, 16 min, ... at most a day apart, when
+-- a connection is made or the accounts page is read: never on every page load, never never. A claim
+-- holds the next attempt back for 2 minutes (one fetch at a time); storing the institution ends it.
+create table private.institution_fetches (
+  institution_id text primary key check (institution_id <> '' and char_length(institution_id) <= 255),
+  failures integer not null default 0 check (failures >= 0),
+  -- Until then no fetch starts: the claim of the one running, or the backoff after a failure.
+  next_attempt_at timestamptz not null,
+  last_attempt_at timestamptz not null default now(),
+  -- Plaid's error_code of the last failure (or TIMEOUT, NETWORK_ERROR, INVALID_RESPONSE).
+  last_error_code text check (char_length(last_error_code) <= 100)
+);
+comment on table private.institution_fetches is
+  'Pending /institutions/get_by_id fetches: one at a time per institution, failures retried with backoff (private.claim_institution_fetch).';
+revoke all on table private.institution_fetches from public, anon, authenticated, service_role;
+
+-- Claims the fetch of an institution: true when it is not stored and no fetch is running or backing off.
+create or replace function private.claim_institution_fetch(p_institution_id text)
+returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_claimed boolean;
+begin
+  if coalesce(p_institution_id, '') = '' or char_length(p_institution_id) > 255
+     or exists (select 1 from private.institutions n where n.institution_id = p_institution_id) then
+    return false;
+  end if;
+  insert into private.institution_fetches as f (institution_id, next_attempt_at)
+  values (p_institution_id, now() + interval '2 minutes')
+  on conflict (institution_id) do update
+    set next_attempt_at = now() + interval '2 minutes', last_attempt_at = now()
+    where f.next_attempt_at <= now()
+  returning true into v_claimed;
+  return coalesce(v_claimed, false);
+end
+$$;
+comment on function private.claim_institution_fetch(text) is
+  'Claims an institution''s /institutions/get_by_id fetch: false when stored, running or backing off after a failure.';
+revoke all on function private.claim_institution_fetch(text) from public, anon, authenticated, service_role;
+grant execute on function private.claim_institution_fetch(text) to service_role;
+
+-- A claimed fetch failed: the next one waits 1 min × 4^(failures so far), at most a day. Returns when.
+create or replace function private.institution_fetch_failed(p_institution_id text, p_error_code text)
+returns timestamptz
+language sql
+security definer
+set search_path = ''
+as $$
+  update private.institution_fetches f
+  set failures = f.failures + 1, last_error_code = left(p_error_code, 100),
+      next_attempt_at = now() + least(interval '1 day', interval '1 minute' * power(4, least(f.failures, 10)))
+  where f.institution_id = p_institution_id
+  returning f.next_attempt_at
+$$;
+comment on function private.institution_fetch_failed(text, text) is
+  'Records a failed /institutions/get_by_id: the next attempt after a backoff of 1 min, 4 min, 16 min, ... at most a day.';
+revoke all on function private.institution_fetch_failed(text, text) from public, anon, authenticated, service_role;
+grant execute on function private.institution_fetch_failed(text, text) to service_role;
+
 -- Plaid's Institution object as /institutions/get_by_id returns it; what cannot be stored as sent (a
 -- logo that is not base64, a colour that is not #rrggbb, an over-long url) is left out, the rest kept.
 -- Returns whether the institution is stored (false for an object without an id or name).
@@ -46,6 +109,7 @@ begin
   on conflict (institution_id) do update
     set name = excluded.name, logo = excluded.logo, primary_color = excluded.primary_color, url = excluded.url,
         fetched_at = now();
+  delete from private.institution_fetches f where f.institution_id = v_id;
   return true;
 end
 $$;

@@ -1,6 +1,7 @@
 // Plaid's request and error rules, each as Plaid applies them (README § Realism): error bodies with
 // exactly the fields Plaid's HTTP errors carry, UNKNOWN_FIELDS, MISSING_FIELDS for absent keys, `null` as
-// an absent optional field (`cursor: null`), single-use public tokens, webhook URL validation,
+// an absent optional field (`cursor: null`; not an `options` the spec says must not be null),
+// single-use public tokens, webhook URL validation,
 // /sandbox/item/fire_webhook's documented type/code pairs, and `null` for Liabilities lists Plaid
 // returns as null.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,10 +65,30 @@ describe('request fields', () => {
     const first = await emu.plaid('/transactions/sync', { access_token, cursor: null, count: 100 });
     expect(first).toMatchObject({ status: 200, body: { transactions_update_status: 'NOT_READY', next_cursor: '' } });
     await hook.next((r) => r.body.item_id === item_id && r.body.webhook_code === 'SYNC_UPDATES_AVAILABLE' && r.body.historical_update_complete === true);
-    const all = await emu.plaid('/transactions/sync', { access_token, cursor: null, count: 100, options: null });
+    const all = await emu.plaid('/transactions/sync', { access_token, cursor: null, count: 100 });
     expect(all.body.added.length).toBeGreaterThan(0);
     // A required field sent as null is missing.
     expect((await emu.plaid('/transactions/sync', { access_token: null })).body.error_code).toBe('MISSING_FIELDS');
+  });
+
+  it('refuses null where the spec says it must not be null: "If specified, `options` must not be `null`"', async () => {
+    const { access_token } = await emu.newItem();
+    const refused = { status: 400, body: { error_type: 'INVALID_REQUEST', error_code: 'INVALID_FIELD', error_message: 'options must be of type object' } };
+    expect(await emu.plaid('/transactions/sync', { access_token, options: null })).toMatchObject(refused);
+    expect(await emu.plaid('/investments/holdings/get', { access_token, options: null })).toMatchObject(refused);
+    expect(await emu.plaid('/institutions/get_by_id', { institution_id: 'ins_109508', country_codes: ['US'], options: null })).toMatchObject(refused);
+    expect(await emu.plaid('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'], options: null })).toMatchObject(refused);
+    // Where the spec says nothing of the kind, null is still absent.
+    expect((await emu.plaid('/accounts/get', { access_token, options: null })).status).toBe(200);
+  });
+
+  it('refuses a Link language the spec does not list as supported', async () => {
+    const base = { client_name: 'Nestfolio', country_codes: ['US'], user: { client_user_id: 'u' }, products: ['transactions'] };
+    for (const language of ['klingon', 'EN', 'en-US', 'english']) {
+      const r = await emu.plaid('/link/token/create', { ...base, language });
+      expect(r.body).toMatchObject({ error_code: 'INVALID_FIELD', error_message: expect.stringContaining('language must be one of: da, nl, en') });
+    }
+    for (const language of ['en', 'fr', 'vi']) expect((await emu.plaid('/link/token/create', { ...base, language })).status).toBe(200);
   });
 
   it('validates webhook URLs where the spec says format: url', async () => {

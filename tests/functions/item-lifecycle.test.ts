@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { callFunction, connectItem, emulator, sandboxPublicToken } from '../support/functions.ts';
 import { newSession, testStack } from '../support/stack.ts';
+import { eventually } from '../support/wait.ts';
 import { readFunctionSecrets } from '../../local/stack.ts';
 
 const sql = postgres(testStack.adminDbUrl, { max: 2, onnotice: () => {} });
@@ -287,6 +288,39 @@ describe('plaid-balance', () => {
     expect(failed.body.error.details.error_code).toBe('ITEM_LOGIN_REQUIRED');
     const retried = await callFunction('plaid-balance', { item_id: item.id }, { session: s });
     expect(retried.status).toBe(200);
+  });
+
+  it('ITEM_LOGIN_REQUIRED from Plaid: says to reconnect in words, and the connection shows it needs the user', async () => {
+    const s = await newSession();
+    const item = await connectItem(s, { ready: false });
+    const plaidItem = await plaidItemOf(item.id);
+    await emulator('POST', `/items/${plaidItem}/login-required`); // no webhook for this Item: only Plaid's answers tell
+    const res = await callFunction('plaid-balance', { item_id: item.id }, { session: s });
+    expect(res.status).toBe(502);
+    expect(res.body.error).toMatchObject({ code: 'PLAID_ERROR', details: { error_code: 'ITEM_LOGIN_REQUIRED' } });
+    expect(res.body.error.message).toContain('use Reconnect');
+    // The status check (/item/get) records what Plaid says: the card offers Reconnect.
+    const [row] = await eventually(() => sql`select status from public.plaid_items where id = ${item.id}`, (r) => r[0]?.status === 'login_required');
+    expect(row.status).toBe('login_required');
+  });
+
+  it('Plaid\'s balance rate limit is a 429 RATE_LIMITED with Retry-After; PRODUCTS_NOT_SUPPORTED is said in words', async () => {
+    const s = await newSession();
+    const item = await connectItem(s, { ready: false });
+    const plaidItem = await plaidItemOf(item.id);
+    const { fault } = await emulator<{ fault: { id: string } }>('POST', '/faults',
+      { endpoint: '/accounts/balance/get', error_code: 'RATE_LIMIT_EXCEEDED', count: 20, item_id: plaidItem });
+    const limited = await callFunction('plaid-balance', { item_id: item.id }, { session: s });
+    await emulator('DELETE', `/faults/${fault.id}`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('60');
+    expect(limited.body.error).toMatchObject({ code: 'RATE_LIMITED', details: { retry_after_seconds: 60, plaid: { error_code: 'BALANCE_LIMIT' } } });
+    await emulator('POST', '/faults', { endpoint: '/accounts/balance/get', error_code: 'PRODUCTS_NOT_SUPPORTED', count: 1, item_id: plaidItem });
+    const unsupported = await callFunction('plaid-balance', { item_id: item.id }, { session: s });
+    expect(unsupported.status).toBe(502);
+    expect(unsupported.body.error.message).toContain('does not offer live balances');
+    const [{ status }] = await sql`select status from public.plaid_items where id = ${item.id}`;
+    expect(status).toBe('healthy');
   });
 
   it('404 for another user\'s item, and nothing changes', async () => {

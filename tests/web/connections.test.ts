@@ -1,6 +1,7 @@
 // A connection's life on the Accounts page, in a real browser: status and "updated … ago", Sync now,
-// Refresh balances and its rate limit, reconnecting after ITEM_LOGIN_REQUIRED through Link update
-// mode, a webhook-driven new transaction appearing without a reload, removal with both choices.
+// Refresh balances and its rate limit (and a bank needing a new sign-in it finds), reconnecting after
+// ITEM_LOGIN_REQUIRED through Link update mode, a webhook-driven new transaction appearing without a
+// reload, removal with both choices.
 // Items are connected through the exchange function (the browser flow is in connect.test.ts) with
 // the product's webhook URL, so Plaid's webhooks reach plaid-webhook as they do in production.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,22 @@ describe('Accounts: a connection', () => {
     await card.getByTestId('connection-message').getByText(/Balances were refreshed recently\. To limit costs at the bank, you can refresh again at \d{1,2}:\d{2}\s?[AP]M\./).waitFor();
     expect(await refresh.isDisabled()).toBe(true);
     await card.getByTestId('balance-note').getByText(/can be refreshed again at/).waitFor();
+    await page.context().close();
+  }, 60_000);
+
+  it('Refresh balances on a bank that needs a new sign-in nobody was told of: says so in words, then offers Reconnect', async () => {
+    const { s, item } = await connected('web-balance-login');
+    const [{ token }] = await sql`select private.read_item_access_token(${item.id}) as token`;
+    await plaid('/item/webhook/update', { access_token: token, webhook: null }); // no ITEM: ERROR: only Plaid's answers tell
+    const page = await openAs(browser, s.email);
+    const card = connectionCard(page, 'First Platypus Bank');
+    await card.getByTestId('connection-status').getByText('Up to date').waitFor();
+    await emulator('POST', `/items/${await plaidItemId(item.id)}/login-required`);
+    await card.getByRole('button', { name: 'Refresh balances' }).click();
+    await card.getByTestId('connection-message').getByText(/Refreshing balances failed: The bank needs you to sign in again before balances can be refreshed: use Reconnect on this connection\./).waitFor();
+    await card.getByTestId('connection-status').getByText('Sign-in required').waitFor();
+    await card.getByRole('button', { name: 'Reconnect' }).waitFor();
+    expect(page.errors).toEqual([]);
     await page.context().close();
   }, 60_000);
 

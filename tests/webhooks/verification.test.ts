@@ -147,4 +147,13 @@ describe('plaid-webhook verification', () => {
     expect(get.status).toBe(405);
     await get.body?.cancel();
   });
+
+  it('takes INITIAL_UPDATE\'s error as the string the spec says it is (not a rejection)', async () => {
+    const plaidId = await plaidItemId(itemId);
+    const sent = plaidBody({ webhook_type: 'TRANSACTIONS', webhook_code: 'INITIAL_UPDATE', item_id: plaidId, new_transactions: 0, error: 'PRODUCT_NOT_READY' });
+    const res = await deliver(sent, (await signature(sent)).jwt);
+    expect(res).toEqual({ status: 200, body: { received: true, outcome: 'ignored', delivery_count: 1 } });
+    const [event] = await sql`select outcome, item_id from public.webhook_events where body_sha256 = ${createHash('sha256').update(sent).digest('hex')}`;
+    expect({ ...event }).toEqual({ outcome: 'ignored', item_id: itemId });
+  });
 });

@@ -21,8 +21,12 @@ function checkRedirectUri(value: unknown): void {
   if (!ok) throw new PlaidApiError('INVALID_FIELD', { message: 'redirect_uri must be an https URI (http only for localhost) without query parameters, as registered on the Dashboard' });
 }
 
+/** "Supported languages are: ..." (spec LinkTokenCreateRequest.language; a list in words, not an enum). */
+export const LINK_LANGUAGES = ['da', 'nl', 'en', 'et', 'fr', 'de', 'hi', 'it', 'lv', 'lt', 'no', 'pl', 'pt', 'ro', 'es', 'sv', 'vi'];
+
 export const linkTokenCreate: Handler = ({ state, body }) => {
   if (!body.user && !body.user_id) throw new PlaidApiError('MISSING_FIELDS', { fields: 'user' });
+  if (!LINK_LANGUAGES.includes(body.language)) throw new PlaidApiError('INVALID_FIELD', { message: `language must be one of: ${LINK_LANGUAGES.join(', ')}` });
   checkWebhookField('webhook', body.webhook);
   checkRedirectUri(body.redirect_uri);
   const products: string[] = body.products ?? [];

@@ -1,7 +1,8 @@
 // Plaid sandbox emulator (stands in for https://sandbox.plaid.com; keeps Plaid's exact public HTTP API).
 // Turns OpenAPI 3.0 schemas from Plaid's spec into plain JSON Schema that ajv understands:
 // `nullable` becomes a null type, `$ref`s point at `#/definitions/<Name>`, and documentation-only
-// keywords are dropped so the committed trimmed file stays small. Used by extract.ts and by tests.
+// keywords are dropped so the committed trimmed file stays small; a description's "must not be `null`"
+// is kept as the NOT_NULL mark. Used by extract.ts and by tests.
 
 type Json = unknown;
 type Obj = Record<string, Json>;
@@ -18,6 +19,8 @@ function isObj(v: Json): v is Obj {
 }
 
 const REF_PREFIX = '#/components/schemas/';
+/** Marks a schema whose description says it "must not be `null`" when given (the spec has no keyword for it). */
+export const NOT_NULL = 'x-plaid-not-null';
 
 /** Names of component schemas directly referenced anywhere inside `node`. */
 export function refsOf(node: Json, out: Set<string> = new Set()): Set<string> {
@@ -73,6 +76,8 @@ export function convert(node: Json): Json {
       else delete out[ex];
     }
   }
+  // "If specified, `options` must not be `null`": Plaid says so in words only (the validator refuses it).
+  if (typeof node.description === 'string' && /must not be `null`/.test(node.description)) out[NOT_NULL] = true;
   if (node.nullable !== true) return out;
   if (typeof out.type === 'string' && out.$ref === undefined) {
     out.type = [out.type, 'null'];

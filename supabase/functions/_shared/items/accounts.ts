@@ -4,6 +4,7 @@
 import type { UserContext } from '../function.ts';
 import type { Database } from '../database.types.ts';
 import { appConfigFrom } from '../config.ts';
+import { cacheInstitutionIfDue } from './institution.ts';
 
 export type ItemOverview = Database['public']['Views']['item_overview']['Row'];
 export type AccountOverview = Database['public']['Views']['account_overview']['Row'];
@@ -47,6 +48,11 @@ export async function readAccountsOverview(ctx: UserContext): Promise<{
   const institutions = await ctx.admin.query<{ institution_id: string; logo: string | null; primary_color: string | null }>`
       select institution_id, logo, primary_color from private.institutions_of_user(${ctx.userId}::uuid)`;
   const institution = new Map(institutions.map((i) => [i.institution_id, i]));
+  // A bank whose logo fetch failed (or never ran): fetched again in the background once its backoff is
+  // over (the database decides; a page read during the backoff asks Plaid nothing).
+  for (const id of new Set(items.map((i) => i.institution_id).filter((id): id is string => !!id && !institution.has(id)))) {
+    await cacheInstitutionIfDue(ctx, id);
+  }
   return {
     items: items.map((i) => ({
       ...i,

@@ -1,10 +1,13 @@
 // Live balance refresh. The per-item rate limit is claimed atomically in SQL (so concurrent clicks
 // cannot both bill a call) and released again when Plaid fails, so a failed refresh costs no wait.
+// Plaid's refusals are answered in words (balanceFailure), and Item errors update the item's status.
 import type { UserContext } from '../function.ts';
 import { appConfigFrom } from '../config.ts';
-import { HttpError } from '../http.ts';
+import { HttpError, plaidErrorStatus } from '../http.ts';
+import { itemStatusByErrorCode, PlaidApiError } from '../plaid/errors.ts';
 import { limitUserCall } from '../rate-limits.ts';
 import { findOwnedItem, readAccessToken } from './store.ts';
+import { goneAtPlaid } from './removals.ts';
 
 type Claim = { claimed: boolean; previous: string | null; next_allowed_at: string };
 
@@ -30,6 +33,36 @@ export async function refreshBalances(ctx: UserContext, itemId: string) {
     return { item_id: item.id, accounts, refreshed_at: new Date().toISOString(), next_allowed_at: claim.next_allowed_at };
   } catch (e) {
     await ctx.admin.query`select private.release_balance_refresh(${item.id}::uuid, ${claim.previous}::timestamptz)`;
-    throw e;
+    throw await balanceFailure(ctx, item.id, e);
   }
+}
+
+/** Plaid's limits count per minute and say nothing of when to retry (no Retry-After): a minute. */
+const PLAID_LIMIT_RETRY_SECONDS = 60;
+
+/**
+ * What Plaid's documented refusals of /accounts/balance/get mean for the user, in words. An Item error
+ * (ITEM_LOGIN_REQUIRED, revoked, ...) also asks for a status check (/item/get), so the connection
+ * shows what it needs (Reconnect) instead of looking healthy.
+ */
+async function balanceFailure(ctx: UserContext, itemId: string, e: unknown): Promise<unknown> {
+  if (!(e instanceof PlaidApiError)) return e;
+  if (e.errorType === 'RATE_LIMIT_EXCEEDED') {
+    return new HttpError(429, 'RATE_LIMITED', `Plaid is limiting balance requests right now (${e.errorCode}); nothing changed, try again in ${PLAID_LIMIT_RETRY_SECONDS} s`, {
+      headers: { 'Retry-After': String(PLAID_LIMIT_RETRY_SECONDS) },
+      details: { retry_after_seconds: PLAID_LIMIT_RETRY_SECONDS, plaid: e.toPublic() },
+    });
+  }
+  const words = (message: string) => new HttpError(plaidErrorStatus(e), 'PLAID_ERROR', message, { details: e.toPublic() });
+  if (e.errorCode === 'PRODUCTS_NOT_SUPPORTED') {
+    return words('the bank does not offer live balances for this connection; its balances still update with every sync');
+  }
+  const status = itemStatusByErrorCode[e.errorCode] ?? (goneAtPlaid.has(e.errorCode) ? 'revoked' : null);
+  if (!status) return e;
+  await ctx.admin.query`select private.request_item_status_check(${itemId}::uuid)`;
+  return words(status === 'login_required'
+    ? 'the bank needs you to sign in again before balances can be refreshed: use Reconnect on this connection'
+    : status === 'revoked'
+      ? 'access to this connection was revoked at the bank, so balances cannot be refreshed: use Connect again on this connection'
+      : `the bank refused this connection (${e.errorCode}); its status is being checked with Plaid`);
 }

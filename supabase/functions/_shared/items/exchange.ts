@@ -14,7 +14,7 @@ import { refusal, sqlStateOf } from '../sql-states.ts';
 import { limitUserCall } from '../rate-limits.ts';
 import type { Logger } from '../log.ts';
 import { processRemovals } from './removals.ts';
-import { cacheInstitution, inBackground } from './institution.ts';
+import { cacheInstitutionIfDue } from './institution.ts';
 
 export type ExchangeInput = {
   public_token: string;
@@ -102,7 +102,7 @@ export async function exchangePublicToken(ctx: UserContext, input: ExchangeInput
       ) as item)
       select item, private.dispatch_requested_syncs((item ->> 'id')::uuid, 'initial') as dispatched from created`;
     ctx.log.info('item_created', { item: row.item.id, accounts: accounts.length, skipped_duplicates: row.item.skipped_duplicates.length, replaced_revoked: row.item.replaced_revoked });
-    if (institutionId) inBackground(ctx, 'institution_cache', () => cacheInstitution(ctx, institutionId));
+    if (institutionId) await cacheInstitutionIfDue(ctx, institutionId);
     return { item: row.item };
   } catch (e) {
     // Stored meanwhile by a concurrent exchange of the same Item: that one is the connection.

@@ -29,7 +29,8 @@ const envelope = z.looseObject({
   webhook_type: z.string().min(1).max(100),
   webhook_code: z.string().min(1).max(100),
   item_id: z.string().min(1).max(255).nullish(),
-  error: z.looseObject({ error_code: z.string().max(100) }).nullish(),
+  // PlaidError, except TRANSACTIONS INITIAL_UPDATE's, which the spec types as a string.
+  error: z.union([z.looseObject({ error_code: z.string().max(100) }), z.string().max(10_000)]).nullish(),
   consent_expiration_time: storableDateTime.nullish(),
   disconnect_time: storableDateTime.nullish(),
   new_webhook_url: z.string().max(2048).nullish(),
@@ -101,7 +102,7 @@ export async function handlePlaidWebhook(req: Request, ctx: ServiceContext, reso
   }
   ctx.log.info('webhook_received', {
     webhook_type: hook.webhook_type, webhook_code: hook.webhook_code, plaid_item: hook.item_id ?? null,
-    error_code: hook.error?.error_code ?? null, kid: verified.kid, ...result,
+    error_code: typeof hook.error === 'object' ? hook.error?.error_code ?? null : null, kid: verified.kid, ...result,
   });
   return Response.json({ received: true, outcome: result.outcome, delivery_count: result.delivery_count });
 }
