@@ -68,8 +68,11 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
     replaceChildren(summary, h('div', { class: 'card' },
       h('p', { class: 'net-worth' }, h('span', { class: 'label' }, `${KIND_LABELS[a.kind]} · ${a.subtype ? humanize(a.subtype) : humanize(a.type)}`
         + ` · ${a.institution_name ?? 'Manual account'}`), h('strong', { class: 'amount', 'data-testid': 'account-balance' }, balanceText(a))),
-      a.hidden ? h('p', { class: 'muted' }, 'This account is hidden, so it is not counted in net worth.') : null,
-      h('p', { class: 'toggle' }, include, h('label', { for: include.id }, 'Count this account in net worth'), note),
+      a.closed_on ? h('p', { class: 'muted', 'data-testid': 'account-closed' },
+        `This account was closed on ${day(a.closed_on)}: it counted in net worth until that day, not after. Reopen it on the Accounts page to count it again.`)
+        : a.hidden ? h('p', { class: 'muted' }, 'This account is hidden, so it is not counted in net worth.') : null,
+      // A closed account is out of the totals whatever this says: no switch that would claim otherwise.
+      a.closed_on ? null : h('p', { class: 'toggle' }, include, h('label', { for: include.id }, 'Count this account in net worth'), note),
       h('p', {}, h('a', { href: `#/transactions?account=${a.account_id}` }, `Transactions of ${a.label}`))));
   }
 

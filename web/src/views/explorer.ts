@@ -178,8 +178,9 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
     const accounts = ctx.store.state.overview?.accounts ?? [];
     if (account.options.length > 1 || !accounts.length) return;
     const wanted = params.get('account') ?? '';
+    // Closed and hidden accounts keep their transactions: the choice says what the Accounts page says.
     account.append(...[...accounts].sort((a, b) => a.label.localeCompare(b.label)).map((a) =>
-      h('option', { value: a.id }, `${a.label}${a.mask ? ` ••${a.mask}` : ''}`)));
+      h('option', { value: a.id }, `${a.label}${a.mask ? ` ••${a.mask}` : ''}${a.closed_at ? ' (closed)' : a.hidden ? ' (hidden)' : ''}`)));
     account.value = wanted;
   };
   const unsubscribe = ctx.store.subscribe(fillAccounts);

@@ -32,7 +32,9 @@ export function netWorthPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
           rows: s.points.map((p) => ({ date: p.date, value: p.net_worth, estimated: p.estimated, extra: [p.assets, p.liabilities] })) });
         return card;
       }));
-      status.textContent = series.length ? '' : 'No balances yet: connect a bank or add a manual account.';
+      status.textContent = series.length ? ''
+        : nw.accounts.length ? 'None of your accounts is counted in net worth: each is hidden, closed, left out of totals or has no balance yet.'
+          : 'No balances yet: connect a bank or add a manual account.';
       ctx.announce(`Showing net worth for ${range === 'ALL' ? 'all history' : range}.`);
     } catch (e) {
       status.textContent = errorMessage(e, 'Loading your net worth');

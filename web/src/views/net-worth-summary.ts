@@ -4,7 +4,7 @@
 // whenever the polled overview changes (a sync or an edit moved a balance).
 import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
-import { money } from '../format.ts';
+import { day, money } from '../format.ts';
 import { errorMessage } from '../messages.ts';
 import { KIND_LABELS, type Kind, type NetWorth, type NetWorthAccount } from '../insights-types.ts';
 
@@ -19,6 +19,14 @@ export function totalsLine(t: { currency: string; assets: string; liabilities: s
 export function balanceText(a: NetWorthAccount): string {
   if (a.balance === null) return 'No balance yet';
   return a.is_liability ? `${money(a.balance, a.currency)} owed` : money(a.balance, a.currency);
+}
+
+/** Why an account listed is not in the totals, in words (null when it is counted or hidden). */
+export function notCountedReason(a: NetWorthAccount): string | null {
+  if (a.in_totals || a.hidden) return null;
+  if (a.closed_on) return `closed on ${day(a.closed_on)}`;
+  if (a.exclude_from_totals) return 'left out by you';
+  return a.balance === null ? 'no balance yet' : 'no currency';
 }
 
 export class NetWorthSummary {
@@ -68,7 +76,7 @@ export class NetWorthSummary {
     replaceChildren(this.body,
       nw.totals.length ? h('div', { class: 'totals-row' }, ...nw.totals.map(totalsLine))
         : h('p', { class: 'muted' }, 'None of your accounts is counted in totals yet.'),
-      excluded.length ? h('p', { class: 'muted' }, `Not counted: ${excluded.map((a) => `${a.label} (${a.balance === null ? 'no balance yet' : 'excluded'})`).join(', ')}.`) : null,
+      excluded.length ? h('p', { class: 'muted', 'data-testid': 'not-counted' }, `Not counted: ${excluded.map((a) => `${a.label} (${notCountedReason(a)})`).join(', ')}.`) : null,
       ...groups.map((g) => this.group(g.kind, g.accounts, nw)),
       nw.institutions.length ? h('details', { class: 'institutions' }, h('summary', {}, 'Totals by institution'),
         h('ul', { class: 'plain-list' }, ...nw.institutions.map((i) => h('li', {},
@@ -85,6 +93,7 @@ export class NetWorthSummary {
       h('ul', { class: 'plain-list' }, ...accounts.map((a) => h('li', { 'data-testid': 'kind-account' },
         h('a', { href: `#/accounts/${a.account_id}` }, a.label),
         h('span', { class: 'muted' }, a.institution_name ?? 'Manual'),
-        h('span', { class: 'amount' }, balanceText(a), a.in_totals ? null : h('span', { class: 'badge tone-muted' }, 'Not in totals'))))));
+        h('span', { class: 'amount' }, balanceText(a), a.in_totals ? null
+          : h('span', { class: 'badge tone-muted' }, a.closed_on ? 'Closed' : 'Not in totals'))))));
   }
 }

