@@ -112,3 +112,67 @@ describe('One truth on every page', () => {
     await page.context().close();
   }, 60_000);
 });
+
+describe('Reads that fail', () => {
+  const ENVELOPE_500 = { status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } }) };
+
+  async function failThenRecover(page: Page, fn: string, loaded: () => Promise<unknown>, doing: string): Promise<void> {
+    const error = page.getByTestId('load-error');
+    await error.getByText(new RegExp(`^${doing} failed: `)).waitFor();
+    await screenshot(page, `journey-${fn}-failed`, false);
+    await page.context().unroute(`**/functions/v1/${fn}`);
+    await error.getByRole('button', { name: 'Retry' }).click();
+    await loaded();
+    await error.waitFor({ state: 'hidden' });
+  }
+
+  it('net worth, an account page and the explorer say what failed, offer Retry, and clear the words when back', async () => {
+    const page = await openAs(browser, s.email, '#/accounts');
+    await page.getByTestId('net-worth-total').first().waitFor();
+    await page.context().route('**/functions/v1/net-worth', (r) => r.fulfill(ENVELOPE_500));
+    await page.goto(`${page.url().split('#')[0]}#/net-worth`);
+    await failThenRecover(page, 'net-worth', () => page.getByTestId('net-worth-series').first().waitFor(), 'Loading your net worth');
+
+    await page.context().route('**/functions/v1/balance-history', (r) => r.fulfill({ status: 502, contentType: 'text/html', body: '<html>bad gateway</html>' }));
+    await page.goto(`${page.url().split('#')[0]}#/accounts/${ids.target}`);
+    await page.getByTestId('load-error').getByText('Loading the account failed: Nestfolio\'s server did not answer properly (error 502). Please try again in a minute.').waitFor();
+    expect(await page.getByRole('region', { name: 'Balance over time' }).count()).toBe(0); // no empty chart under it
+    await failThenRecover(page, 'balance-history', () => page.getByRole('heading', { name: 'My checking', level: 1 }).waitFor(), 'Loading the account');
+
+    await page.context().route('**/functions/v1/transactions-search', (r) => r.fulfill(ENVELOPE_500));
+    await page.goto(`${page.url().split('#')[0]}#/transactions`);
+    await failThenRecover(page, 'transactions-search', () => page.getByTestId('explorer-transaction').first().waitFor(), 'Loading transactions');
+    expect(page.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
+  it('a 429 from in front of the functions says when to try again (its Retry-After)', async () => {
+    const page = await openAs(browser, s.email, '#/accounts');
+    await page.context().route('**/functions/v1/net-worth', (r) => r.fulfill({ status: 429, headers: { 'Retry-After': '7', 'Access-Control-Expose-Headers': 'Retry-After' }, contentType: 'text/plain', body: 'Too Many Requests' }));
+    await page.goto(`${page.url().split('#')[0]}#/net-worth`);
+    await page.getByTestId('load-error').getByText('Loading your net worth was not done: too many requests in a short time. Try again in 7 s.').waitFor();
+    await page.context().close();
+  }, 60_000);
+
+  it('a backend that never answers ends in words and Retry, not an endless "Loading…"', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
+    await context.addInitScript((e) => localStorage.setItem('nestfolio.localUser', e), s.email);
+    const page = await context.newPage();
+    await page.clock.install();
+    const base = webUrl();
+    let hung = 0;
+    await context.route('**/functions/v1/transactions-search', () => { hung++; }); // never fulfilled
+    await page.goto(`${base}/#/transactions`);
+    await page.getByText('Loading transactions…').waitFor();
+    await expect.poll(() => hung).toBe(1);
+    await page.clock.fastForward(31_000);
+    await page.getByTestId('load-error').getByText('Loading transactions failed: Nestfolio did not answer in time. Please try again in a minute.').waitFor();
+    expect(await page.getByText(/Loading transactions…|No transactions match these filters/).filter({ visible: true }).count()).toBe(0);
+    await screenshot(page, 'journey-explorer-timeout');
+    await context.unroute('**/functions/v1/transactions-search');
+    await page.getByTestId('load-error').getByRole('button', { name: 'Retry' }).click();
+    await page.getByTestId('explorer-transaction').first().waitFor();
+    await page.getByTestId('load-error').waitFor({ state: 'hidden' });
+    await context.close();
+  }, 60_000);
+});

@@ -9,6 +9,7 @@ import type { AccountHistory, Investments, NetWorthAccount, Range } from '../ins
 import { KIND_LABELS } from '../insights-types.ts';
 import { BalanceChart, rangePicker } from './chart.ts';
 import { balanceText } from './net-worth-summary.ts';
+import { LoadError } from './load-error.ts';
 
 const percent = (ratio: string) => `${(Number(ratio) * 100).toFixed(1)}%`;
 
@@ -31,25 +32,31 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
   const status = h('p', { class: 'muted', role: 'status' }, 'Loading the account…');
   const summary = h('div');
   const extras = h('div');
+  const failed = new LoadError(() => void load());
+  // Shown once the account is known: no empty chart under an error or for an account that is gone.
+  const history = h('section', { class: 'card', 'aria-label': 'Balance over time', hidden: true }, h('h2', {}, 'Balance over time'),
+    rangePicker('Time range', range, (r) => { range = r; void load(); }), chart.el);
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
-    h('p', {}, h('a', { href: '#/accounts' }, '← Accounts')), heading, status, summary,
-    h('section', { class: 'card', 'aria-label': 'Balance over time' }, h('h2', {}, 'Balance over time'),
-      rangePicker('Time range', range, (r) => { range = r; void load(); }), chart.el),
-    extras);
+    h('p', {}, h('a', { href: '#/accounts' }, '← Accounts')), heading, status, failed.el, summary, history, extras);
   let first = true;
 
   async function load(): Promise<void> {
+    let hist: AccountHistory;
     try {
-      const hist: AccountHistory = await ctx.api.balanceHistory(accountId, range);
-      const a = hist.account;
-      heading.textContent = a.label;
-      document.title = `${a.label} · Nestfolio`;
-      chart.render({ currency: a.currency, rows: hist.points.map((p) => ({ date: p.date, value: p.balance, estimated: p.estimated })) });
-      status.textContent = '';
-      if (first) { first = false; renderSummary(a); await renderExtras(a); }
+      hist = await ctx.api.balanceHistory(accountId, range);
     } catch (e) {
-      status.textContent = errorMessage(e, 'Loading the account');
+      status.textContent = '';
+      failed.show(errorMessage(e, first ? 'Loading the account' : 'Loading the balance history'));
+      return;
     }
+    const a = hist.account;
+    failed.clear();
+    heading.textContent = a.label;
+    document.title = `${a.label} · Nestfolio`;
+    history.hidden = false;
+    chart.render({ currency: a.currency, rows: hist.points.map((p) => ({ date: p.date, value: p.balance, estimated: p.estimated })) });
+    status.textContent = '';
+    if (first) { first = false; renderSummary(a); await renderExtras(a); }
   }
 
   function renderSummary(a: NetWorthAccount): void {
@@ -79,8 +86,14 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
   async function renderExtras(a: NetWorthAccount): Promise<void> {
     const card = cardBlock(a);
     if (a.kind !== 'investment') { replaceChildren(extras, card); return; }
-    const inv = await ctx.api.investments(a.account_id);
-    replaceChildren(extras, holdingsTable(inv), new InvestmentActivity(ctx, a.account_id, inv).el);
+    try {
+      const inv = await ctx.api.investments(a.account_id);
+      replaceChildren(extras, holdingsTable(inv), new InvestmentActivity(ctx, a.account_id, inv).el);
+    } catch (e) {
+      const retry = new LoadError(() => void renderExtras(a));
+      retry.show(errorMessage(e, 'Loading the holdings'));
+      replaceChildren(extras, retry.el);
+    }
   }
 
   void load();
@@ -109,6 +122,7 @@ class InvestmentActivity {
   readonly el: HTMLElement;
   private readonly body: HTMLTableSectionElement;
   private readonly more: HTMLButtonElement;
+  private readonly note = h('p', { class: 'form-error', role: 'alert' });
   private next: Investments['next'] = null;
 
   constructor(private readonly ctx: AppContext, private readonly accountId: string, first: Investments) {
@@ -119,7 +133,7 @@ class InvestmentActivity {
       first.transactions.length ? h('div', { class: 'table-scroll' }, h('table', {},
         h('thead', {}, h('tr', {}, ...['Date', 'Activity', 'Security', 'Quantity', 'Price', 'Amount'].map((t) => h('th', { scope: 'col' }, t)))),
         this.body)) : h('p', { class: 'muted' }, 'No investment activity reported.'),
-      this.more);
+      this.note, this.more);
     this.add(first);
   }
 
@@ -135,6 +149,9 @@ class InvestmentActivity {
 
   private async loadMore(): Promise<void> {
     this.more.disabled = true;
-    try { this.add(await this.ctx.api.investments(this.accountId, this.next)); } finally { this.more.disabled = false; }
+    this.note.textContent = '';
+    try { this.add(await this.ctx.api.investments(this.accountId, this.next)); } catch (e) {
+      this.note.textContent = errorMessage(e, 'Loading more activity');
+    } finally { this.more.disabled = false; }
   }
 }

@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
 import { day, signedAmount } from '../format.ts';
 import { errorMessage } from '../messages.ts';
+import { LoadError } from './load-error.ts';
 import type { ExplorerFilters, ExplorerPage, ExplorerTransaction, Keyset } from '../insights-types.ts';
 
 const PAGE = 50;
@@ -68,6 +69,8 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
   const controls = { query, account, category, status, direction, from, to, min, max };
 
   const message = h('p', { role: 'status', class: 'page-message' });
+  let lastFresh = true;
+  const failed = new LoadError(() => void load(lastFresh));
   const pendingList = h('ul', { class: 'tx-rows', 'aria-label': 'Pending transactions' });
   const pendingSection = h('section', { class: 'card', 'data-testid': 'pending-section', 'aria-labelledby': 'pending-heading', hidden: true },
     h('h2', { id: 'pending-heading' }, 'Pending'),
@@ -87,7 +90,7 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
       exportButton));
   form.addEventListener('submit', (e) => { e.preventDefault(); void apply(); });
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
-    h('h1', { id: 'page-title', tabindex: -1 }, 'Transactions'), form, message, pendingSection,
+    h('h1', { id: 'page-title', tabindex: -1 }, 'Transactions'), form, message, failed.el, pendingSection,
     h('section', { class: 'card', 'data-testid': 'posted-section', 'aria-labelledby': 'posted-heading' }, postedHeading, postedList, empty, more));
 
   let filters: ExplorerFilters = {};
@@ -119,8 +122,9 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
     await load(true);
   }
 
-  async function load(fresh: boolean): Promise<void> {
+  async function load(fresh: boolean, note = ''): Promise<void> {
     const mine = ++generation;
+    lastFresh = fresh;
     more.disabled = true;
     message.textContent = fresh ? 'Loading transactions…' : 'Loading more…';
     try {
@@ -145,10 +149,14 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
       more.hidden = !next;
       empty.hidden = postedList.children.length > 0 || pendingList.children.length > 0 && !pendingSection.hidden;
       const shown = postedList.children.length + (pendingSection.hidden ? 0 : pendingList.children.length);
-      message.textContent = shown ? `Showing ${shown} transaction${shown === 1 ? '' : 's'}${next ? '; more below' : ''}.` : '';
+      failed.clear();
+      message.textContent = `${note}${shown ? `Showing ${shown} transaction${shown === 1 ? '' : 's'}${next ? '; more below' : ''}.` : ''}`;
       if (!fresh && document.activeElement === document.body) more.focus();
     } catch (e) {
-      if (mine === generation) message.textContent = errorMessage(e, 'Loading transactions');
+      if (mine !== generation) return;
+      message.textContent = '';
+      if (fresh) { replaceChildren(postedList); replaceChildren(pendingList); pendingSection.hidden = true; more.hidden = true; empty.hidden = true; }
+      failed.show(errorMessage(e, 'Loading transactions'));
     } finally {
       more.disabled = false;
     }

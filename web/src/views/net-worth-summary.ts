@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
 import { day, money } from '../format.ts';
 import { errorMessage } from '../messages.ts';
+import { LoadError } from './load-error.ts';
 import { KIND_LABELS, type Kind, type NetWorth, type NetWorthAccount } from '../insights-types.ts';
 
 export function totalsLine(t: { currency: string; assets: string; liabilities: string; net_worth: string }): HTMLElement {
@@ -33,6 +34,7 @@ export class NetWorthSummary {
   readonly el: HTMLElement;
   private readonly body: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly failed = new LoadError(() => void this.refresh());
   private loading: Promise<void> | null = null;
   private again = false;
 
@@ -43,7 +45,7 @@ export class NetWorthSummary {
     this.el = h('section', { class: 'card net-worth-summary', 'aria-labelledby': headingId, 'data-testid': 'net-worth-summary' },
       h('div', { class: 'section-header' }, h('h2', { id: headingId }, 'Net worth'),
         h('a', { href: '#/net-worth', class: 'link-button' }, 'Net worth over time')),
-      this.status, this.body);
+      this.status, this.failed.el, this.body);
   }
 
   /** Loads again; calls while a load runs coalesce into one more load after it. */
@@ -60,8 +62,10 @@ export class NetWorthSummary {
     try {
       this.render(await this.ctx.api.netWorth());
       this.status.textContent = '';
+      this.failed.clear();
     } catch (e) {
-      this.status.textContent = errorMessage(e, 'Loading your net worth');
+      this.status.textContent = '';
+      this.failed.show(errorMessage(e, 'Loading your net worth'));
     }
   }
 
