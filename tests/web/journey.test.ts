@@ -113,6 +113,43 @@ describe('One truth on every page', () => {
   }, 60_000);
 });
 
+describe('Old links to an account that is gone', () => {
+  it('its page and the explorer say it is gone and show what is there, after a link and after "Delete all my bank data"', async () => {
+    const u = await newSession('web-journey-gone');
+    const kept = await manual(u, 'Cash jar', 'depository', '100.00');
+    const gone = await manual(u, 'Old wallet', 'depository', '20.00');
+    expect((await callFunction('accounts-manual', { action: 'delete', account_id: gone }, { session: u })).status).toBe(200);
+    const page = await openAs(browser, u.email, `#/accounts/${gone}`);
+    await page.getByRole('heading', { name: 'Account not found', level: 1 }).waitFor();
+    await page.getByTestId('account-gone').getByText(/^This account is not in Nestfolio any more/).waitFor();
+    expect(await page.getByRole('region', { name: 'Balance over time' }).count()).toBe(0);
+    expect(await page.getByText(gone).count()).toBe(0); // no id in the words
+    await screenshot(page, 'journey-account-gone', false);
+
+    // The explorer from the linked synced account's old "Transactions of …" link (s's Plaid Checking).
+    const explorer = await openAs(browser, s.email, `#/transactions?account=${ids.merged}&status=posted`);
+    await explorer.getByText(/^The account in this link is not in Nestfolio any more \(deleted, disconnected, or linked into another account\), so all accounts are shown\. Showing \d+ transactions/).waitFor();
+    expect(await explorer.getByLabel('Account').inputValue()).toBe('');
+    expect(await explorer.getByLabel('Status').inputValue()).toBe('posted'); // the other filters stay
+    expect(new URL(explorer.url()).hash).toBe('#/transactions?status=posted');
+    expect(await explorer.getByTestId('explorer-transaction').count()).toBeGreaterThan(0);
+    expect(await explorer.getByText(ids.merged).count()).toBe(0);
+    await screenshot(explorer, 'journey-explorer-gone-account');
+    await explorer.context().close();
+
+    // After "Delete all my bank data": the kept account's old links say the same.
+    expect((await callFunction('plaid-data-delete', { confirm: 'delete all my bank data' }, { session: u })).status).toBe(200);
+    await page.goto(`${page.url().split('#')[0]}#/accounts/${kept}`);
+    await page.getByRole('heading', { name: 'Account not found', level: 1 }).waitFor();
+    await page.goto(`${page.url().split('#')[0]}#/transactions?account=${kept}`);
+    await page.getByText(/^The account in this link is not in Nestfolio any more/).waitFor();
+    await page.goto(`${page.url().split('#')[0]}#/net-worth`);
+    await page.getByText('No balances yet: connect a bank or add a manual account.').waitFor();
+    expect(page.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+});
+
 describe('Reads that fail', () => {
   const ENVELOPE_500 = { status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } }) };
 

@@ -10,6 +10,7 @@ import { KIND_LABELS } from '../insights-types.ts';
 import { BalanceChart, rangePicker } from './chart.ts';
 import { balanceText } from './net-worth-summary.ts';
 import { LoadError } from './load-error.ts';
+import { ApiError } from '../api.ts';
 
 const percent = (ratio: string) => `${(Number(ratio) * 100).toFixed(1)}%`;
 
@@ -46,6 +47,7 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
       hist = await ctx.api.balanceHistory(accountId, range);
     } catch (e) {
       status.textContent = '';
+      if (e instanceof ApiError && e.status === 404) { gone(); return; }
       failed.show(errorMessage(e, first ? 'Loading the account' : 'Loading the balance history'));
       return;
     }
@@ -57,6 +59,18 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
     chart.render({ currency: a.currency, rows: hist.points.map((p) => ({ date: p.date, value: p.balance, estimated: p.estimated })) });
     status.textContent = '';
     if (first) { first = false; renderSummary(a); await renderExtras(a); }
+  }
+
+  /** An old link (a bookmark, the history) to an account that was deleted, removed or linked into another. */
+  function gone(): void {
+    heading.textContent = 'Account not found';
+    document.title = 'Account not found · Nestfolio';
+    failed.clear();
+    history.hidden = true;
+    replaceChildren(summary, h('div', { class: 'card', 'data-testid': 'account-gone' },
+      h('p', {}, 'This account is not in Nestfolio any more: it was deleted, its bank connection was removed with its data, or it was linked into another account.'),
+      h('p', {}, 'Your accounts as they are now are on the ', h('a', { href: '#/accounts' }, 'Accounts page'), '.')));
+    replaceChildren(extras);
   }
 
   function renderSummary(a: NetWorthAccount): void {

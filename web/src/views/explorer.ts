@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
 import { day, signedAmount } from '../format.ts';
 import { errorMessage } from '../messages.ts';
+import { ApiError } from '../api.ts';
 import { LoadError } from './load-error.ts';
 import type { ExplorerFilters, ExplorerPage, ExplorerTransaction, Keyset } from '../insights-types.ts';
 
@@ -155,6 +156,18 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
     } catch (e) {
       if (mine !== generation) return;
       message.textContent = '';
+      // An old link to an account that is gone (deleted, its connection removed, linked into another):
+      // say so and show all accounts, rather than an error about an id or a list the form does not match.
+      if (e instanceof ApiError && e.status === 404 && filters.account_ids) {
+        account.value = '';
+        const { account_ids: _, ...rest } = filters;
+        filters = rest;
+        const q = new URLSearchParams(location.hash.split('?')[1] ?? '');
+        q.delete('account');
+        history.replaceState(null, '', `#/transactions${q.size ? `?${q}` : ''}`);
+        await load(true, 'The account in this link is not in Nestfolio any more (deleted, disconnected, or linked into another account), so all accounts are shown. ');
+        return;
+      }
       if (fresh) { replaceChildren(postedList); replaceChildren(pendingList); pendingSection.hidden = true; more.hidden = true; empty.hidden = true; }
       failed.show(errorMessage(e, 'Loading transactions'));
     } finally {
