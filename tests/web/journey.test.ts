@@ -213,3 +213,77 @@ describe('Reads that fail', () => {
     await context.close();
   }, 60_000);
 });
+
+describe('The account dialogs by keyboard on a phone', () => {
+  const focused = (page: Page) => page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return { text: (el as HTMLInputElement | null)?.labels?.[0]?.textContent ?? el?.textContent ?? null, row: el?.closest('[data-account-id]')?.getAttribute('data-account-id') ?? null };
+  });
+
+  it('Edit (currency picker), Close or delete and Unlink: Escape closes, focus goes back to the button in the same row, even after the row changed', async () => {
+    const u = await newSession('web-journey-dialogs');
+    const id = await manual(u, 'Rainy fund', 'depository', '100.00');
+    const page = await openAs(browser, u.email, '#/accounts', PHONE);
+    const row = accountRow(page, 'Rainy fund');
+    await row.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    const edit = row.getByRole('button', { name: 'Edit account' });
+    await edit.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Edit Rainy fund' });
+    await dialog.waitFor();
+    expect(await focused(page)).toMatchObject({ text: 'Account name' });
+    await page.keyboard.press('Tab'); // Type
+    await page.keyboard.press('Tab'); // Current balance
+    await page.keyboard.press('Tab'); // Currency
+    expect(await focused(page)).toMatchObject({ text: 'Currency' });
+    await page.keyboard.type('EUR'); // the picker's type-ahead: "EUR — Euro"
+    expect(await dialog.getByLabel('Currency').inputValue()).toBe('EUR');
+    await screenshot(page, 'journey-phone-currency-picker', false);
+    await page.keyboard.press('Tab'); // Cancel
+    await page.keyboard.press('Tab'); // Save changes
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByTestId('balance').getByText('€100.00').waitFor();
+    // The row was redrawn with the new currency: focus is on its Edit button, not lost to the page top.
+    expect(await focused(page)).toEqual({ text: 'Edit account', row: id });
+
+    await page.keyboard.press('Tab'); // Leave out of totals
+    await page.keyboard.press('Tab'); // Close or delete…
+    expect(await focused(page)).toEqual({ text: 'Close or delete…', row: id });
+    await page.keyboard.press('Enter');
+    const close = page.getByRole('dialog', { name: 'Close or delete Rainy fund' });
+    await close.waitFor();
+    await screenshot(page, 'journey-phone-close-or-delete', false);
+    await page.keyboard.press('Escape');
+    await close.waitFor({ state: 'detached' });
+    expect(await focused(page)).toEqual({ text: 'Close or delete…', row: id });
+    await page.keyboard.press('Enter');
+    await close.waitFor();
+    expect(await focused(page)).toMatchObject({ text: 'Close it and keep its history' });
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab'); // Cancel
+    await page.keyboard.press('Tab'); // Confirm
+    await page.keyboard.press('Enter');
+    await close.waitFor({ state: 'detached' });
+    await row.getByTestId('closed').waitFor();
+    expect(await focused(page)).toEqual({ text: 'Close or delete…', row: id });
+    expect(page.errors).toEqual([]);
+    await page.context().close();
+
+    // Unlink (s's "My checking", linked in beforeAll): Escape puts focus back on Unlink.
+    const p2 = await openAs(browser, s.email, '#/accounts', PHONE);
+    const linked = accountRow(p2, 'My checking');
+    await linked.locator('summary').focus();
+    await p2.keyboard.press('Enter');
+    await linked.getByRole('button', { name: 'Unlink' }).focus();
+    await p2.keyboard.press('Enter');
+    const unlink = p2.getByRole('dialog', { name: 'Unlink My checking' });
+    await unlink.waitFor();
+    await screenshot(p2, 'journey-phone-unlink', false);
+    await p2.keyboard.press('Escape');
+    await unlink.waitFor({ state: 'detached' });
+    expect(await focused(p2)).toEqual({ text: 'Unlink', row: ids.target });
+    await p2.context().close();
+  }, 60_000);
+});

@@ -15,8 +15,25 @@ export type FormDialog = {
   validate?(form: HTMLFormElement): string | null;
 };
 
+/**
+ * Where focus goes back when a dialog closes: the opener, or — when what the dialog did redrew the
+ * opener's row or card (an edit, a close) — the button of the same name in that row or card, or the
+ * row itself; only when that is gone too (a deleted account), the page heading.
+ */
+function focusTarget(opener: HTMLElement | null, home: HTMLElement | null, label: string): HTMLElement | null {
+  if (opener?.isConnected) return opener;
+  if (home?.isConnected) {
+    return [...home.querySelectorAll<HTMLElement>('button, summary')].find((b) => b.textContent === label)
+      ?? home.querySelector<HTMLElement>('summary, button');
+  }
+  return document.querySelector<HTMLElement>('main h1');
+}
+
 export function openFormDialog(d: FormDialog): HTMLDialogElement {
   const opener = document.activeElement as HTMLElement | null;
+  // Rows and cards keep their element across redraws (keyed by id): the opener's place to come back to.
+  const home = opener?.closest<HTMLElement>('[data-account-id], [data-testid="connection"]') ?? null;
+  const label = opener?.textContent ?? '';
   const titleId = uid('dialog-title');
   const error = h('p', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: d.danger ? 'danger' : 'primary' }, d.submitLabel);
@@ -43,9 +60,7 @@ export function openFormDialog(d: FormDialog): HTMLDialogElement {
     h('h2', { id: titleId }, d.title), d.intro ? h('div', { class: 'dialog-intro' }, d.intro) : null, form);
   dialog.addEventListener('close', () => {
     dialog.remove();
-    // The opener may be gone (a removed connection): then the page heading takes focus.
-    if (opener?.isConnected) opener.focus();
-    else document.querySelector<HTMLElement>('main h1')?.focus();
+    focusTarget(opener, home, label)?.focus();
   });
   document.body.append(dialog);
   dialog.showModal();
