@@ -102,6 +102,23 @@ describe('One truth on every page', () => {
     await page.context().close();
   }, 60_000);
 
+  it('an account whose currency was changed never draws its old-currency days as the new currency', async () => {
+    const u = await newSession('web-journey-currency-change');
+    const id = await manual(u, 'Travel money', 'depository', '100.00');
+    // Kept in USD from 5 days ago; today its owner changed it to EUR.
+    await sql`update public.balance_history set date = ${daysAgo(5)}::date where account_id = ${id}`;
+    expect((await update(u, id, { currency: 'EUR' })).status).toBe(200);
+    const page = await openAs(browser, u.email, `#/accounts/${id}`);
+    await page.getByRole('heading', { name: 'Travel money', level: 1 }).waitFor();
+    expect(await page.getByTestId('currency-note').textContent())
+      .toBe('Days when this account was kept in USD are not shown: amounts in different currencies are never drawn as one line.');
+    await page.getByText('Show as a table').click();
+    const cells = await page.getByTestId('chart').locator('tbody td:first-of-type').allTextContents();
+    expect(cells).toEqual(['€100.00']);
+    await screenshot(page, 'journey-account-currency-changed');
+    await page.context().close();
+  }, 60_000);
+
   it('net worth says so when no account counts, instead of "no balances yet"', async () => {
     const u = await newSession('web-journey-none-counted');
     const id = await manual(u, 'Car', 'other', '9000.00');

@@ -27,7 +27,7 @@ export type NetWorth = {
 };
 export type AccountHistory = {
   account: NetWorthAccount; range: Range; from: string; to: string;
-  points: Array<{ date: string; balance: string; estimated: boolean }>; estimated_until: string | null;
+  points: Array<{ date: string; balance: string; currency: string | null; estimated: boolean }>; estimated_until: string | null;
 };
 
 export type Keyset = { date: string; id: string };

@@ -34,9 +34,10 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
   const summary = h('div');
   const extras = h('div');
   const failed = new LoadError(() => void load());
+  const currencyNote = h('p', { class: 'muted', 'data-testid': 'currency-note', hidden: true });
   // Shown once the account is known: no empty chart under an error or for an account that is gone.
   const history = h('section', { class: 'card', 'aria-label': 'Balance over time', hidden: true }, h('h2', {}, 'Balance over time'),
-    rangePicker('Time range', range, (r) => { range = r; void load(); }), chart.el);
+    rangePicker('Time range', range, (r) => { range = r; void load(); }), currencyNote, chart.el);
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
     h('p', {}, h('a', { href: '#/accounts' }, '← Accounts')), heading, status, failed.el, summary, history, extras);
   let first = true;
@@ -56,7 +57,13 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
     heading.textContent = a.label;
     document.title = `${a.label} · Nestfolio`;
     history.hidden = false;
-    chart.render({ currency: a.currency, rows: hist.points.map((p) => ({ date: p.date, value: p.balance, estimated: p.estimated })) });
+    // One line, one currency: days kept in another currency (before the owner changed it) are not
+    // drawn as if they were in this one.
+    const own = hist.points.filter((p) => p.currency === a.currency);
+    const others = [...new Set(hist.points.filter((p) => p.currency !== a.currency).map((p) => p.currency ?? 'no currency'))];
+    currencyNote.hidden = others.length === 0;
+    currencyNote.textContent = others.length ? `Days when this account was kept in ${others.join(' or ')} are not shown: amounts in different currencies are never drawn as one line.` : '';
+    chart.render({ currency: a.currency, rows: own.map((p) => ({ date: p.date, value: p.balance, estimated: p.estimated })) });
     status.textContent = '';
     if (first) { first = false; renderSummary(a); await renderExtras(a); }
   }

@@ -17,7 +17,8 @@ export async function readAccountHistory(ctx: UserContext, accountId: string, r:
   const estimated = points.filter((p) => p.estimated);
   return {
     account, range: r, from: points[0]?.date ?? from, to,
-    points: points.map(({ date, balance, estimated }) => ({ date, balance, estimated })),
+    // Each day in the currency the account had then (a manual account's currency can be changed).
+    points: points.map(({ date, balance, currency, estimated }) => ({ date, balance, currency, estimated })),
     /** The last estimated day (walked back from transactions), or null when every day shown was observed. */
     estimated_until: estimated.at(-1)?.date ?? null,
   };
