@@ -162,6 +162,9 @@ describe('Old links to an account that is gone', () => {
     await page.getByText(/^The account in this link is not in Nestfolio any more/).waitFor();
     await page.goto(`${page.url().split('#')[0]}#/net-worth`);
     await page.getByText('No balances yet: connect a bank or add a manual account.').waitFor();
+    await page.goto(`${page.url().split('#')[0]}#/transactions`);
+    await page.getByText('No transactions yet. They appear here once a connected bank has sent them; manual accounts have none.').waitFor();
+    expect(await page.getByText('No transactions match these filters.').count()).toBe(0);
     expect(page.errors).toEqual([]);
     await page.context().close();
   }, 60_000);

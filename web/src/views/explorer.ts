@@ -149,6 +149,9 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
       next = page.next;
       more.hidden = !next;
       empty.hidden = postedList.children.length > 0 || pendingList.children.length > 0 && !pendingSection.hidden;
+      // With no filter set, nothing matched means there is nothing yet: say that, not "these filters".
+      empty.textContent = Object.keys(filters).length ? 'No transactions match these filters.'
+        : 'No transactions yet. They appear here once a connected bank has sent them; manual accounts have none.';
       const shown = postedList.children.length + (pendingSection.hidden ? 0 : pendingList.children.length);
       failed.clear();
       message.textContent = `${note}${shown ? `Showing ${shown} transaction${shown === 1 ? '' : 's'}${next ? '; more below' : ''}.` : ''}`;
