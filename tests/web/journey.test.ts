@@ -284,6 +284,21 @@ describe('The account dialogs by keyboard on a phone', () => {
     await page.keyboard.press('Space');
     await page.keyboard.press('Tab'); // Cancel
     await page.keyboard.press('Tab'); // Confirm
+    // The first try fails slowly: Escape while it runs keeps the dialog, so its error is seen.
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    await page.context().route('**/functions/v1/accounts-manual', async (r) => {
+      await held;
+      await r.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'The database is busy; try again.' } }) });
+    });
+    const sent = page.waitForRequest('**/functions/v1/accounts-manual');
+    await page.keyboard.press('Enter');
+    await sent;
+    await page.keyboard.press('Escape');
+    release();
+    await close.getByRole('alert').getByText('Closing the account failed: The database is busy; try again.').waitFor();
+    await page.context().unroute('**/functions/v1/accounts-manual');
+    await close.getByRole('button', { name: 'Confirm' }).focus();
     await page.keyboard.press('Enter');
     await close.waitFor({ state: 'detached' });
     await row.getByTestId('closed').waitFor();

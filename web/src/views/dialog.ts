@@ -39,12 +39,18 @@ export function openFormDialog(d: FormDialog): HTMLDialogElement {
   const submit = h('button', { type: 'submit', class: d.danger ? 'danger' : 'primary' }, d.submitLabel);
   const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, 'Cancel');
   const form = h('form', { novalidate: true }, ...d.fields, error, h('div', { class: 'dialog-actions' }, cancel, submit));
+  let busy = false;
+  // While the request runs, Escape and Cancel wait for it: closing now would lose its outcome (an
+  // error would land in a dialog nobody sees).
+  cancel.addEventListener('click', (e) => { if (busy) e.stopImmediatePropagation(); }, { capture: true });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     error.textContent = '';
     const problem = d.validate?.(form) ?? null;
     if (problem) { error.textContent = problem; return; }
     submit.disabled = true;
+    busy = true;
+    cancel.setAttribute('aria-disabled', 'true');
     form.setAttribute('aria-busy', 'true');
     try {
       await d.onSubmit(form);
@@ -52,12 +58,15 @@ export function openFormDialog(d: FormDialog): HTMLDialogElement {
     } catch (e) {
       error.textContent = e instanceof Error ? e.message : String(e);
     } finally {
+      busy = false;
+      cancel.removeAttribute('aria-disabled');
       submit.disabled = false;
       form.removeAttribute('aria-busy');
     }
   });
   const dialog = h('dialog', { 'aria-labelledby': titleId, class: 'dialog' },
     h('h2', { id: titleId }, d.title), d.intro ? h('div', { class: 'dialog-intro' }, d.intro) : null, form);
+  dialog.addEventListener('cancel', (e) => { if (busy) e.preventDefault(); });
   dialog.addEventListener('close', () => {
     dialog.remove();
     focusTarget(opener, home, label)?.focus();
