@@ -322,3 +322,22 @@ describe('The account dialogs by keyboard on a phone', () => {
     await p2.context().close();
   }, 60_000);
 });
+
+describe('An investment account on a phone', () => {
+  it('its wide tables scroll sideways by keyboard too (focusable, named regions; axe)', async () => {
+    const u = await newSession('web-journey-phone-investments');
+    const item = await connectItem(u, { products: ['transactions', 'investments'], webhook: true });
+    await waitForImport(item.id);
+    const [inv] = await sql`select a.id from public.accounts a join public.holdings h on h.account_id = a.id where a.user_id = ${u.user_id} limit 1`;
+    const page = await openAs(browser, u.email, `#/accounts/${inv.id}`, PHONE);
+    const holdings = page.getByRole('region', { name: 'Holdings table' });
+    await holdings.locator('tbody tr').first().waitFor();
+    await page.getByRole('region', { name: 'Investment activity table' }).waitFor();
+    expect(await holdings.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true); // it does scroll on a phone
+    await holdings.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => holdings.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+    await screenshot(page, 'journey-phone-investments');
+    await page.context().close();
+  }, 60_000);
+});

@@ -121,6 +121,10 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
   return { el, dispose() { chart.dispose(); } };
 }
 
+/** A table wider than a phone scrolls sideways: focusable and named, so the keyboard can scroll it too. */
+const scroller = (label: string, table: HTMLTableElement) =>
+  h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': label }, table);
+
 function holdingsTable(inv: Investments): HTMLElement {
   const c = (cur: string | null, v: string | null) => (v === null ? '—' : money(v, cur));
   const gain = (g: string | null, pct: string | null, cur: string | null) =>
@@ -129,7 +133,7 @@ function holdingsTable(inv: Investments): HTMLElement {
   return h('section', { class: 'card', 'data-testid': 'holdings-table', 'aria-label': 'Holdings' }, h('h2', {}, 'Holdings'),
     ...inv.totals.map((t) => h('p', {}, `Value ${money(t.value, t.currency)} · Cost basis ${c(t.currency, t.cost_basis)} · Gain ${gain(t.gain, t.gain_percent, t.currency)}`
       + (t.without_cost_basis ? ` (${t.without_cost_basis} holding${t.without_cost_basis === 1 ? '' : 's'} without cost basis not included)` : ''))),
-    h('div', { class: 'table-scroll' }, h('table', {},
+    scroller('Holdings table', h('table', {},
       h('thead', {}, h('tr', {}, ...['Security', 'Quantity', 'Price', 'Value', 'Cost basis', 'Gain'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, ...inv.holdings.map((x) => h('tr', {},
         h('th', { scope: 'row' }, x.ticker ? `${x.ticker} · ${x.name ?? ''}` : x.name ?? 'Unnamed security'),
@@ -151,7 +155,7 @@ class InvestmentActivity {
     this.more = h('button', { type: 'button', class: 'secondary', onclick: () => void this.loadMore() }, 'Show more activity');
     this.el = h('section', { class: 'card', 'data-testid': 'investment-transactions', 'aria-label': 'Investment activity' },
       h('h2', {}, 'Investment activity'),
-      first.transactions.length ? h('div', { class: 'table-scroll' }, h('table', {},
+      first.transactions.length ? scroller('Investment activity table', h('table', {},
         h('thead', {}, h('tr', {}, ...['Date', 'Activity', 'Security', 'Quantity', 'Price', 'Amount'].map((t) => h('th', { scope: 'col' }, t)))),
         this.body)) : h('p', { class: 'muted' }, 'No investment activity reported.'),
       this.note, this.more);
