@@ -341,3 +341,25 @@ describe('An investment account on a phone', () => {
     await page.context().close();
   }, 60_000);
 });
+
+describe('After "Remove connection"', () => {
+  it('the net worth block regroups the kept accounts at once, without a reload', async () => {
+    const u = await newSession('web-journey-remove');
+    const item = await connectItem(u, { products: ['transactions'], webhook: true });
+    await waitForImport(item.id);
+    const page = await openAs(browser, u.email, '#/accounts');
+    const checking = page.getByTestId('kind-account').filter({ hasText: 'Plaid Checking' });
+    expect(await checking.locator('.muted').textContent()).toBe('First Platypus Bank');
+    await page.getByTestId('connection').getByRole('button', { name: 'Remove connection' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove First Platypus Bank?' });
+    await dialog.getByLabel('Keep them as manual accounts').check();
+    await dialog.getByRole('button', { name: 'Remove connection' }).click();
+    await accountRow(page, 'Plaid Checking').getByText('Checking · from First Platypus Bank (disconnected)').waitFor();
+    // The net worth block says what the rows say: no account of a connection that is gone.
+    await expect.poll(() => checking.locator('.muted').textContent()).toBe('Manual');
+    await page.getByText('Totals by institution').click();
+    expect(await page.locator('details.institutions li').allTextContents()).toEqual([expect.stringMatching(/^Manual accounts/)]);
+    await screenshot(page, 'journey-after-remove-connection');
+    await page.context().close();
+  }, 60_000);
+});
