@@ -195,6 +195,13 @@ describe('Reads that fail', () => {
     await page.getByTestId('load-error').getByText('Loading the account failed: Nestfolio\'s server did not answer properly (error 502). Please try again in a minute.').waitFor();
     expect(await page.getByRole('region', { name: 'Balance over time' }).count()).toBe(0); // no empty chart under it
     await failThenRecover(page, 'balance-history', () => page.getByRole('heading', { name: 'My checking', level: 1 }).waitFor(), 'Loading the account');
+    // Another range that fails: its words, and no chart of the range before under the one now pressed.
+    await page.context().route('**/functions/v1/balance-history', (r) => r.fulfill(ENVELOPE_500));
+    await page.getByRole('button', { name: '1Y (one year)' }).click();
+    await page.getByTestId('load-error').getByText(/^Loading the balance history failed: /).waitFor();
+    expect(await page.getByTestId('chart').isVisible()).toBe(false);
+    await failThenRecover(page, 'balance-history', () => page.getByTestId('chart').waitFor(), 'Loading the balance history');
+    expect(await page.getByTestId('chart').locator('figcaption').textContent()).toMatch(/^Balance /);
 
     await page.context().route('**/functions/v1/transactions-search', (r) => r.fulfill(ENVELOPE_500));
     await page.goto(`${page.url().split('#')[0]}#/transactions`);

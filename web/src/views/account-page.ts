@@ -50,6 +50,8 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
       status.textContent = '';
       if (e instanceof ApiError && e.status === 404) { gone(); return; }
       failed.show(errorMessage(e, first ? 'Loading the account' : 'Loading the balance history'));
+      // The range picked did not load: no chart of the range before under it.
+      chart.el.hidden = true;
       return;
     }
     const a = hist.account;
@@ -57,6 +59,7 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
     heading.textContent = a.label;
     document.title = `${a.label} · Nestfolio`;
     history.hidden = false;
+    chart.el.hidden = false;
     // One line, one currency: days kept in another currency (before the owner changed it) are not
     // drawn as if they were in this one.
     const own = hist.points.filter((p) => p.currency === a.currency);
