@@ -69,6 +69,10 @@ describe('One truth on every page', () => {
     expect(await page.getByTestId('account-closed').textContent()).toMatch(new RegExp(`^This account was closed on ${shown(today)}: it counted in net worth until that day, not after\\.`));
     expect(await page.getByLabel('Count this account in net worth').count()).toBe(0);
     await screenshot(page, 'journey-account-closed');
+    // A hidden account's switch does not claim it counts now.
+    await page.goto(`${page.url().split('#')[0]}#/accounts/${ids.hidden}`);
+    await page.getByText('This account is hidden, so it is not counted in net worth.').waitFor();
+    expect(await page.getByLabel('Count this account in net worth once it is shown again').isChecked()).toBe(true);
 
     // The explorer's account filter says what the Accounts page says.
     await page.goto(`${page.url().split('#')[0]}#/transactions`);

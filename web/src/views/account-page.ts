@@ -103,7 +103,8 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
         `This account was closed on ${day(a.closed_on)}: it counted in net worth until that day, not after. Reopen it on the Accounts page to count it again.`)
         : a.hidden ? h('p', { class: 'muted' }, 'This account is hidden, so it is not counted in net worth.') : null,
       // A closed account is out of the totals whatever this says: no switch that would claim otherwise.
-      a.closed_on ? null : h('p', { class: 'toggle' }, include, h('label', { for: include.id }, 'Count this account in net worth'), note),
+      a.closed_on ? null : h('p', { class: 'toggle' }, include,
+        h('label', { for: include.id }, a.hidden ? 'Count this account in net worth once it is shown again' : 'Count this account in net worth'), note),
       h('p', {}, h('a', { href: `#/transactions?account=${a.account_id}` }, `Transactions of ${a.label}`))));
   }
 
