@@ -214,6 +214,19 @@ describe('Reads that fail', () => {
     await page.context().close();
   }, 60_000);
 
+  it("an account row's recent transactions say what failed, with Retry", async () => {
+    const page = await openAs(browser, s.email, '#/accounts');
+    await page.context().route('**/functions/v1/transactions', (r) => r.fulfill(ENVELOPE_500));
+    const row = accountRow(page, 'My checking');
+    await row.locator('summary').click();
+    await row.getByTestId('load-error').getByText(/^Loading transactions failed: /).waitFor();
+    await page.context().unroute('**/functions/v1/transactions');
+    await row.getByTestId('load-error').getByRole('button', { name: 'Retry' }).click();
+    await row.getByTestId('transaction').first().waitFor();
+    await row.getByTestId('load-error').waitFor({ state: 'hidden' });
+    await page.context().close();
+  }, 60_000);
+
   it('a 429 from in front of the functions says when to try again (its Retry-After)', async () => {
     const page = await openAs(browser, s.email, '#/accounts');
     await page.context().route('**/functions/v1/net-worth', (r) => r.fulfill({ status: 429, headers: { 'Retry-After': '7', 'Access-Control-Expose-Headers': 'Retry-After' }, contentType: 'text/plain', body: 'Too Many Requests' }));
