@@ -92,7 +92,7 @@ describe('Net worth', () => {
     await page.getByRole('link', { name: '← Accounts' }).click();
     const credit = page.getByTestId('kind-group').and(page.locator('[data-kind="credit"]'));
     await credit.getByText('Not in totals').waitFor();
-    await page.getByText(/Not counted: Plaid Credit Card \(excluded\)/).waitFor();
+    await page.getByText(/Not counted: Plaid Credit Card \(left out by you\)/).waitFor();
     await callFunction('accounts-manual', { action: 'update', account_id: card.id, exclude_from_totals: false }, { session: s });
   });
 

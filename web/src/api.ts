@@ -26,6 +26,14 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * How long a call may take before the user is told it did not answer: reads are bounded queries; a
+ * write may wait on Plaid up to an Edge Function's wall-clock limit (150 s), so it is never given up
+ * while the server may still be doing it.
+ */
+export const READ_TIMEOUT_MS = 30_000;
+const WRITE_TIMEOUT_MS = 155_000;
+
 async function toApiError(error: unknown): Promise<ApiError> {
   if (error instanceof FunctionsHttpError) {
     const res = error.context as Response;
@@ -33,11 +41,21 @@ async function toApiError(error: unknown): Promise<ApiError> {
     // Only our functions' envelope is words for people (docs/api.md); anything else in front of them (a
     // gateway, a proxy, a crashed isolate) is never shown as it came.
     if (typeof body?.error?.code !== 'string' || typeof body.error.message !== 'string') {
+      // A platform's or proxy's 429 still says when to try again (Retry-After, in seconds).
+      const retryAfter = Number(res.headers.get('Retry-After'));
+      if (res.status === 429) {
+        return new ApiError(429, 'RATE_LIMITED', 'Too many requests.', Number.isInteger(retryAfter) && retryAfter > 0 ? { retry_after_seconds: retryAfter } : undefined);
+      }
       return new ApiError(res.status, res.status >= 500 ? 'SERVER' : `HTTP_${res.status}`, `The server answered ${res.status}.`);
     }
     return new ApiError(res.status, body.error.code, body.error.message, body.error.details);
   }
-  if (error instanceof FunctionsFetchError) return new ApiError(0, 'NETWORK', 'Nestfolio could not be reached. Check your connection and try again.');
+  if (error instanceof FunctionsFetchError) {
+    // supabase-js aborts the request at its timeout (nothing else here aborts one).
+    const cause = error.context as { name?: string } | undefined;
+    if (cause?.name === 'AbortError' || cause?.name === 'TimeoutError') return new ApiError(0, 'TIMEOUT', 'Nestfolio did not answer in time.');
+    return new ApiError(0, 'NETWORK', 'Nestfolio could not be reached. Check your connection and try again.');
+  }
   // FunctionsRelayError and anything else: the platform's words, not ours.
   return new ApiError(0, 'SERVER', 'Nestfolio\'s server did not answer properly.');
 }
@@ -51,14 +69,15 @@ export function createApi(config: ClientConfig, auth: AuthSource) {
     accessToken: () => auth.accessToken().then((t) => t ?? ''),
   });
 
-  async function call<T>(name: string, body: Record<string, unknown> = {}): Promise<T> {
-    const { data, error } = await client.functions.invoke<T>(name, { body });
+  async function call<T>(name: string, body: Record<string, unknown> = {}, timeout = WRITE_TIMEOUT_MS): Promise<T> {
+    const { data, error } = await client.functions.invoke<T>(name, { body, timeout });
     if (error) throw await toApiError(error);
     return data as T;
   }
+  const read = <T>(name: string, body: Record<string, unknown> = {}) => call<T>(name, body, READ_TIMEOUT_MS);
 
   return {
-    overview: () => call<Overview>('plaid-accounts'),
+    overview: () => read<Overview>('plaid-accounts'),
     linkToken: (opts: { item_id?: string; account_selection?: boolean } = {}) =>
       call<{ link_token: string; mode: 'create' | 'update' }>('plaid-link-token', opts),
     linkCheck: (metadata: LinkMetadata) => call<LinkCheck>('plaid-link-check', { metadata: linkMetadata(metadata) }),
@@ -79,21 +98,21 @@ export function createApi(config: ClientConfig, auth: AuthSource) {
     deleteManualAccount: (accountId: string) =>
       call<{ deleted: { account_id: string } }>('accounts-manual', { action: 'delete', account_id: accountId }),
     transactions: (accountId: string, after?: { date: string; id: string } | null, limit = 10) =>
-      call<TransactionsPage>('transactions', { account_id: accountId, limit, ...(after ? { after } : {}) }),
+      read<TransactionsPage>('transactions', { account_id: accountId, limit, ...(after ? { after } : {}) }),
     createManualAccount: (fields: { name: string; type: string; current_balance?: string; currency?: string }) =>
       call<{ account: Account }>('accounts-manual', { action: 'create', ...fields }),
     updateAccount: (accountId: string, fields: Record<string, unknown>) =>
       call<{ account: Account }>('accounts-manual', { action: 'update', account_id: accountId, ...fields }),
-    netWorth: (range?: Range) => call<NetWorth>('net-worth', range ? { range } : {}),
-    balanceHistory: (accountId: string, range: Range) => call<AccountHistory>('balance-history', { account_id: accountId, range }),
+    netWorth: (range?: Range) => read<NetWorth>('net-worth', range ? { range } : {}),
+    balanceHistory: (accountId: string, range: Range) => read<AccountHistory>('balance-history', { account_id: accountId, range }),
     searchTransactions: (filters: ExplorerFilters, limit: number, after?: Keyset | null) =>
-      call<ExplorerPage>('transactions-search', { ...filters, limit, ...(after ? { after } : {}) }),
+      read<ExplorerPage>('transactions-search', { ...filters, limit, ...(after ? { after } : {}) }),
     /** The CSV as a Blob (the function streams it; the browser saves it as a file). */
     exportTransactions: async (filters: ExplorerFilters): Promise<Blob> => {
       const data = await call<Blob | string>('transactions-export', { ...filters });
       return data instanceof Blob ? data : new Blob([data], { type: 'text/csv' });
     },
     investments: (accountId: string, after?: Keyset | null) =>
-      call<Investments>('investments', { account_id: accountId, ...(after ? { after } : {}) }),
+      read<Investments>('investments', { account_id: accountId, ...(after ? { after } : {}) }),
   };
 }

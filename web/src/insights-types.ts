@@ -13,6 +13,8 @@ export type NetWorthAccount = {
   is_liability: boolean; currency: string | null; balance: string | null; available_credit: string | null; utilization: string | null;
   credit_limit: string | null; item_id: string | null; institution_name: string | null; hidden: boolean; exclude_from_totals: boolean;
   in_totals: boolean; balance_updated_at: string | null;
+  /** The UTC day a manual account was closed: it counts in totals until then, not after. */
+  closed_on: string | null;
 };
 export type Totals = { currency: string; assets: string; liabilities: string; net_worth: string; accounts: number };
 export type HistoryPoint = { date: string; assets: string; liabilities: string; net_worth: string; estimated: boolean };
@@ -25,7 +27,7 @@ export type NetWorth = {
 };
 export type AccountHistory = {
   account: NetWorthAccount; range: Range; from: string; to: string;
-  points: Array<{ date: string; balance: string; estimated: boolean }>; estimated_until: string | null;
+  points: Array<{ date: string; balance: string; currency: string | null; estimated: boolean }>; estimated_until: string | null;
 };
 
 export type Keyset = { date: string; id: string };

@@ -9,6 +9,7 @@ export function errorMessage(e: unknown, doing: string): string {
   if (!(e instanceof ApiError)) return `${doing} failed: ${e instanceof Error ? e.message : String(e)}`;
   switch (e.code) {
     case 'NETWORK': return `${doing} failed: ${e.message}`;
+    case 'TIMEOUT': return `${doing} failed: Nestfolio did not answer in time. Please try again in a minute.`;
     case 'MISSING_CREDENTIALS': case 'INVALID_JWT': return 'Your session has ended. Sign in again, then retry.';
     case 'DUPLICATE_ITEM': return 'This bank is already connected with these accounts, so nothing was added. If it stopped updating, use "Reconnect" on the Accounts page instead.';
     case 'RATE_LIMITED': {

@@ -9,6 +9,8 @@ import type { AccountHistory, Investments, NetWorthAccount, Range } from '../ins
 import { KIND_LABELS } from '../insights-types.ts';
 import { BalanceChart, rangePicker } from './chart.ts';
 import { balanceText } from './net-worth-summary.ts';
+import { LoadError } from './load-error.ts';
+import { ApiError } from '../api.ts';
 
 const percent = (ratio: string) => `${(Number(ratio) * 100).toFixed(1)}%`;
 
@@ -31,25 +33,54 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
   const status = h('p', { class: 'muted', role: 'status' }, 'Loading the account…');
   const summary = h('div');
   const extras = h('div');
+  const failed = new LoadError(() => void load());
+  const currencyNote = h('p', { class: 'muted', 'data-testid': 'currency-note', hidden: true });
+  // Shown once the account is known: no empty chart under an error or for an account that is gone.
+  const history = h('section', { class: 'card', 'aria-label': 'Balance over time', hidden: true }, h('h2', {}, 'Balance over time'),
+    rangePicker('Time range', range, (r) => { range = r; void load(); }), currencyNote, chart.el);
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
-    h('p', {}, h('a', { href: '#/accounts' }, '← Accounts')), heading, status, summary,
-    h('section', { class: 'card', 'aria-label': 'Balance over time' }, h('h2', {}, 'Balance over time'),
-      rangePicker('Time range', range, (r) => { range = r; void load(); }), chart.el),
-    extras);
+    h('p', {}, h('a', { href: '#/accounts' }, '← Accounts')), heading, status, failed.el, summary, history, extras);
   let first = true;
 
   async function load(): Promise<void> {
+    let hist: AccountHistory;
     try {
-      const hist: AccountHistory = await ctx.api.balanceHistory(accountId, range);
-      const a = hist.account;
-      heading.textContent = a.label;
-      document.title = `${a.label} · Nestfolio`;
-      chart.render({ currency: a.currency, rows: hist.points.map((p) => ({ date: p.date, value: p.balance, estimated: p.estimated })) });
-      status.textContent = '';
-      if (first) { first = false; renderSummary(a); await renderExtras(a); }
+      hist = await ctx.api.balanceHistory(accountId, range);
     } catch (e) {
-      status.textContent = errorMessage(e, 'Loading the account');
+      status.textContent = '';
+      if (e instanceof ApiError && e.status === 404) { gone(); return; }
+      failed.show(errorMessage(e, first ? 'Loading the account' : 'Loading the balance history'));
+      // The range picked did not load: no chart of the range before under it.
+      chart.el.hidden = true;
+      return;
     }
+    const a = hist.account;
+    failed.clear();
+    heading.textContent = a.label;
+    document.title = `${a.label} · Nestfolio`;
+    history.hidden = false;
+    chart.el.hidden = false;
+    // One line, one currency: days kept in another currency (before the owner changed it) are not
+    // drawn as if they were in this one.
+    const own = hist.points.filter((p) => p.currency === a.currency);
+    const others = [...new Set(hist.points.filter((p) => p.currency !== a.currency).map((p) => p.currency ?? 'no currency'))];
+    currencyNote.hidden = others.length === 0;
+    currencyNote.textContent = others.length ? `Days when this account was kept in ${others.join(' or ')} are not shown: amounts in different currencies are never drawn as one line.` : '';
+    chart.render({ currency: a.currency, rows: own.map((p) => ({ date: p.date, value: p.balance, estimated: p.estimated })) });
+    status.textContent = '';
+    if (first) { first = false; renderSummary(a); await renderExtras(a); }
+  }
+
+  /** An old link (a bookmark, the history) to an account that was deleted, removed or linked into another. */
+  function gone(): void {
+    heading.textContent = 'Account not found';
+    document.title = 'Account not found · Nestfolio';
+    failed.clear();
+    history.hidden = true;
+    replaceChildren(summary, h('div', { class: 'card', 'data-testid': 'account-gone' },
+      h('p', {}, 'This account is not in Nestfolio any more: it was deleted, its bank connection was removed with its data, or it was linked into another account.'),
+      h('p', {}, 'Your accounts as they are now are on the ', h('a', { href: '#/accounts' }, 'Accounts page'), '.')));
+    replaceChildren(extras);
   }
 
   function renderSummary(a: NetWorthAccount): void {
@@ -68,21 +99,35 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
     replaceChildren(summary, h('div', { class: 'card' },
       h('p', { class: 'net-worth' }, h('span', { class: 'label' }, `${KIND_LABELS[a.kind]} · ${a.subtype ? humanize(a.subtype) : humanize(a.type)}`
         + ` · ${a.institution_name ?? 'Manual account'}`), h('strong', { class: 'amount', 'data-testid': 'account-balance' }, balanceText(a))),
-      a.hidden ? h('p', { class: 'muted' }, 'This account is hidden, so it is not counted in net worth.') : null,
-      h('p', { class: 'toggle' }, include, h('label', { for: include.id }, 'Count this account in net worth'), note),
+      a.closed_on ? h('p', { class: 'muted', 'data-testid': 'account-closed' },
+        `This account was closed on ${day(a.closed_on)}: it counted in net worth until that day, not after. Reopen it on the Accounts page to count it again.`)
+        : a.hidden ? h('p', { class: 'muted' }, 'This account is hidden, so it is not counted in net worth.') : null,
+      // A closed account is out of the totals whatever this says: no switch that would claim otherwise.
+      a.closed_on ? null : h('p', { class: 'toggle' }, include,
+        h('label', { for: include.id }, a.hidden ? 'Count this account in net worth once it is shown again' : 'Count this account in net worth'), note),
       h('p', {}, h('a', { href: `#/transactions?account=${a.account_id}` }, `Transactions of ${a.label}`))));
   }
 
   async function renderExtras(a: NetWorthAccount): Promise<void> {
     const card = cardBlock(a);
     if (a.kind !== 'investment') { replaceChildren(extras, card); return; }
-    const inv = await ctx.api.investments(a.account_id);
-    replaceChildren(extras, holdingsTable(inv), new InvestmentActivity(ctx, a.account_id, inv).el);
+    try {
+      const inv = await ctx.api.investments(a.account_id);
+      replaceChildren(extras, holdingsTable(inv), new InvestmentActivity(ctx, a.account_id, inv).el);
+    } catch (e) {
+      const retry = new LoadError(() => void renderExtras(a));
+      retry.show(errorMessage(e, 'Loading the holdings'));
+      replaceChildren(extras, retry.el);
+    }
   }
 
   void load();
   return { el, dispose() { chart.dispose(); } };
 }
+
+/** A table wider than a phone scrolls sideways: focusable and named, so the keyboard can scroll it too. */
+const scroller = (label: string, table: HTMLTableElement) =>
+  h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': label }, table);
 
 function holdingsTable(inv: Investments): HTMLElement {
   const c = (cur: string | null, v: string | null) => (v === null ? '—' : money(v, cur));
@@ -92,7 +137,7 @@ function holdingsTable(inv: Investments): HTMLElement {
   return h('section', { class: 'card', 'data-testid': 'holdings-table', 'aria-label': 'Holdings' }, h('h2', {}, 'Holdings'),
     ...inv.totals.map((t) => h('p', {}, `Value ${money(t.value, t.currency)} · Cost basis ${c(t.currency, t.cost_basis)} · Gain ${gain(t.gain, t.gain_percent, t.currency)}`
       + (t.without_cost_basis ? ` (${t.without_cost_basis} holding${t.without_cost_basis === 1 ? '' : 's'} without cost basis not included)` : ''))),
-    h('div', { class: 'table-scroll' }, h('table', {},
+    scroller('Holdings table', h('table', {},
       h('thead', {}, h('tr', {}, ...['Security', 'Quantity', 'Price', 'Value', 'Cost basis', 'Gain'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, ...inv.holdings.map((x) => h('tr', {},
         h('th', { scope: 'row' }, x.ticker ? `${x.ticker} · ${x.name ?? ''}` : x.name ?? 'Unnamed security'),
@@ -106,6 +151,7 @@ class InvestmentActivity {
   readonly el: HTMLElement;
   private readonly body: HTMLTableSectionElement;
   private readonly more: HTMLButtonElement;
+  private readonly note = h('p', { class: 'form-error', role: 'alert' });
   private next: Investments['next'] = null;
 
   constructor(private readonly ctx: AppContext, private readonly accountId: string, first: Investments) {
@@ -113,10 +159,10 @@ class InvestmentActivity {
     this.more = h('button', { type: 'button', class: 'secondary', onclick: () => void this.loadMore() }, 'Show more activity');
     this.el = h('section', { class: 'card', 'data-testid': 'investment-transactions', 'aria-label': 'Investment activity' },
       h('h2', {}, 'Investment activity'),
-      first.transactions.length ? h('div', { class: 'table-scroll' }, h('table', {},
+      first.transactions.length ? scroller('Investment activity table', h('table', {},
         h('thead', {}, h('tr', {}, ...['Date', 'Activity', 'Security', 'Quantity', 'Price', 'Amount'].map((t) => h('th', { scope: 'col' }, t)))),
         this.body)) : h('p', { class: 'muted' }, 'No investment activity reported.'),
-      this.more);
+      this.note, this.more);
     this.add(first);
   }
 
@@ -132,6 +178,9 @@ class InvestmentActivity {
 
   private async loadMore(): Promise<void> {
     this.more.disabled = true;
-    try { this.add(await this.ctx.api.investments(this.accountId, this.next)); } finally { this.more.disabled = false; }
+    this.note.textContent = '';
+    try { this.add(await this.ctx.api.investments(this.accountId, this.next)); } catch (e) {
+      this.note.textContent = errorMessage(e, 'Loading more activity');
+    } finally { this.more.disabled = false; }
   }
 }

@@ -115,8 +115,10 @@ export function accountsPage(ctx: AppContext): { el: HTMLElement; dispose(): voi
     refreshAllButton.hidden = o.items.length === 0;
     // By kind, then the name the user sees (their own label when they renamed an account).
     const visible = o.accounts.filter((a) => showHidden.checked || !a.hidden).sort(byKind);
-    // The totals follow every change of what they are made of.
-    const key = JSON.stringify(o.accounts.map((a) => [a.id, a.current_balance, a.currency, a.hidden, a.type, a.label, a.exclude_from_totals, a.closed_at]));
+    // The totals follow every change of what they are made of, and of how they are grouped (a removed
+    // connection's kept accounts leave its institution).
+    const key = JSON.stringify(o.accounts.map((a) => [a.id, a.current_balance, a.currency, a.hidden, a.type, a.label, a.exclude_from_totals, a.closed_at,
+      a.item_id, a.institution_name, a.source]));
     if (key !== totalsKey || recovered) { totalsKey = key; void summary.refresh(); }
     const manualAccounts = o.accounts.filter((a) => a.source === 'manual');
     const seenRows = new Set<string>();

@@ -15,19 +15,42 @@ export type FormDialog = {
   validate?(form: HTMLFormElement): string | null;
 };
 
+/**
+ * Where focus goes back when a dialog closes: the opener, or — when what the dialog did redrew the
+ * opener's row or card (an edit, a close) — the button of the same name in that row or card, or the
+ * row itself; only when that is gone too (a deleted account), the page heading.
+ */
+function focusTarget(opener: HTMLElement | null, home: HTMLElement | null, label: string): HTMLElement | null {
+  if (opener?.isConnected) return opener;
+  if (home?.isConnected) {
+    return [...home.querySelectorAll<HTMLElement>('button, summary')].find((b) => b.textContent === label)
+      ?? home.querySelector<HTMLElement>('summary, button');
+  }
+  return document.querySelector<HTMLElement>('main h1');
+}
+
 export function openFormDialog(d: FormDialog): HTMLDialogElement {
   const opener = document.activeElement as HTMLElement | null;
+  // Rows and cards keep their element across redraws (keyed by id): the opener's place to come back to.
+  const home = opener?.closest<HTMLElement>('[data-account-id], [data-testid="connection"]') ?? null;
+  const label = opener?.textContent ?? '';
   const titleId = uid('dialog-title');
   const error = h('p', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: d.danger ? 'danger' : 'primary' }, d.submitLabel);
   const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, 'Cancel');
   const form = h('form', { novalidate: true }, ...d.fields, error, h('div', { class: 'dialog-actions' }, cancel, submit));
+  let busy = false;
+  // While the request runs, Escape and Cancel wait for it: closing now would lose its outcome (an
+  // error would land in a dialog nobody sees).
+  cancel.addEventListener('click', (e) => { if (busy) e.stopImmediatePropagation(); }, { capture: true });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     error.textContent = '';
     const problem = d.validate?.(form) ?? null;
     if (problem) { error.textContent = problem; return; }
     submit.disabled = true;
+    busy = true;
+    cancel.setAttribute('aria-disabled', 'true');
     form.setAttribute('aria-busy', 'true');
     try {
       await d.onSubmit(form);
@@ -35,17 +58,18 @@ export function openFormDialog(d: FormDialog): HTMLDialogElement {
     } catch (e) {
       error.textContent = e instanceof Error ? e.message : String(e);
     } finally {
+      busy = false;
+      cancel.removeAttribute('aria-disabled');
       submit.disabled = false;
       form.removeAttribute('aria-busy');
     }
   });
   const dialog = h('dialog', { 'aria-labelledby': titleId, class: 'dialog' },
     h('h2', { id: titleId }, d.title), d.intro ? h('div', { class: 'dialog-intro' }, d.intro) : null, form);
+  dialog.addEventListener('cancel', (e) => { if (busy) e.preventDefault(); });
   dialog.addEventListener('close', () => {
     dialog.remove();
-    // The opener may be gone (a removed connection): then the page heading takes focus.
-    if (opener?.isConnected) opener.focus();
-    else document.querySelector<HTMLElement>('main h1')?.focus();
+    focusTarget(opener, home, label)?.focus();
   });
   document.body.append(dialog);
   dialog.showModal();

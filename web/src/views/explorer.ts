@@ -6,6 +6,8 @@ import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
 import { day, signedAmount } from '../format.ts';
 import { errorMessage } from '../messages.ts';
+import { ApiError } from '../api.ts';
+import { LoadError } from './load-error.ts';
 import type { ExplorerFilters, ExplorerPage, ExplorerTransaction, Keyset } from '../insights-types.ts';
 
 const PAGE = 50;
@@ -68,6 +70,8 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
   const controls = { query, account, category, status, direction, from, to, min, max };
 
   const message = h('p', { role: 'status', class: 'page-message' });
+  let lastFresh = true;
+  const failed = new LoadError(() => void load(lastFresh));
   const pendingList = h('ul', { class: 'tx-rows', 'aria-label': 'Pending transactions' });
   const pendingSection = h('section', { class: 'card', 'data-testid': 'pending-section', 'aria-labelledby': 'pending-heading', hidden: true },
     h('h2', { id: 'pending-heading' }, 'Pending'),
@@ -87,7 +91,7 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
       exportButton));
   form.addEventListener('submit', (e) => { e.preventDefault(); void apply(); });
   const el = h('section', { class: 'page', 'aria-labelledby': 'page-title' },
-    h('h1', { id: 'page-title', tabindex: -1 }, 'Transactions'), form, message, pendingSection,
+    h('h1', { id: 'page-title', tabindex: -1 }, 'Transactions'), form, message, failed.el, pendingSection,
     h('section', { class: 'card', 'data-testid': 'posted-section', 'aria-labelledby': 'posted-heading' }, postedHeading, postedList, empty, more));
 
   let filters: ExplorerFilters = {};
@@ -119,8 +123,9 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
     await load(true);
   }
 
-  async function load(fresh: boolean): Promise<void> {
+  async function load(fresh: boolean, note = ''): Promise<void> {
     const mine = ++generation;
+    lastFresh = fresh;
     more.disabled = true;
     message.textContent = fresh ? 'Loading transactions…' : 'Loading more…';
     try {
@@ -144,11 +149,30 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
       next = page.next;
       more.hidden = !next;
       empty.hidden = postedList.children.length > 0 || pendingList.children.length > 0 && !pendingSection.hidden;
+      // With no filter set, nothing matched means there is nothing yet: say that, not "these filters".
+      empty.textContent = Object.keys(filters).length ? 'No transactions match these filters.'
+        : 'No transactions yet. They appear here once a connected bank has sent them; manual accounts have none.';
       const shown = postedList.children.length + (pendingSection.hidden ? 0 : pendingList.children.length);
-      message.textContent = shown ? `Showing ${shown} transaction${shown === 1 ? '' : 's'}${next ? '; more below' : ''}.` : '';
+      failed.clear();
+      message.textContent = `${note}${shown ? `Showing ${shown} transaction${shown === 1 ? '' : 's'}${next ? '; more below' : ''}.` : ''}`;
       if (!fresh && document.activeElement === document.body) more.focus();
     } catch (e) {
-      if (mine === generation) message.textContent = errorMessage(e, 'Loading transactions');
+      if (mine !== generation) return;
+      message.textContent = '';
+      // An old link to an account that is gone (deleted, its connection removed, linked into another):
+      // say so and show all accounts, rather than an error about an id or a list the form does not match.
+      if (e instanceof ApiError && e.status === 404 && filters.account_ids) {
+        account.value = '';
+        const { account_ids: _, ...rest } = filters;
+        filters = rest;
+        const q = new URLSearchParams(location.hash.split('?')[1] ?? '');
+        q.delete('account');
+        history.replaceState(null, '', `#/transactions${q.size ? `?${q}` : ''}`);
+        await load(true, 'The account in this link is not in Nestfolio any more (deleted, disconnected, or linked into another account), so all accounts are shown. ');
+        return;
+      }
+      if (fresh) { replaceChildren(postedList); replaceChildren(pendingList); pendingSection.hidden = true; more.hidden = true; empty.hidden = true; }
+      failed.show(errorMessage(e, 'Loading transactions'));
     } finally {
       more.disabled = false;
     }
@@ -178,8 +202,9 @@ export function explorerPage(ctx: AppContext, params: URLSearchParams): { el: HT
     const accounts = ctx.store.state.overview?.accounts ?? [];
     if (account.options.length > 1 || !accounts.length) return;
     const wanted = params.get('account') ?? '';
+    // Closed and hidden accounts keep their transactions: the choice says what the Accounts page says.
     account.append(...[...accounts].sort((a, b) => a.label.localeCompare(b.label)).map((a) =>
-      h('option', { value: a.id }, `${a.label}${a.mask ? ` ••${a.mask}` : ''}`)));
+      h('option', { value: a.id }, `${a.label}${a.mask ? ` ••${a.mask}` : ''}${a.closed_at ? ' (closed)' : a.hidden ? ' (hidden)' : ''}`)));
     account.value = wanted;
   };
   const unsubscribe = ctx.store.subscribe(fillAccounts);

@@ -4,8 +4,9 @@
 // whenever the polled overview changes (a sync or an edit moved a balance).
 import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
-import { money } from '../format.ts';
+import { day, money } from '../format.ts';
 import { errorMessage } from '../messages.ts';
+import { LoadError } from './load-error.ts';
 import { KIND_LABELS, type Kind, type NetWorth, type NetWorthAccount } from '../insights-types.ts';
 
 export function totalsLine(t: { currency: string; assets: string; liabilities: string; net_worth: string }): HTMLElement {
@@ -21,10 +22,19 @@ export function balanceText(a: NetWorthAccount): string {
   return a.is_liability ? `${money(a.balance, a.currency)} owed` : money(a.balance, a.currency);
 }
 
+/** Why an account listed is not in the totals, in words (null when it is counted or hidden). */
+export function notCountedReason(a: NetWorthAccount): string | null {
+  if (a.in_totals || a.hidden) return null;
+  if (a.closed_on) return `closed on ${day(a.closed_on)}`;
+  if (a.exclude_from_totals) return 'left out by you';
+  return a.balance === null ? 'no balance yet' : 'no currency';
+}
+
 export class NetWorthSummary {
   readonly el: HTMLElement;
   private readonly body: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly failed = new LoadError(() => void this.refresh());
   private loading: Promise<void> | null = null;
   private again = false;
 
@@ -35,7 +45,7 @@ export class NetWorthSummary {
     this.el = h('section', { class: 'card net-worth-summary', 'aria-labelledby': headingId, 'data-testid': 'net-worth-summary' },
       h('div', { class: 'section-header' }, h('h2', { id: headingId }, 'Net worth'),
         h('a', { href: '#/net-worth', class: 'link-button' }, 'Net worth over time')),
-      this.status, this.body);
+      this.status, this.failed.el, this.body);
   }
 
   /** Loads again; calls while a load runs coalesce into one more load after it. */
@@ -52,8 +62,10 @@ export class NetWorthSummary {
     try {
       this.render(await this.ctx.api.netWorth());
       this.status.textContent = '';
+      this.failed.clear();
     } catch (e) {
-      this.status.textContent = errorMessage(e, 'Loading your net worth');
+      this.status.textContent = '';
+      this.failed.show(errorMessage(e, 'Loading your net worth'));
     }
   }
 
@@ -68,7 +80,7 @@ export class NetWorthSummary {
     replaceChildren(this.body,
       nw.totals.length ? h('div', { class: 'totals-row' }, ...nw.totals.map(totalsLine))
         : h('p', { class: 'muted' }, 'None of your accounts is counted in totals yet.'),
-      excluded.length ? h('p', { class: 'muted' }, `Not counted: ${excluded.map((a) => `${a.label} (${a.balance === null ? 'no balance yet' : 'excluded'})`).join(', ')}.`) : null,
+      excluded.length ? h('p', { class: 'muted', 'data-testid': 'not-counted' }, `Not counted: ${excluded.map((a) => `${a.label} (${notCountedReason(a)})`).join(', ')}.`) : null,
       ...groups.map((g) => this.group(g.kind, g.accounts, nw)),
       nw.institutions.length ? h('details', { class: 'institutions' }, h('summary', {}, 'Totals by institution'),
         h('ul', { class: 'plain-list' }, ...nw.institutions.map((i) => h('li', {},
@@ -85,6 +97,7 @@ export class NetWorthSummary {
       h('ul', { class: 'plain-list' }, ...accounts.map((a) => h('li', { 'data-testid': 'kind-account' },
         h('a', { href: `#/accounts/${a.account_id}` }, a.label),
         h('span', { class: 'muted' }, a.institution_name ?? 'Manual'),
-        h('span', { class: 'amount' }, balanceText(a), a.in_totals ? null : h('span', { class: 'badge tone-muted' }, 'Not in totals'))))));
+        h('span', { class: 'amount' }, balanceText(a), a.in_totals ? null
+          : h('span', { class: 'badge tone-muted' }, a.closed_on ? 'Closed' : 'Not in totals'))))));
   }
 }

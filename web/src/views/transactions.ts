@@ -6,6 +6,7 @@ import { h, replaceChildren, uid } from '../dom.ts';
 import { day, signedAmount } from '../format.ts';
 import { errorMessage } from '../messages.ts';
 import type { Transaction, TransactionsPage } from '../types.ts';
+import { LoadError } from './load-error.ts';
 
 const PAGE = 10;
 
@@ -14,6 +15,8 @@ export class TransactionsList {
   private readonly list: HTMLUListElement;
   private readonly more: HTMLButtonElement;
   private readonly status: HTMLElement;
+  // Retry asks again for what failed: the first rows, or the next page.
+  private readonly failed = new LoadError(() => void (this.rows.length ? this.loadMore() : this.reload()));
   private rows: Transaction[] = [];
   private next: TransactionsPage['next'] = null;
   private loading = false;
@@ -25,7 +28,7 @@ export class TransactionsList {
     this.more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => void this.loadMore() }, 'Show more transactions');
     this.el = h('section', { class: 'transactions', 'data-testid': 'transactions' },
       h('h3', { id: headingId }, `Recent transactions`, h('span', { class: 'visually-hidden' }, ` of ${accountLabel}`)),
-      this.list, this.status, this.more);
+      this.list, this.status, this.failed.el, this.more);
   }
 
   get loaded(): boolean { return this.rows.length > 0 || this.next !== null; }
@@ -58,8 +61,10 @@ export class TransactionsList {
       this.next = page.next;
       this.render();
       this.status.textContent = this.rows.length ? '' : 'No transactions yet.';
+      this.failed.clear();
     } catch (e) {
-      this.status.textContent = errorMessage(e, 'Loading transactions');
+      this.status.textContent = '';
+      this.failed.show(errorMessage(e, 'Loading transactions'));
     } finally {
       this.loading = false;
       this.more.removeAttribute('aria-disabled');

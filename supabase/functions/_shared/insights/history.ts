@@ -3,16 +3,12 @@
 import type { UserContext } from '../function.ts';
 import { HttpError } from '../http.ts';
 import { type Range, rangeDates } from './ranges.ts';
-import type { NetWorthAccount } from './net-worth.ts';
+import { accountColumns, type NetWorthAccount } from './net-worth.ts';
 
 export async function readAccountHistory(ctx: UserContext, accountId: string, r: Range) {
   const { from, to } = rangeDates(r);
   const [[account], points] = await Promise.all([
-    ctx.db.query<NetWorthAccount>`
-      select account_id, label, type, subtype, source, kind, kind_rank, is_liability, currency, balance::text as balance,
-             available_credit::text as available_credit, utilization::text as utilization, credit_limit::text as credit_limit,
-             item_id, institution_name, hidden, exclude_from_totals, in_totals, balance_updated_at
-      from public.net_worth_accounts where account_id = ${accountId}::uuid`,
+    ctx.db.queryRaw<NetWorthAccount>(`select ${accountColumns} from public.net_worth_accounts where account_id = $1::uuid`, [accountId]),
     ctx.db.query<{ date: string; balance: string; currency: string | null; estimated: boolean }>`
       select date::text as date, balance::text as balance, currency, estimated
       from public.account_balance_history(${accountId}::uuid, ${from}::date, ${to}::date)`,
@@ -21,7 +17,8 @@ export async function readAccountHistory(ctx: UserContext, accountId: string, r:
   const estimated = points.filter((p) => p.estimated);
   return {
     account, range: r, from: points[0]?.date ?? from, to,
-    points: points.map(({ date, balance, estimated }) => ({ date, balance, estimated })),
+    // Each day in the currency the account had then (a manual account's currency can be changed).
+    points: points.map(({ date, balance, currency, estimated }) => ({ date, balance, currency, estimated })),
     /** The last estimated day (walked back from transactions), or null when every day shown was observed. */
     estimated_until: estimated.at(-1)?.date ?? null,
   };

@@ -9,14 +9,16 @@ export type NetWorthAccount = {
   is_liability: boolean; currency: string | null; balance: string | null; available_credit: string | null; utilization: string | null;
   credit_limit: string | null; item_id: string | null; institution_name: string | null; hidden: boolean; exclude_from_totals: boolean;
   in_totals: boolean; balance_updated_at: string | null;
+  /** The UTC day a manual account was closed (it counts in totals until then), or null. */
+  closed_on: string | null;
 };
 type Total = { level: 'total' | 'kind' | 'institution'; currency: string; kind: string | null; institution_id: string | null;
   institution_name: string | null; assets: string; liabilities: string; net_worth: string; accounts: number };
 export type HistoryPoint = { date: string; assets: string; liabilities: string; net_worth: string; estimated: boolean };
 
-const accountColumns = `account_id, label, type, subtype, source, kind, kind_rank, is_liability, currency, balance::text as balance,
+export const accountColumns = `account_id, label, type, subtype, source, kind, kind_rank, is_liability, currency, balance::text as balance,
   available_credit::text as available_credit, utilization::text as utilization, credit_limit::text as credit_limit, item_id,
-  institution_name, hidden, exclude_from_totals, in_totals, balance_updated_at`;
+  institution_name, hidden, exclude_from_totals, in_totals, balance_updated_at, closed_on::text as closed_on`;
 
 export async function readNetWorth(ctx: UserContext, r: Range | undefined) {
   const [accounts, totals, history] = await Promise.all([
