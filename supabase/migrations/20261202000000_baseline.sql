@@ -4011,7 +4011,7 @@ CREATE VIEW "public"."net_worth_accounts" WITH (security_invoker=true) AS  SELEC
         END AS utilization,
     i.id AS item_id,
     i.institution_id,
-    i.institution_name,
+    COALESCE(i.institution_name, a.institution_name) AS institution_name,
     a.hidden,
     a.exclude_from_totals,
     ((NOT a.hidden) AND (NOT a.exclude_from_totals) AND (a.closed_at IS NULL) AND (a.current_balance IS NOT NULL) AND (COALESCE(a.currency, a.unofficial_currency_code) IS NOT NULL)) AS in_totals,

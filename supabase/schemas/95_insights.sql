@@ -44,7 +44,9 @@ select
   case when a.type = 'credit' and a.credit_limit > 0 then round(a.current_balance / a.credit_limit, 4) end as utilization,
   i.id as item_id,
   i.institution_id,
-  i.institution_name,
+  -- Kept after its connection was removed: the bank's name stored on the account (no institution_id:
+  -- the web says "disconnected"), as the Accounts page's rows say it.
+  coalesce(i.institution_name, a.institution_name) as institution_name,
   a.hidden,
   a.exclude_from_totals,
   not a.hidden and not a.exclude_from_totals and a.closed_at is null and a.current_balance is not null
@@ -67,7 +69,8 @@ comment on view public.net_worth_accounts is
   'The caller''s accounts as net worth counts them: kind (cash, credit, loan, investment, other) and rank, liability or asset, currency, balance, available credit and utilisation for cards, institution, and whether the account is in the totals (not hidden, not excluded, not closed, has a balance and a currency).';
 
 -- Totals of the accounts in_totals: per currency (level total), per currency and kind (level kind), and
--- per currency and institution (level institution; manual accounts have no institution).
+-- per currency and institution (level institution; manual accounts have no institution, accounts kept
+-- from a removed connection their bank's name without an institution_id).
 create view public.net_worth
 with (security_invoker = true)
 as

@@ -3,7 +3,7 @@
 -- rows from balance writes, the back-fill at the end of the initial sync, corrections when Plaid adds,
 -- modifies or removes past transactions) and the daily series, all under RLS and isolated per user.
 begin;
-select plan(51);
+select plan(53);
 set local timezone = 'UTC';
 
 -- A user with a connection in its initial sync: checking, card, mortgage, 401k, and manual accounts.
@@ -59,6 +59,24 @@ select results_eq(
   $$values ('First Platypus Bank'::text, 24631.98::numeric, 56702.06::numeric, 4),
            ('Tartan Bank'::text, 500::numeric, 0::numeric, 1), (null::text, 42::numeric, 3000::numeric, 2)$$,
   'per institution subtotals (manual accounts have none)');
+-- An account kept from a removed connection (manual now, its bank's name stored): named by its bank,
+-- counted apart from the live connections (no institution_id) and from accounts never connected.
+select tests.clear_authentication();
+insert into public.accounts (id, user_id, name, type, current_balance, currency, institution_name, mask)
+values ('20000000-0000-0000-0000-000000000016', :'a_user', 'Kept checking', 'depository', 10, 'USD', 'Tartan Bank', '0000');
+select tests.authenticate_as('nw_a');
+select results_eq(
+  $$select institution_id, institution_name, item_id from public.net_worth_accounts where label = 'Kept checking'$$,
+  $$values (null::text, 'Tartan Bank'::text, null::uuid)$$,
+  'a kept account names the bank it came from, with no connection');
+select results_eq(
+  $$select institution_id, institution_name, assets from public.net_worth
+    where level = 'institution' and currency = 'USD' and institution_name = 'Tartan Bank' order by institution_id nulls last$$,
+  $$values ('ins_2'::text, 'Tartan Bank'::text, 500::numeric), (null::text, 'Tartan Bank'::text, 10::numeric)$$,
+  '… and its subtotal stays apart from the live connection''s');
+select tests.clear_authentication();
+delete from public.accounts where id = '20000000-0000-0000-0000-000000000016';
+select tests.authenticate_as('nw_a');
 select results_eq(
   $$select label, in_totals from public.net_worth_accounts where not in_totals order by label$$,
   $$values ('Gift card'::text, false), ('No balance yet'::text, false), ('Old wallet'::text, false)$$,

@@ -379,10 +379,13 @@ describe('After "Remove connection"', () => {
     await dialog.getByLabel('Keep them as manual accounts').check();
     await dialog.getByRole('button', { name: 'Remove connection' }).click();
     await accountRow(page, 'Plaid Checking').getByText('Checking · from First Platypus Bank (disconnected)').waitFor();
-    // The net worth block says what the rows say: no account of a connection that is gone.
-    await expect.poll(() => checking.locator('.muted').textContent()).toBe('Manual');
+    // The net worth block says what the rows say: the bank the kept accounts came from, disconnected.
+    await expect.poll(() => checking.locator('.muted').textContent()).toBe('First Platypus Bank (disconnected)');
     await page.getByText('Totals by institution').click();
-    expect(await page.locator('details.institutions li').allTextContents()).toEqual([expect.stringMatching(/^Manual accounts/)]);
+    expect(await page.locator('details.institutions li').allTextContents()).toEqual([expect.stringMatching(/^First Platypus Bank \(disconnected\)/)]);
+    // And so does the account's own page.
+    await checking.getByRole('link', { name: 'Plaid Checking' }).click();
+    await page.getByText(/ · First Platypus Bank \(disconnected\)$/).waitFor();
     await screenshot(page, 'journey-after-remove-connection');
     await page.context().close();
   }, 60_000);

@@ -48,3 +48,10 @@ export function humanize(code: string): string {
   const s = code.toLowerCase().replace(/_/g, ' ').split(' ').map((w) => (ACRONYMS.has(w) ? w.toUpperCase() : w)).join(' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** The bank an account is at, as every page says it: an account kept after its connection was removed
+ *  still names its bank, "(disconnected)"; one never connected is the fallback ("Manual"). */
+export function bankLabel(institutionName: string | null, connected: boolean, fallback: string): string {
+  if (!institutionName) return fallback;
+  return connected ? institutionName : `${institutionName} (disconnected)`;
+}

@@ -3,7 +3,7 @@
 // cost basis, gain) and investment transactions, and a link to its transactions in the explorer.
 import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
-import { day, humanize, money } from '../format.ts';
+import { bankLabel, day, humanize, money } from '../format.ts';
 import { errorMessage } from '../messages.ts';
 import type { AccountHistory, Investments, NetWorthAccount, Range } from '../insights-types.ts';
 import { KIND_LABELS } from '../insights-types.ts';
@@ -98,7 +98,7 @@ export function accountPage(ctx: AppContext, accountId: string): { el: HTMLEleme
     });
     replaceChildren(summary, h('div', { class: 'card' },
       h('p', { class: 'net-worth' }, h('span', { class: 'label' }, `${KIND_LABELS[a.kind]} · ${a.subtype ? humanize(a.subtype) : humanize(a.type)}`
-        + ` · ${a.institution_name ?? 'Manual account'}`), h('strong', { class: 'amount', 'data-testid': 'account-balance' }, balanceText(a))),
+        + ` · ${bankLabel(a.institution_name, a.item_id !== null, 'Manual account')}`), h('strong', { class: 'amount', 'data-testid': 'account-balance' }, balanceText(a))),
       a.closed_on ? h('p', { class: 'muted', 'data-testid': 'account-closed' },
         `This account was closed on ${day(a.closed_on)}: it counted in net worth until that day, not after. Reopen it on the Accounts page to count it again.`)
         : a.hidden ? h('p', { class: 'muted' }, 'This account is hidden, so it is not counted in net worth.') : null,

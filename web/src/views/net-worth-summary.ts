@@ -4,7 +4,7 @@
 // whenever the polled overview changes (a sync or an edit moved a balance).
 import type { AppContext } from '../context.ts';
 import { h, replaceChildren, uid } from '../dom.ts';
-import { day, money } from '../format.ts';
+import { bankLabel, day, money } from '../format.ts';
 import { errorMessage } from '../messages.ts';
 import { LoadError } from './load-error.ts';
 import { KIND_LABELS, type Kind, type NetWorth, type NetWorthAccount } from '../insights-types.ts';
@@ -84,7 +84,7 @@ export class NetWorthSummary {
       ...groups.map((g) => this.group(g.kind, g.accounts, nw)),
       nw.institutions.length ? h('details', { class: 'institutions' }, h('summary', {}, 'Totals by institution'),
         h('ul', { class: 'plain-list' }, ...nw.institutions.map((i) => h('li', {},
-          h('span', {}, `${i.institution_name ?? 'Manual accounts'}${nw.totals.length > 1 ? ` (${i.currency})` : ''}`),
+          h('span', {}, `${bankLabel(i.institution_name, i.institution_id !== null || nw.accounts.some((a) => a.item_id !== null && a.institution_name === i.institution_name), 'Manual accounts')}${nw.totals.length > 1 ? ` (${i.currency})` : ''}`),
           h('span', { class: 'amount' }, money(i.net_worth, i.currency)))))) : null);
   }
 
@@ -96,7 +96,7 @@ export class NetWorthSummary {
         h('span', { class: 'amount' }, totals.map((t) => money(kind === 'credit' || kind === 'loan' ? t.liabilities : t.assets, t.currency)).join(' · '))),
       h('ul', { class: 'plain-list' }, ...accounts.map((a) => h('li', { 'data-testid': 'kind-account' },
         h('a', { href: `#/accounts/${a.account_id}` }, a.label),
-        h('span', { class: 'muted' }, a.institution_name ?? 'Manual'),
+        h('span', { class: 'muted' }, bankLabel(a.institution_name, a.item_id !== null, 'Manual')),
         h('span', { class: 'amount' }, balanceText(a), a.in_totals ? null
           : h('span', { class: 'badge tone-muted' }, a.closed_on ? 'Closed' : 'Not in totals'))))));
   }
