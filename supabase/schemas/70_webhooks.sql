@@ -204,9 +204,12 @@ begin
     v_action := 'status_' || v_status;
   elsif v_type = 'ITEM' and v_code in ('USER_PERMISSION_REVOKED', 'USER_ACCOUNT_REVOKED') then
     -- Final: a revoked Item is never repaired, only connected again (a new Item), so any order is right.
+    -- Plaid's error when the payload carries one as an object (it may be null; only INITIAL_UPDATE's is
+    -- typed a string, but a string here is not stored as an item's error), else the code itself.
     update public.plaid_items i set status = 'revoked',
-      error = coalesce(nullif(p_payload -> 'error', 'null'::jsonb), jsonb_build_object('error_type', 'ITEM_ERROR', 'error_code', v_code)),
-      error_code = coalesce(p_payload -> 'error' ->> 'error_code', v_code)
+      error = case when jsonb_typeof(p_payload -> 'error') = 'object' then p_payload -> 'error'
+                   else jsonb_build_object('error_type', 'ITEM_ERROR', 'error_code', v_code) end,
+      error_code = coalesce(case when jsonb_typeof(p_payload -> 'error') = 'object' then p_payload -> 'error' ->> 'error_code' end, v_code)
     where i.id = v_item.id and i.status <> 'revoked';
     v_action := 'status_revoked';
   elsif v_type = 'ITEM' and v_code = 'NEW_ACCOUNTS_AVAILABLE' then

@@ -3,7 +3,7 @@
 -- by private.apply_item_status unless newer truth was recorded), final and timed statuses, flags;
 -- unknown codes and items recorded and ignored; a malformed call records nothing. Users cannot call any of it.
 begin;
-select plan(58);
+select plan(60);
 
 select tests.seed_connected_user('wh_a') as a \gset
 select (:'a'::jsonb ->> 'item_id') as item, (:'a'::jsonb ->> 'plaid_item_id') as plaid_item \gset
@@ -130,6 +130,12 @@ update public.plaid_items set status = 'healthy', error = null, error_code = nul
 select pg_temp.deliver('ITEM', 'USER_ACCOUNT_REVOKED', :'plaid_item', '{"account_id": "acc-x"}') as _ \gset
 select is(pg_temp.item_status(:'item'), 'revoked', 'USER_ACCOUNT_REVOKED: revoked');
 select is((select error_code from public.plaid_items where id = :'item'), 'USER_ACCOUNT_REVOKED', '… with the code as its error');
+update public.plaid_items set status = 'healthy', error = null, error_code = null where id = :'item';
+select lives_ok(format($$select pg_temp.deliver('ITEM', 'USER_PERMISSION_REVOKED', %L, '{"error": "revoked by the user"}')$$, :'plaid_item'),
+  'a revocation whose error is a string (not Plaid''s error object) is still applied, not a failure');
+select results_eq(format($$select status, error_code, error ->> 'error_code' from public.plaid_items where id = %L$$, :'item'),
+  $$values ('revoked'::text, 'USER_PERMISSION_REVOKED'::text, 'USER_PERMISSION_REVOKED'::text)$$,
+  '… revoked, with the code as its error');
 
 -- Recorded, not acted on ---------------------------------------------------------------------------------
 select is(pg_temp.deliver('TRANSACTIONS', 'DEFAULT_UPDATE', :'plaid_item', '{"new_transactions": 3}') ->> 'outcome', 'ignored',
