@@ -14,6 +14,7 @@ export class OverviewStore {
   private listeners = new Set<(s: StoreState) => void>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inFlight: Promise<void> | null = null;
+  private followUp: Promise<void> | null = null;
   private readonly api: Api;
   private readonly idleIntervalMs: number;
 
@@ -31,10 +32,16 @@ export class OverviewStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Loads now (coalesced with a load in flight) and schedules the next poll. */
+  /** Loads now and schedules the next poll. A load in flight may have started before the caller's
+   *  change: then one more load follows it (shared by every caller meanwhile), so what is awaited
+   *  always shows the change. */
   refresh(): Promise<void> {
-    this.inFlight ??= this.load().finally(() => { this.inFlight = null; this.schedule(); });
-    return this.inFlight;
+    if (!this.inFlight) {
+      this.inFlight = this.load().finally(() => { this.inFlight = null; this.schedule(); });
+      return this.inFlight;
+    }
+    this.followUp ??= this.inFlight.then(() => { this.followUp = null; return this.refresh(); });
+    return this.followUp;
   }
 
   stop(): void {

@@ -101,7 +101,12 @@ export class AccountRow {
       d.manualAccounts.map((m) => [m.id, m.label, m.type, m.currency, m.closed_at, m.current_balance])]);
     if (key === this.bodyKey) return;
     this.bodyKey = key;
+    // A redraw (a poll, the reload after a dialog) must not drop keyboard focus to the page: the button
+    // that had it is replaced by its namesake.
+    const had = document.activeElement;
+    const label = had instanceof HTMLButtonElement && this.body.contains(had) ? had.textContent : null;
     replaceChildren(this.body, this.liabilityLine(), this.holdingsBlock(), this.actions(), this.transactions?.el);
+    if (label !== null && !had!.isConnected) [...this.body.querySelectorAll('button')].find((b) => b.textContent === label)?.focus();
   }
 
   private liabilityLine(): HTMLElement | null {
