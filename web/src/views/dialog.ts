@@ -37,7 +37,7 @@ export function openFormDialog(d: FormDialog): HTMLDialogElement {
   const titleId = uid('dialog-title');
   const error = h('p', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: d.danger ? 'danger' : 'primary' }, d.submitLabel);
-  const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, 'Cancel');
+  const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => { dialog.close(); end(); } }, 'Cancel');
   const form = h('form', { novalidate: true }, ...d.fields, error, h('div', { class: 'dialog-actions' }, cancel, submit));
   let busy = false;
   // While the request runs, Escape and Cancel wait for it: closing now would lose its outcome (an
@@ -55,6 +55,7 @@ export function openFormDialog(d: FormDialog): HTMLDialogElement {
     try {
       await d.onSubmit(form);
       dialog.close();
+      end();
     } catch (e) {
       error.textContent = e instanceof Error ? e.message : String(e);
     } finally {
@@ -67,10 +68,16 @@ export function openFormDialog(d: FormDialog): HTMLDialogElement {
   const dialog = h('dialog', { 'aria-labelledby': titleId, class: 'dialog' },
     h('h2', { id: titleId }, d.title), d.intro ? h('div', { class: 'dialog-intro' }, d.intro) : null, form);
   dialog.addEventListener('cancel', (e) => { if (busy) e.preventDefault(); });
-  dialog.addEventListener('close', () => {
+  // Gone and focus back at once: the close event comes a task later, and the browser meanwhile puts
+  // focus on the page when the opener was redrawn. Our own close() calls end() right away.
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
     dialog.remove();
     focusTarget(opener, home, label)?.focus();
-  });
+  };
+  dialog.addEventListener('close', end);
   document.body.append(dialog);
   dialog.showModal();
   return dialog;
