@@ -3921,8 +3921,8 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
     COALESCE(lc.added, 0) AS last_sync_added,
     COALESCE(lc.modified, 0) AS last_sync_modified,
     COALESCE(lc.removed, 0) AS last_sync_removed,
-    COALESCE((lr.previous_added = 0), false) AS last_sync_was_import
-   FROM ((((public.plaid_items i
+    ((lr.started_at IS NOT NULL) AND (lc.previous_added = 0)) AS last_sync_was_import
+   FROM (((((public.plaid_items i
      LEFT JOIN public.plaid_sync_state t ON (((t.item_id = i.id) AND (t.product = 'transactions'::text))))
      LEFT JOIN LATERAL ( SELECT bool_or(((ss.running_since IS NOT NULL) AND (ss.lease_expires_at > now()))) AS running,
             bool_or(((ss.requested_at IS NOT NULL) AND ((ss.next_attempt_at IS NULL) OR (ss.next_attempt_at <= now())))) AS due,
@@ -3933,24 +3933,20 @@ CREATE VIEW "public"."item_overview" WITH (security_invoker=true) AS  SELECT i.i
            FROM public.plaid_sync_state ss
           WHERE (ss.item_id = i.id)) s ON (true))
      LEFT JOIN LATERAL ( SELECT r.started_at,
-            r.finished_at,
-            ( SELECT max(p.started_at) AS max
-                   FROM public.sync_runs p
-                  WHERE ((p.user_id = i.user_id) AND (p.item_id = i.id) AND (p.product = 'transactions'::text) AND (p.outcome = 'succeeded'::text) AND (p.started_at < r.started_at))) AS previous_started_at,
-            ( SELECT COALESCE(sum(p.added), (0)::bigint) AS "coalesce"
-                   FROM public.sync_runs p
-                  WHERE ((p.user_id = i.user_id) AND (p.item_id = i.id) AND (p.product = 'transactions'::text) AND (p.outcome = ANY (ARRAY['succeeded'::text, 'continued'::text])) AND (p.started_at <= ( SELECT max(q.started_at) AS max
-                           FROM public.sync_runs q
-                          WHERE ((q.user_id = i.user_id) AND (q.item_id = i.id) AND (q.product = 'transactions'::text) AND (q.outcome = 'succeeded'::text) AND (q.started_at < r.started_at)))))) AS previous_added
+            r.finished_at
            FROM public.sync_runs r
           WHERE ((r.user_id = i.user_id) AND (r.item_id = i.id) AND (r.product = 'transactions'::text) AND (r.outcome = 'succeeded'::text))
           ORDER BY r.started_at DESC
          LIMIT 1) lr ON (true))
-     LEFT JOIN LATERAL ( SELECT (sum(c.added))::integer AS added,
-            (sum(c.modified))::integer AS modified,
-            (sum(c.removed))::integer AS removed
+     LEFT JOIN LATERAL ( SELECT max(p.started_at) AS started_at
+           FROM public.sync_runs p
+          WHERE ((p.user_id = i.user_id) AND (p.item_id = i.id) AND (p.product = 'transactions'::text) AND (p.outcome = 'succeeded'::text) AND (p.started_at < lr.started_at))) prev ON (true))
+     LEFT JOIN LATERAL ( SELECT (sum(c.added) FILTER (WHERE (c.started_at > COALESCE(prev.started_at, '-infinity'::timestamp with time zone))))::integer AS added,
+            (sum(c.modified) FILTER (WHERE (c.started_at > COALESCE(prev.started_at, '-infinity'::timestamp with time zone))))::integer AS modified,
+            (sum(c.removed) FILTER (WHERE (c.started_at > COALESCE(prev.started_at, '-infinity'::timestamp with time zone))))::integer AS removed,
+            COALESCE(sum(c.added) FILTER (WHERE (c.started_at <= prev.started_at)), (0)::bigint) AS previous_added
            FROM public.sync_runs c
-          WHERE ((c.user_id = i.user_id) AND (c.item_id = i.id) AND (c.product = 'transactions'::text) AND (c.outcome = ANY (ARRAY['succeeded'::text, 'continued'::text])) AND (c.started_at <= lr.started_at) AND (c.started_at > COALESCE(lr.previous_started_at, '-infinity'::timestamp with time zone)))) lc ON (true));
+          WHERE ((c.user_id = i.user_id) AND (c.item_id = i.id) AND (c.product = 'transactions'::text) AND (c.outcome = ANY (ARRAY['succeeded'::text, 'continued'::text])) AND (c.started_at <= lr.started_at))) lc ON (true));
 
 CREATE VIEW "public"."account_overview" WITH (security_invoker=true) AS  SELECT a.id,
     a.name,

@@ -52,7 +52,7 @@ select
   coalesce(lc.removed, 0) as last_sync_removed,
   -- The import: the last sync is the first that stored anything (a first sync that found Plaid not
   -- ready yet, NOT_READY, added nothing; the sync its webhook starts brings the whole history).
-  coalesce(lr.previous_added = 0, false) as last_sync_was_import
+  lr.started_at is not null and lc.previous_added = 0 as last_sync_was_import
 from public.plaid_items i
 left join public.plaid_sync_state t on t.item_id = i.id and t.product = 'transactions'
 left join lateral (
@@ -70,27 +70,27 @@ left join lateral (
   where ss.item_id = i.id
 ) s on true
 left join lateral (
-  select r.started_at, r.finished_at,
-    (select max(p.started_at) from public.sync_runs p
-     where p.user_id = i.user_id and p.item_id = i.id and p.product = 'transactions'
-       and p.outcome = 'succeeded' and p.started_at < r.started_at) as previous_started_at
-    -- What the syncs up to the previous successful one stored (0: the last sync is the import).
-    , (select coalesce(sum(p.added), 0) from public.sync_runs p
-     where p.user_id = i.user_id and p.item_id = i.id and p.product = 'transactions'
-       and p.outcome in ('succeeded', 'continued')
-       and p.started_at <= (select max(q.started_at) from public.sync_runs q
-                            where q.user_id = i.user_id and q.item_id = i.id and q.product = 'transactions'
-                              and q.outcome = 'succeeded' and q.started_at < r.started_at)) as previous_added
+  select r.started_at, r.finished_at
   from public.sync_runs r
   where r.user_id = i.user_id and r.item_id = i.id and r.product = 'transactions' and r.outcome = 'succeeded'
   order by r.started_at desc limit 1
 ) lr on true
 left join lateral (
-  select sum(c.added)::integer as added, sum(c.modified)::integer as modified, sum(c.removed)::integer as removed
+  select max(p.started_at) as started_at
+  from public.sync_runs p
+  where p.user_id = i.user_id and p.item_id = i.id and p.product = 'transactions'
+    and p.outcome = 'succeeded' and p.started_at < lr.started_at
+) prev on true
+-- One pass over the runs up to the last success: those since the success before it (its changes), and
+-- those up to that one (what was stored before it).
+left join lateral (
+  select sum(c.added) filter (where c.started_at > coalesce(prev.started_at, '-infinity'))::integer as added,
+    sum(c.modified) filter (where c.started_at > coalesce(prev.started_at, '-infinity'))::integer as modified,
+    sum(c.removed) filter (where c.started_at > coalesce(prev.started_at, '-infinity'))::integer as removed,
+    coalesce(sum(c.added) filter (where c.started_at <= prev.started_at), 0) as previous_added
   from public.sync_runs c
   where c.user_id = i.user_id and c.item_id = i.id and c.product = 'transactions'
     and c.outcome in ('succeeded', 'continued') and c.started_at <= lr.started_at
-    and c.started_at > coalesce(lr.previous_started_at, '-infinity')
 ) lc on true;
 
 comment on view public.item_overview is

@@ -16,7 +16,9 @@ const documented401 = new Set(readFileSync(join(repoRoot, 'docs/api.md'), 'utf8'
   .filter((line) => /^\|[^|]+\| 401 \|/.test(line))
   .flatMap((line) => [...line.split('|')[1].matchAll(/`([A-Z_]+)`/g)].map((m) => m[1])));
 
-const wrongSecret = 'sb_secret_wrongwrongwrongwrongwr_wrongwro';
+// A key of the right shape that is none of the project's.
+const wrongKey = (kind: 'secret' | 'publishable') => `sb_${kind}_${'wrong'.repeat(5)}_${'wrong'.repeat(2)}`;
+const wrongSecret = wrongKey('secret');
 let expiredToken: string;
 
 beforeAll(async () => {
@@ -62,7 +64,7 @@ describe('401s in the error envelope', () => {
     // Signed out: supabase-js sends the publishable key; the gateway turns it into the anon role's JWT, which is no
     // user token (no "aud" authenticated, no user).
     expect(messageOf(await expect401(name, { apikey: testStack.keys.publishableKey, Authorization: `Bearer ${testStack.keys.publishableKey}` }, 'INVALID_JWT'))).toMatch(/"aud"/);
-    await expect401(name, { apikey: 'sb_publishable_wrongwrongwrongwrongwr_wrongwro' }, 'UNUSABLE_CREDENTIAL');
+    await expect401(name, { apikey: wrongKey('publishable') }, 'UNUSABLE_CREDENTIAL');
     // The secret key alone is the scheduler's credential (plaid-sync's other half); to any user function it is a role JWT with no user.
     if (name !== 'plaid-sync') await expect401(name, { apikey: testStack.keys.secretKey }, 'INVALID_JWT');
     await expect401(name, { Authorization: `Bearer ${testStack.keys.secretKey}` }, 'UNUSABLE_CREDENTIAL');

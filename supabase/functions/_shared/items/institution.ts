@@ -8,6 +8,7 @@
 import type { CountryCode } from 'plaid';
 import type { BaseContext } from '../function.ts';
 import { appConfigFrom } from '../config.ts';
+import { inBackground } from '../background.ts';
 import { PlaidApiError, PlaidTransportError } from '../plaid/errors.ts';
 
 /**
@@ -18,7 +19,10 @@ export async function cacheInstitutionIfDue(ctx: BaseContext, institutionId: str
   try {
     const [{ claimed }] = await ctx.admin.query<{ claimed: boolean }>`
       select private.claim_institution_fetch(${institutionId}) as claimed`;
-    if (claimed) inBackground(ctx, 'institution_cache', () => fetchInstitution(ctx, institutionId));
+    if (claimed) {
+      inBackground(fetchInstitution(ctx, institutionId),
+        (e) => ctx.log.warn('institution_cache_failed', { message: e instanceof Error ? e.message : String(e) }));
+    }
   } catch (e) {
     ctx.log.warn('institution_cache_failed', { message: e instanceof Error ? e.message : String(e) });
   }
@@ -48,10 +52,4 @@ async function fetchInstitution(ctx: BaseContext, institutionId: string): Promis
   const [{ retry_at }] = await ctx.admin.query<{ retry_at: string }>`
     select private.institution_fetch_failed(${institutionId}, ${errorCode}) as retry_at`;
   ctx.log.warn('institution_fetch_failed', { institution_id: institutionId, error_code: errorCode, retry_at });
-}
-
-/** Runs a task after the response (EdgeRuntime.waitUntil); its failure is logged, never thrown. */
-function inBackground(ctx: BaseContext, name: string, task: () => Promise<void>): void {
-  const run = task().catch((e: unknown) => ctx.log.warn(`${name}_failed`, { message: e instanceof Error ? e.message : String(e) }));
-  (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime?.waitUntil(run);
 }

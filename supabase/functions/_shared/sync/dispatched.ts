@@ -3,6 +3,7 @@
 // withSupabase's main entry, which a user's "Sync now" starts without).
 import { z } from 'zod';
 import type { Env } from '../function.ts';
+import { inBackground } from '../background.ts';
 import { readJson } from '../http.ts';
 import { serviceFunction } from '../server-function.ts';
 import { startSync } from './engine.ts';
@@ -23,19 +24,15 @@ const serviceBody = z.strictObject({
 export const dispatchedSync = (env: Env) => serviceFunction('plaid-sync', env, async (req, ctx) => {
   const input = await readJson(req, serviceBody);
   const start = () => startSync(ctx, input.item_id, input.product, input.trigger, syncLimitsFrom(env), Date.now, input.dispatch ?? null);
-  const runtime = (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
-  const inBackground = (work: Promise<unknown>) => {
-    const background = work.catch((e) => ctx.log.error('sync_crashed', { item: input.item_id, message: String(e) }));
-    if (runtime) runtime.waitUntil(background);
-  };
+  const crashed = (e: unknown) => ctx.log.error('sync_crashed', { item: input.item_id, message: String(e) });
   if (input.delay_ms && !input.wait) {
     // The call holds its slot meanwhile; its token makes it the item's one call on its way.
-    inBackground(new Promise((r) => setTimeout(r, input.delay_ms)).then(async () => (await start()).done));
+    inBackground(new Promise((r) => setTimeout(r, input.delay_ms)).then(async () => (await start()).done), crashed);
     return Response.json({ accepted: true, claimed: false, delayed_ms: input.delay_ms }, { status: 202 });
   }
   // The lease is taken before answering: a recorded answer means "running" or "coalesced".
   const { claimed, done } = await start();
   if (input.wait) return Response.json({ runs: await done });
-  inBackground(done);
+  inBackground(done, crashed);
   return Response.json({ accepted: true, claimed }, { status: 202 });
 });
