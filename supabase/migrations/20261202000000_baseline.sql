@@ -667,19 +667,6 @@ CREATE OR REPLACE FUNCTION private.account_fields()
     "iso_currency_code": "currency", "unofficial_currency_code": "unofficial_currency"}}'::jsonb
 $function$;
 
-CREATE OR REPLACE FUNCTION private.account_kind (
-  p_type text
-)
-  RETURNS text
-  LANGUAGE sql
-  IMMUTABLE
-  PARALLEL SAFE
-  SET search_path TO ''
-  AS $function$
-  select case when p_type = 'depository' then 'cash' when p_type = 'credit' then 'credit' when p_type = 'loan' then 'loan'
-              when p_type in ('investment', 'brokerage') then 'investment' else 'other' end
-$function$;
-
 CREATE OR REPLACE FUNCTION private.accounts_guard_user_writes()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -2443,6 +2430,8 @@ declare
   v_synced public.accounts%rowtype;
   v_manual public.accounts%rowtype;
   v_mapping uuid;
+  v_synced_kind text;
+  v_manual_kind text;
 begin
   if v_user is null then
     raise exception 'not signed in' using errcode = '42501';
@@ -2482,9 +2471,12 @@ begin
     raise exception '"%" is closed: reopen it before linking a bank account to it', coalesce(v_manual.display_name, v_manual.name)
       using errcode = '22023';
   end if;
-  if private.account_kind(v_synced.type) <> private.account_kind(v_manual.type) then
+  -- Kinds as net worth counts them (public.net_worth_accounts, 95_insights.sql: the one definition).
+  select n.kind into v_synced_kind from public.net_worth_accounts n where n.account_id = v_synced.id;
+  select n.kind into v_manual_kind from public.net_worth_accounts n where n.account_id = v_manual.id;
+  if v_synced_kind <> v_manual_kind then
     raise exception 'these accounts are of different kinds (% and %): link a synced account only to a manual account of the same kind',
-      private.account_kind(v_synced.type), private.account_kind(v_manual.type) using errcode = '22023';
+      v_synced_kind, v_manual_kind using errcode = '22023';
   end if;
   if coalesce(v_synced.currency, v_synced.unofficial_currency_code) is distinct from v_manual.currency then
     raise exception 'these accounts are in different currencies (% and %): link a synced account only to a manual account in its currency',
@@ -4339,8 +4331,6 @@ COMMENT ON FUNCTION "private"."abandon_plaid_item"(uuid, text, text, text) IS 'Q
 
 COMMENT ON FUNCTION "private"."account_fields"() IS 'The fields a Plaid AccountBase needs to be stored (private.classify_records).';
 
-COMMENT ON FUNCTION "private"."account_kind"(text) IS 'cash, credit, loan, investment or other, from an account type.';
-
 COMMENT ON FUNCTION "private"."accounts_guard_user_writes"() IS 'BEFORE INSERT/UPDATE on accounts: users change only hidden/display_name of synced accounts; manual currencies are ISO 4217; stamps manual balance edits.';
 
 COMMENT ON FUNCTION "private"."apply_account_balances"(uuid, jsonb) IS 'Writes the accounts of a /accounts/balance/get response to the item (private.upsert_item_accounts); returns their balances.';
@@ -4522,12 +4512,6 @@ REVOKE ALL ON FUNCTION "private"."account_fields"() FROM PUBLIC;
 REVOKE ALL ON FUNCTION "private"."account_fields"() FROM "postgres";
 
 GRANT EXECUTE ON FUNCTION "private"."account_fields"() TO "postgres";
-
-REVOKE ALL ON FUNCTION "private"."account_kind"(text) FROM PUBLIC;
-
-REVOKE ALL ON FUNCTION "private"."account_kind"(text) FROM "postgres";
-
-GRANT EXECUTE ON FUNCTION "private"."account_kind"(text) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."accounts_guard_user_writes"() FROM PUBLIC;
 

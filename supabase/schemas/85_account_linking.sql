@@ -14,20 +14,6 @@
 -- (public.unlink_account): public.account_links (20_accounts.sql) keeps both accounts and their balance histories as
 -- they were, and unlinking puts them back exactly, with what Plaid sent since on the synced account.
 
--- An account's kind as net worth counts it (95_insights.sql): what decides which accounts may link.
-create or replace function private.account_kind(p_type text)
-returns text
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select case when p_type = 'depository' then 'cash' when p_type = 'credit' then 'credit' when p_type = 'loan' then 'loan'
-              when p_type in ('investment', 'brokerage') then 'investment' else 'other' end
-$$;
-comment on function private.account_kind(text) is 'cash, credit, loan, investment or other, from an account type.';
-revoke all on function private.account_kind(text) from public, anon, authenticated, service_role;
-
 create or replace function private.link_plaid_account_to_manual(p_synced_account_id uuid, p_manual_account_id uuid)
 returns uuid
 language plpgsql
@@ -39,6 +25,8 @@ declare
   v_synced public.accounts%rowtype;
   v_manual public.accounts%rowtype;
   v_mapping uuid;
+  v_synced_kind text;
+  v_manual_kind text;
 begin
   if v_user is null then
     raise exception 'not signed in' using errcode = '42501';
@@ -78,9 +66,12 @@ begin
     raise exception '"%" is closed: reopen it before linking a bank account to it', coalesce(v_manual.display_name, v_manual.name)
       using errcode = '22023';
   end if;
-  if private.account_kind(v_synced.type) <> private.account_kind(v_manual.type) then
+  -- Kinds as net worth counts them (public.net_worth_accounts, 95_insights.sql: the one definition).
+  select n.kind into v_synced_kind from public.net_worth_accounts n where n.account_id = v_synced.id;
+  select n.kind into v_manual_kind from public.net_worth_accounts n where n.account_id = v_manual.id;
+  if v_synced_kind <> v_manual_kind then
     raise exception 'these accounts are of different kinds (% and %): link a synced account only to a manual account of the same kind',
-      private.account_kind(v_synced.type), private.account_kind(v_manual.type) using errcode = '22023';
+      v_synced_kind, v_manual_kind using errcode = '22023';
   end if;
   if coalesce(v_synced.currency, v_synced.unofficial_currency_code) is distinct from v_manual.currency then
     raise exception 'these accounts are in different currencies (% and %): link a synced account only to a manual account in its currency',
